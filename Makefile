@@ -1,0 +1,71 @@
+# nsprobe top-level build. `make help` lists the targets.
+#
+# Everything that needs packages calls scripts/setup first; it is idempotent
+# and quick once the machine is set up.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+BUILD      ?= $(CURDIR)/build
+KDIR       ?= /lib/modules/$(shell uname -r)/build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS       ?= $(shell nproc)
+
+# Test-kernel matrix: the names in scripts/kernels.conf (first = default).
+KERNELS        := $(shell awk '!/^\#/ && NF {print $$1}' scripts/kernels.conf)
+DEFAULT_KERNEL := $(firstword $(KERNELS))
+kabi = $(shell awk -v n=$(1) '!/^\#/ && $$1 == n {print $$2}' scripts/kernels.conf)
+
+NSPROBE := $(BUILD)/userspace/userspace/nsprobe
+
+.PHONY: all help setup setup-build userspace kmod kmod-matrix \
+	check check-unit check-host check-vm demo bench clean
+
+all: userspace kmod ## build the tool and the module for the running kernel
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+setup-build: ## install the Debian packages needed to build
+	@scripts/setup --build
+
+setup: ## install everything for the tests and the demo, fetch test kernels
+	@scripts/setup
+
+userspace: setup-build ## build the nsprobe tool, library and tests
+	cmake -S . -B $(BUILD)/userspace -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+	cmake --build $(BUILD)/userspace -j $(JOBS)
+
+kmod: setup-build ## build kmod/nsprobe.ko for the running kernel (KDIR=...)
+	@test -d $(KDIR) || { echo "nsprobe: no kernel build tree at $(KDIR)." \
+	  "Install linux-headers-$$(uname -r), or pass KDIR=. (make demo and" \
+	  "make check build for the test kernels instead.)" >&2; exit 1; }
+	$(MAKE) -C kmod KDIR=$(KDIR)
+
+kmod-matrix: setup ## build nsprobe.ko for every test kernel into build/kmod/<name>/
+	@set -e; for k in $(KERNELS); do \
+	  abi=$$(awk -v n=$$k '!/^#/ && $$1 == n {print $$2}' scripts/kernels.conf); \
+	  $(MAKE) -C kmod KDIR=/lib/modules/$$abi/build OUT=$(BUILD)/kmod/$$k; \
+	done
+
+check: setup userspace kmod-matrix ## build everything and run every test
+	$(MAKE) check-unit check-host check-vm
+
+check-unit: userspace ## unit tests (GoogleTest, no root)
+	ctest --test-dir $(BUILD)/userspace --output-on-failure
+
+check-host: userspace ## host integration tests (real netns + veth, no module)
+	tests/host/run $(NSPROBE)
+
+check-vm: kmod-matrix userspace ## VM tests on every kernel of the matrix
+	tests/vm/run-all $(KERNELS)
+
+demo: setup userspace kmod-matrix ## boot the default test kernel and show nsprobe at work
+	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/demo-guest
+
+bench: setup userspace kmod-matrix ## benchmarks (never part of check)
+	scripts/bench
+
+clean: ## remove build outputs (not the kernel cache)
+	rm -rf $(BUILD)
+	$(MAKE) -C kmod clean KDIR=$(KDIR) 2>/dev/null || true

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/*
+ * nsprobe debugfs format: the one contract between nsprobe.ko (kmod/) and the
+ * nsprobe tool (userspace/). Both sides include this header; nothing else is
+ * shared.
+ *
+ * Location: <debugfs>/nsprobe/ (normally /sys/kernel/debug/nsprobe/).
+ *
+ * Versioning (NSP_FORMAT_MAJOR.NSP_FORMAT_MINOR):
+ *   - MAJOR is bumped for any incompatible change: a file, record type or key
+ *     removed or renamed, a value whose unit or meaning changes, a change of
+ *     the line syntax below.
+ *   - MINOR is bumped for additive changes: a new file, record type or key.
+ *   - A reader refuses a MAJOR other than its own (naming both versions) and
+ *     ignores files, record types and keys it does not know.
+ *
+ * The "version" file holds exactly one line whose syntax never changes:
+ *     "nsprobe-format <MAJOR>.<MINOR>\n"
+ *
+ * Every other readable file is a list of records, one per line:
+ *     <type> <key>=<value> <key>=<value> ...\n
+ *   - a line starting with '#' is a comment and is skipped;
+ *   - fields are separated by exactly one space; keys are [a-z0-9_]+;
+ *   - values are unsigned decimal integers (counters, ids, ns, bytes),
+ *     signed decimal integers where noted (errno values), or words
+ *     [a-z0-9_.+-]+;
+ *   - free-form strings (interface names, comm) are escaped: every byte
+ *     outside printable ASCII, and ' ', '=' and '\\', is written as a
+ *     backslash and three octal digits ("\040" for a space).
+ *
+ * Identity: a network namespace is (inum, cookie): inum is net->ns.inum (the
+ * N of /proc/<pid>/ns/net -> "net:[N]"), cookie is net->net_cookie (what
+ * getsockopt(SO_NETNS_COOKIE) returns). The kernel reuses inums; cookies are
+ * never reused while the system runs. A device is (netns identity, ifindex).
+ *
+ * Counters are monotonic u64 for the life of their netns or device, except
+ * across an explicit reset through the control file.
+ */
+#ifndef NSPROBE_FORMAT_H
+#define NSPROBE_FORMAT_H
+
+#define NSP_FORMAT_MAJOR 1
+#define NSP_FORMAT_MINOR 0
+
+#define NSP_VERSION_PREFIX "nsprobe-format"
+
+/* Directory under the debugfs mount point. */
+#define NSP_DEBUGFS_DIR "nsprobe"
+
+/* ---- Files ------------------------------------------------------------- */
+
+/* "nsprobe-format MAJOR.MINOR\n". Mode 0444. */
+#define NSP_FILE_VERSION "version"
+
+/*
+ * One "probe" record per hook. Mode 0444.
+ *   probe name=<hook> symbol=<symbol or -> kind=<kind> state=<state>
+ *         hits=<u64> nmissed=<u64> err=<int, -errno of the last failed
+ *         registration, 0 if none>
+ *   name    one of NSP_HOOK_* below;
+ *   symbol  the kernel symbol (or tracepoint) that attached, or the first
+ *           candidate while none is attached, "-" if there is none;
+ *   kind    one of NSP_PROBE_KIND_NAMES;
+ *   state   one of NSP_PROBE_STATE_NAMES;
+ *   hits    handler invocations since the module loaded;
+ *   nmissed the kernel's kprobe/kretprobe nmissed, summed over re-arms.
+ */
+#define NSP_FILE_PROBES "probes"
+
+/*
+ * One "stats" record with module-wide counters. Mode 0444.
+ *   stats netns=<live netns> devices=<tracked veth devices>
+ *         veth_untracked=<packets seen at veth_xmit on a device nsprobe
+ *                         does not track (allocation failure or race)>
+ *         sig_unattributed=<signal events whose target netns could not be
+ *                           read safely; see kmod/signal.c>
+ *         alloc_failed=<allocations that failed; each is also counted in
+ *                       the record that lost data>
+ */
+#define NSP_FILE_STATS "stats"
+
+/*
+ * One "netns" record per live network namespace. Mode 0444.
+ *   netns inum=<u32> cookie=<u64> devices=<tracked veth devices>
+ *         tx_packets=<packets> tx_bytes=<bytes>   (sum over its veth devices,
+ *                                                 including deleted ones)
+ *         sig_generated=<signals> sig_ignored=<signals>
+ */
+#define NSP_FILE_NETNS "netns"
+
+/*
+ * One "dev" record per veth device nsprobe tracks. Mode 0444.
+ *   dev inum=<u32> cookie=<u64> ifindex=<int> name=<escaped>
+ *       <one key per NSP_DEV_COUNTERS entry>=<u64>
+ */
+#define NSP_FILE_DEVICES "devices"
+
+/*
+ * One "sig" record per (target netns, signal number) with any non-zero
+ * counter. Mode 0444.
+ *   sig inum=<u32> cookie=<u64> signo=<1..64>
+ *       <one key per NSP_SIG_COUNTERS entry>=<u64>
+ * Invariant: ignored == sum of the ignored_* reason counters.
+ */
+#define NSP_FILE_SIGNALS "signals"
+
+/*
+ * Write-only control file. Mode 0200. Accepted writes (one command per
+ * write, at most NSP_CONTROL_MAX bytes, an optional trailing '\n'):
+ *   "reset"            zero every counter of every netns
+ *   "reset inum=<u32>" zero the counters of that netns
+ * Anything else fails with -EINVAL; an unknown inum fails with -ENOENT.
+ * A reset stores a baseline; counting is never paused.
+ */
+#define NSP_FILE_CONTROL "control"
+#define NSP_CONTROL_MAX 64
+
+/* ---- Hooks, kinds, states --------------------------------------------- */
+
+#define NSP_HOOK_VETH_XMIT    "veth_xmit"    /* kprobe on veth_xmit() */
+#define NSP_HOOK_SIG_GENERATE "sig_generate" /* kprobe on __send_signal_locked() */
+#define NSP_HOOK_SIG_PREPARE  "sig_prepare"  /* kretprobe on prepare_signal() */
+
+enum nsp_probe_kind {
+	NSP_PROBE_KPROBE,
+	NSP_PROBE_KRETPROBE,
+	NSP_PROBE_TRACEPOINT,
+	NSP_PROBE_KIND__COUNT,
+};
+
+#define NSP_PROBE_KIND_NAMES { "kprobe", "kretprobe", "tracepoint" }
+
+enum nsp_probe_state {
+	NSP_PROBE_PENDING,	/* target not present yet (veth.ko not loaded) */
+	NSP_PROBE_ARMED,	/* registered and live */
+	NSP_PROBE_GONE,		/* target module unloaded; re-armed on reload */
+	NSP_PROBE_FAILED,	/* registration failed; see err */
+	NSP_PROBE_DISABLED,	/* switched off by a module parameter */
+	NSP_PROBE_STATE__COUNT,
+};
+
+#define NSP_PROBE_STATE_NAMES \
+	{ "pending", "armed", "gone", "failed", "disabled" }
+
+/* ---- Counters ---------------------------------------------------------- */
+
+/*
+ * Per-device counters, in the order they are written. X(key, unit).
+ *   tx_packets  skbs entering veth_xmit() on this device
+ *   tx_bytes    sum of skb->len at veth_xmit() entry (L2 frame, no FCS)
+ */
+#define NSP_DEV_COUNTERS(X)		\
+	X(tx_packets, packets)		\
+	X(tx_bytes, bytes)
+
+/*
+ * Per (target netns, signo) counters, in the order they are written.
+ *   generated        calls of the generation hook (__send_signal_locked)
+ *   forced           of those, with force set (sender in an ancestor pid
+ *                    namespace, or a kernel-private send)
+ *   ignored          prepare_signal() returned false: the signal was dropped
+ *   ignored_init     dropped for a pid namespace init (SIGNAL_UNKILLABLE,
+ *                    handler SIG_DFL, not a forced SIGKILL/SIGSTOP)
+ *   ignored_sig_ign  dropped because the handler is SIG_IGN
+ *   ignored_default  dropped because the handler is SIG_DFL and the default
+ *                    action is to ignore (SIGCHLD, SIGWINCH, SIGURG, SIGCONT)
+ *   ignored_exiting  dropped because the target's thread group is exiting
+ *   ignored_other    dropped for a reason nsprobe cannot tell
+ * The reasons are tested in this order; the first that holds is counted.
+ */
+#define NSP_SIG_COUNTERS(X)		\
+	X(generated, signals)		\
+	X(forced, signals)		\
+	X(ignored, signals)		\
+	X(ignored_init, signals)	\
+	X(ignored_sig_ign, signals)	\
+	X(ignored_default, signals)	\
+	X(ignored_exiting, signals)	\
+	X(ignored_other, signals)
+
+/* Signal numbers are 1..NSP_SIG_MAX (_NSIG on x86 is 64). */
+#define NSP_SIG_MAX 64
+
+#endif /* NSPROBE_FORMAT_H */
