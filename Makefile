@@ -18,7 +18,7 @@ kabi = $(shell awk -v n=$(1) '!/^\#/ && $$1 == n {print $$2}' scripts/kernels.co
 
 NSPROBE := $(BUILD)/userspace/userspace/nsprobe
 
-.PHONY: all help setup setup-build userspace kmod kmod-matrix \
+.PHONY: all help setup setup-build userspace kmod kmod-matrix tools \
 	check check-unit check-host check-vm demo bench clean
 
 all: userspace kmod ## build the tool and the module for the running kernel
@@ -48,8 +48,8 @@ kmod-matrix: setup ## build nsprobe.ko for every test kernel into build/kmod/<na
 	  $(MAKE) -C kmod KDIR=/lib/modules/$$abi/build OUT=$(BUILD)/kmod/$$k; \
 	done
 
-check: setup userspace kmod-matrix ## build everything and run every test
-	$(MAKE) check-unit check-host check-vm
+check: setup userspace kmod-matrix tools ## build everything and run every test
+	tests/run-check $(KERNELS)
 
 check-unit: userspace ## unit tests (GoogleTest, no root)
 	ctest --test-dir $(BUILD)/userspace --output-on-failure
@@ -57,10 +57,18 @@ check-unit: userspace ## unit tests (GoogleTest, no root)
 check-host: userspace ## host integration tests (real netns + veth, no module)
 	tests/host/run $(NSPROBE)
 
-check-vm: kmod-matrix userspace ## VM tests on every kernel of the matrix
+check-vm: kmod-matrix userspace tools ## VM tests on every kernel of the matrix
 	tests/vm/run-all $(KERNELS)
 
-demo: setup userspace kmod-matrix ## boot the default test kernel and show nsprobe at work
+# Small C programs the VM tests and the demo drive (exact UDP counts,
+# signal targets). Plain cc: they need nothing but libc.
+TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
+tools: $(TOOLS)
+$(BUILD)/tools/%: tests/tools/%.c | setup-build
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -Wextra -Werror -o $@ $<
+
+demo: setup userspace kmod-matrix tools ## boot the default test kernel and show nsprobe at work
 	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/demo-guest
 
 bench: setup userspace kmod-matrix ## benchmarks (never part of check)

@@ -25,3 +25,8 @@ nsp_kernel_name() {
 nsp_kernel_dir() {
 	echo "$NSPROBE_CACHE/kernels/$1"
 }
+
+# nsp_kernel_name_of_abi ABI: the matrix name of the kernel with that ABI.
+nsp_kernel_name_of_abi() {
+	nsp_kernels | awk -v a="$1" '$2 == a { print $1; exit }'
+}

@@ -1,0 +1,91 @@
+#!/bin/bash
+# The five signal cases of the design brief, with exact counts attributed to
+# the container's netns (the target's), not the sender's.
+#
+#   guest init netns, init pid ns            netns sig-XXXX, new pid ns
+#   kill from "the host"  ------------------> PID 1 = nsp-sigtarget
+#   nsenter -p -n kill (same pid ns) ------->   (ctr1: no handler;
+#                                                ctr2: SIGTERM handler)
+#
+# A pid namespace init has SIGNAL_UNKILLABLE: with SIG_DFL it drops every
+# signal except a SIGKILL/SIGSTOP forced from an ancestor pid namespace.
+. "$(dirname "$0")/lib.sh"
+TERM_=15 KILL_=9
+
+cleanup() {
+	ns_cleanup
+	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
+}
+trap cleanup EXIT
+
+# start_init NETNS READY [SIGNO...]: PID 1 of a new pid namespace inside
+# NETNS; prints its pid as seen from here once its handlers are installed.
+start_init() {
+	local ns=$1 ready=$2 upid
+	shift 2
+	ip netns exec "$ns" unshare --pid --fork nsp-sigtarget "$ready" "$@" &
+	upid=$!
+	wait_for_file "$ready"
+	pgrep -P "$upid" -x nsp-sigtarget
+}
+
+sigrow() { # INUM SIGNO: "generated forced ignored ignored_init" from the tool
+	local f out=()
+	for f in generated forced ignored ignored_init; do out+=("$(show_sig "$1" "$2" "$f")"); done
+	echo "${out[*]}"
+}
+
+nsp_load
+check "sig_generate probe armed" armed "$(probe_state sig_generate)"
+check "sig_prepare probe armed" armed "$(probe_state sig_prepare)"
+host=$(stat -L -c %i /proc/self/ns/net)
+
+ctr1=$(ns_new sig)
+in1=$(ns_inum "$ctr1")
+pid1=$(start_init "$ctr1" /tmp/init1.ready)
+[ -n "$pid1" ] || die "no init in $ctr1"
+
+# 1. SIGTERM from inside, no handler: ignored (init-protected).
+nsenter -t "$pid1" -p -n kill -TERM 1
+check "1 inside TERM: generated forced ignored ignored_init" "1 0 1 1" "$(sigrow "$in1" $TERM_)"
+check "1 inside TERM: init still alive" 0 "$(kill -0 "$pid1"; echo $?)"
+
+# 2. SIGKILL from inside: ignored (not forced: same pid namespace).
+nsenter -t "$pid1" -p -n kill -KILL 1
+check "2 inside KILL: generated forced ignored ignored_init" "1 0 1 1" "$(sigrow "$in1" $KILL_)"
+check "2 inside KILL: init still alive" 0 "$(kill -0 "$pid1"; echo $?)"
+
+# 3. SIGTERM from the host, no handler: forced, but only SIGKILL/SIGSTOP
+#    pass when forced: ignored.
+kill -TERM "$pid1"
+check "3 host TERM: generated forced ignored ignored_init" "2 1 2 2" "$(sigrow "$in1" $TERM_)"
+check "3 host TERM: init still alive" 0 "$(kill -0 "$pid1"; echo $?)"
+
+# 4. SIGKILL from the host: forced, delivered.
+kill -KILL "$pid1"
+check "4 host KILL: generated forced ignored ignored_init" "2 1 1 1" "$(sigrow "$in1" $KILL_)"
+check "4 host KILL: init gone" 0 "$(wait_gone "$pid1"; echo $?)"
+
+# 5. SIGTERM to an init that installed a handler: delivered to it.
+ctr2=$(ns_new sig)
+in2=$(ns_inum "$ctr2")
+pid2=$(start_init "$ctr2" /tmp/init2.ready $TERM_)
+kill -TERM "$pid2"
+for ((i = 0; i < 300; i++)); do [ -s /tmp/init2.ready.log ] && break; sleep 0.1; done
+check "5 host TERM, handler: generated forced ignored ignored_init" "1 1 0 0" "$(sigrow "$in2" $TERM_)"
+check "5 host TERM, handler: the handler ran once" "15" "$(cat /tmp/init2.ready.log)"
+nsenter -t "$pid2" -p -n kill -TERM 1
+for ((i = 0; i < 300; i++)); do [ "$(wc -l </tmp/init2.ready.log)" -ge 2 ] && break; sleep 0.1; done
+check "5b inside TERM, handler: generated forced ignored" "2 1 0" "$(sigrow "$in2" $TERM_ | cut -d' ' -f1-3)"
+check "5b inside TERM, handler: the handler ran twice" "2" "$(wc -l </tmp/init2.ready.log)"
+
+# Attribution: the sender's netns (this one) saw none of these.
+check "host netns: SIGTERM generated" 0 "$(show_sig "$host" $TERM_ generated)"
+check "host netns: SIGKILL generated" 0 "$(show_sig "$host" $KILL_ generated)"
+check "debugfs agrees: ctr1 SIGTERM ignored_init" 2 "$(raw_field signals sig ignored_init inum=$in1 signo=15)"
+check "no unattributed signal events" 0 "$(raw_field stats stats sig_unattributed)"
+
+kill -KILL "$pid2"
+wait_gone "$pid2"
+nsp_unload
+nsp_summary
