@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel-version difference nsprobe depends on, as small inlines.
+ * No other file tests LINUX_VERSION_CODE or a version-dependent macro.
+ *
+ * Checked against Debian 6.1.0-47 (6.1.170) and 6.12.107+deb12. Needs 5.14
+ * or later (net->net_cookie as a u64, regs_get_kernel_argument()). Where a
+ * feature macro tells the difference it is tested with #ifdef; a version
+ * test (LINUX_VERSION_CODE) would go here too, and nowhere else.
+ */
+#ifndef NSP_COMPAT_H
+#define NSP_COMPAT_H
+
+#include <linux/bits.h>
+#include <linux/sched/signal.h>
+#include <net/net_namespace.h>
+
+/*
+ * Per-CPU u64 counters are bumped with this_cpu_add() and summed with plain
+ * reads; that is tear-free only where a u64 is one machine word.
+ */
+#if BITS_PER_LONG != 64
+#error "nsprobe needs a 64-bit kernel"
+#endif
+
+/**
+ * nsp_net_cookie() - the netns cookie, as SO_NETNS_COOKIE reports it
+ * @net: network namespace
+ *
+ * Return: net->net_cookie (a plain u64 since 5.14; on 6.1 and 6.12 it is set
+ * once in setup_net() and never reused).
+ */
+static inline u64 nsp_net_cookie(const struct net *net)
+{
+	return net->net_cookie;
+}
+
+/**
+ * nsp_sig_group_exiting() - prepare_signal() drops signals for this group
+ * @sig: the target's signal_struct; the caller holds its siglock
+ *
+ * prepare_signal() on 6.1.170 and 6.12.107 begins with
+ * "if (signal->flags & SIGNAL_GROUP_EXIT) { if (signal->core_state) return
+ * sig == SIGKILL; return false; }": a group that exits or dumps core drops
+ * every signal (but SIGKILL during a core dump). Kernels before the removal
+ * of SIGNAL_GROUP_COREDUMP (5.16) tested both flags.
+ *
+ * Return: true if the group is exiting or dumping core.
+ */
+static inline bool nsp_sig_group_exiting(const struct signal_struct *sig)
+{
+#ifdef SIGNAL_GROUP_COREDUMP
+	return sig->flags & (SIGNAL_GROUP_EXIT | SIGNAL_GROUP_COREDUMP);
+#else
+	return sig->flags & SIGNAL_GROUP_EXIT;
+#endif
+}
+
+/**
+ * nsp_sig_generate_symbols() - candidates for the signal generation hook
+ *
+ * __send_signal() was renamed __send_signal_locked() in 6.0 (and the rename
+ * is in 6.1.170 and 6.12.107). Both take (int sig, struct kernel_siginfo
+ * *info, struct task_struct *t, enum pid_type type, bool force).
+ *
+ * Return: a NULL-terminated list, most recent name first.
+ */
+static inline const char * const *nsp_sig_generate_symbols(void)
+{
+	static const char * const syms[] = {
+		"__send_signal_locked", "__send_signal", NULL
+	};
+
+	return syms;
+}
+
+/**
+ * nsp_sig_prepare_symbols() - candidates for the signal outcome hook
+ *
+ * prepare_signal(int sig, struct task_struct *p, bool force) returns false
+ * when the signal is dropped; it is a static, not inlined function on 6.1.170
+ * and 6.12.107 ("t" in kallsyms).
+ *
+ * Return: a NULL-terminated list.
+ */
+static inline const char * const *nsp_sig_prepare_symbols(void)
+{
+	static const char * const syms[] = { "prepare_signal", NULL };
+
+	return syms;
+}
+
+/**
+ * nsp_veth_xmit_symbols() - candidates for the veth transmit hook
+ *
+ * veth_xmit(struct sk_buff *skb, struct net_device *dev) in
+ * drivers/net/veth.c, the same on 6.1.170 and 6.12.107. With CONFIG_VETH=m
+ * it exists only while veth.ko is loaded.
+ *
+ * Return: a NULL-terminated list.
+ */
+static inline const char * const *nsp_veth_xmit_symbols(void)
+{
+	static const char * const syms[] = { "veth_xmit", NULL };
+
+	return syms;
+}
+
+#endif /* NSP_COMPAT_H */

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * <debugfs>/nsprobe/: the files of include/nsprobe/format.h, rendered with
+ * seq_file.
+ *
+ * Every record file walks the namespaces with for_each_net_rcu() under
+ * rcu_read_lock(), and never stores a per-netns pointer anywhere (i_private
+ * is unused). That is safe: cleanup_net() unlinks a dying netns from
+ * net_namespace_list with list_del_rcu() and then waits for an RCU grace
+ * period (ops_undo_list()) before any pernet exit runs and before the netns
+ * core frees our net_generic data. So a netns we reach under rcu_read_lock()
+ * keeps its struct nsp_net until we unlock. struct nsp_dev entries are freed
+ * with call_rcu(), so the same read section covers them.
+ *
+ * Removal: debugfs_remove() waits for readers and writers already inside a
+ * file operation, and main.c removes the directory before anything else is
+ * torn down.
+ */
+
+#include <linux/ctype.h>
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+#include <net/net_namespace.h>
+
+#include <nsprobe/format.h>
+
+#include "compat.h"
+#include "debugfs.h"
+#include "devices.h"
+#include "netns.h"
+#include "probes.h"
+
+#define NSP_X_NAME(key, ...) __stringify(key),
+static const char * const nsp_dev_keys[] = { NSP_DEV_COUNTERS(NSP_X_NAME) };
+static const char * const nsp_sig_keys[] = { NSP_SIG_COUNTERS(NSP_X_NAME) };
+
+static struct dentry *nsp_debugfs_dir;
+
+/* format.h escaping: bytes outside printable ASCII, ' ', '=' and '\\'. */
+static void nsp_seq_escape(struct seq_file *m, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c > ' ' && c < 0x7f && c != '=' && c != '\\')
+			seq_putc(m, c);
+		else
+			seq_printf(m, "\\%03o", c);
+	}
+}
+
+static void nsp_seq_netns_id(struct seq_file *m, const struct net *net)
+{
+	seq_printf(m, "inum=%u cookie=%llu", net->ns.inum, nsp_net_cookie(net));
+}
+
+static int nsp_version_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s %d.%d\n", NSP_VERSION_PREFIX, NSP_FORMAT_MAJOR,
+		   NSP_FORMAT_MINOR);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nsp_version);
+
+static int nsp_probes_file_show(struct seq_file *m, void *v)
+{
+	nsp_probes_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nsp_probes_file);
+
+static int nsp_stats_show(struct seq_file *m, void *v)
+{
+	u64 nets = 0, devs = 0, untracked = 0;
+	struct nsp_dev *d;
+	unsigned long idx;
+	struct net *net;
+	int cpu;
+
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		nets++;
+		xa_for_each(&nsp_net(net)->devs, idx, d)
+			devs++;
+	}
+	rcu_read_unlock();
+	for_each_possible_cpu(cpu)
+		untracked += READ_ONCE(per_cpu(nsp_veth_untracked, cpu));
+
+	seq_printf(m, "stats netns=%llu devices=%llu veth_untracked=%llu sig_unattributed=%lld alloc_failed=%lld\n",
+		   nets, devs, untracked,
+		   (long long)atomic64_read(&nsp_sig_unattributed),
+		   (long long)atomic64_read(&nsp_alloc_failed));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nsp_stats);
+
+static int nsp_netns_show(struct seq_file *m, void *v)
+{
+	struct nsp_net_totals t;
+	struct net *net;
+	int i;
+
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		nsp_net_totals(nsp_net(net), &t);
+		seq_puts(m, "netns ");
+		nsp_seq_netns_id(m, net);
+		seq_printf(m, " devices=%llu", t.devices);
+		for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
+			seq_printf(m, " %s=%llu", nsp_dev_keys[i], t.tx[i]);
+		seq_printf(m, " sig_generated=%llu sig_ignored=%llu\n",
+			   t.sig_generated, t.sig_ignored);
+	}
+	rcu_read_unlock();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nsp_netns);
+
+static int nsp_devices_show(struct seq_file *m, void *v)
+{
+	struct nsp_dev_snap snap;
+	struct nsp_net *pn;
+	struct nsp_dev *d;
+	unsigned long idx;
+	struct net *net;
+	int i;
+
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		pn = nsp_net(net);
+		xa_for_each(&pn->devs, idx, d) {
+			nsp_dev_read(pn, d, &snap);
+			seq_puts(m, "dev ");
+			nsp_seq_netns_id(m, net);
+			seq_printf(m, " ifindex=%d name=", snap.ifindex);
+			nsp_seq_escape(m, snap.name);
+			for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
+				seq_printf(m, " %s=%llu", nsp_dev_keys[i],
+					   snap.ctr[i]);
+			seq_putc(m, '\n');
+		}
+	}
+	rcu_read_unlock();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nsp_devices);
+
+static void nsp_signals_show_net(struct seq_file *m, struct net *net)
+{
+	struct nsp_net *pn = nsp_net(net);
+	u64 v[NSP_SIG_CTR__COUNT];
+	unsigned int seq;
+	int s, i;
+	bool any;
+
+	for (s = 1; s <= NSP_SIG_MAX; s++) {
+		do {
+			seq = read_seqbegin(&pn->lock);
+			nsp_net_sig_read(pn, s, v);
+		} while (read_seqretry(&pn->lock, seq));
+
+		any = false;
+		for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
+			any |= v[i] != 0;
+		if (!any)
+			continue;
+		seq_puts(m, "sig ");
+		nsp_seq_netns_id(m, net);
+		seq_printf(m, " signo=%d", s);
+		for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
+			seq_printf(m, " %s=%llu", nsp_sig_keys[i], v[i]);
+		seq_putc(m, '\n');
+	}
+}
+
+static int nsp_signals_show(struct seq_file *m, void *v)
+{
+	struct net *net;
+
+	rcu_read_lock();
+	for_each_net_rcu(net)
+		nsp_signals_show_net(m, net);
+	rcu_read_unlock();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nsp_signals);
+
+/* Reset every netns (all) or the one whose inum is @inum. */
+static int nsp_control_reset(bool all, u32 inum)
+{
+	int err = all ? 0 : -ENOENT;
+	struct net *net;
+
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		if (!all && net->ns.inum != inum)
+			continue;
+		nsp_net_reset(nsp_net(net));
+		err = 0;
+	}
+	rcu_read_unlock();
+	return err;
+}
+
+static int nsp_control_parse(char *buf, size_t len)
+{
+	static const char inum_prefix[] = "reset inum=";
+	const char *arg;
+	u32 inum;
+
+	if (len && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	if (strlen(buf) != len)		/* embedded NUL */
+		return -EINVAL;
+	if (!strcmp(buf, "reset"))
+		return nsp_control_reset(true, 0);
+	if (strncmp(buf, inum_prefix, sizeof(inum_prefix) - 1))
+		return -EINVAL;
+	arg = buf + sizeof(inum_prefix) - 1;
+	/* kstrtou32() would accept a leading '+' and a trailing '\n'. */
+	if (!isdigit(arg[0]) || strchr(arg, '\n'))
+		return -EINVAL;
+	if (kstrtou32(arg, 10, &inum))
+		return -EINVAL;
+	return nsp_control_reset(false, inum);
+}
+
+static ssize_t nsp_control_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	char buf[NSP_CONTROL_MAX + 1];
+	int err;
+
+	if (!count || count > NSP_CONTROL_MAX)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	err = nsp_control_parse(buf, count);
+	return err ? err : count;
+}
+
+static const struct file_operations nsp_control_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = nsp_control_write,
+	.llseek = noop_llseek,
+};
+
+/**
+ * nsp_debugfs_init() - create <debugfs>/nsprobe and its files
+ *
+ * Return: 0, or the error of debugfs_create_dir(): -ENODEV without debugfs,
+ * -EPERM when lockdown restricts it, -EEXIST if the directory exists.
+ */
+int nsp_debugfs_init(void)
+{
+	struct dentry *dir;
+
+	dir = debugfs_create_dir(NSP_DEBUGFS_DIR, NULL);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+
+	debugfs_create_file(NSP_FILE_VERSION, 0444, dir, NULL, &nsp_version_fops);
+	debugfs_create_file(NSP_FILE_PROBES, 0444, dir, NULL,
+			    &nsp_probes_file_fops);
+	debugfs_create_file(NSP_FILE_STATS, 0444, dir, NULL, &nsp_stats_fops);
+	debugfs_create_file(NSP_FILE_NETNS, 0444, dir, NULL, &nsp_netns_fops);
+	debugfs_create_file(NSP_FILE_DEVICES, 0444, dir, NULL,
+			    &nsp_devices_fops);
+	debugfs_create_file(NSP_FILE_SIGNALS, 0444, dir, NULL,
+			    &nsp_signals_fops);
+	debugfs_create_file(NSP_FILE_CONTROL, 0200, dir, NULL,
+			    &nsp_control_fops);
+	nsp_debugfs_dir = dir;
+	return 0;
+}
+
+/**
+ * nsp_debugfs_exit() - remove the directory; waits for open file operations
+ */
+void nsp_debugfs_exit(void)
+{
+	debugfs_remove(nsp_debugfs_dir);
+	nsp_debugfs_dir = NULL;
+}

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Veth device tracking, through a netdevice notifier.
+ *
+ * Semantics (the "devices" and "netns" files):
+ *  - nsprobe tracks a device from its NETDEV_REGISTER in a netns to its
+ *    NETDEV_UNREGISTER there. register_netdevice_notifier() replays
+ *    REGISTER for devices that exist when the module loads, and
+ *    unregister_netdevice_notifier() replays UNREGISTER when it unloads.
+ *  - Only veth devices are tracked (rtnl_link_ops->kind "veth"). A veth
+ *    device's counters start at zero when nsprobe starts tracking it.
+ *  - A device moved to another netns gets UNREGISTER in the old netns and
+ *    REGISTER in the new one (dev_change_net_namespace()): its counters
+ *    restart at zero in the new netns, under its new ifindex. The old netns
+ *    keeps what the device sent while it was there.
+ *  - A netns record sums its live devices and every device that left it
+ *    (deleted or moved away): on UNREGISTER a device's counts are folded into
+ *    the netns' per-CPU "retired" counters, under the netns seqlock so that
+ *    a reader never sees them in neither or both places. Packets a probe
+ *    handler counted between the xarray erase and the end of the RCU grace
+ *    period are folded by the RCU callback.
+ *  - If allocating a device's state fails, it is counted in alloc_failed and
+ *    its packets in veth_untracked (stats file). Nothing is lost silently.
+ */
+
+#include <linux/netdevice.h>
+#include <linux/notifier.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/xarray.h>
+#include <net/rtnetlink.h>
+
+#include "devices.h"
+#include "netns.h"
+
+static bool nsp_is_veth(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops && dev->rtnl_link_ops->kind &&
+	       !strcmp(dev->rtnl_link_ops->kind, "veth");
+}
+
+/**
+ * nsp_devices_count_tx() - count one skb entering veth_xmit()
+ * @dev: the transmitting veth device (veth_xmit()'s second argument)
+ * @len: skb->len at veth_xmit() entry, in bytes
+ *
+ * Lock-free and allocation-free: RCU xarray lookup by ifindex in the
+ * device's netns, identity check, per-CPU increments. An untracked device
+ * counts in veth_untracked.
+ *
+ * Context: any context veth_xmit() runs in (BH disabled).
+ */
+void nsp_devices_count_tx(const struct net_device *dev, unsigned int len)
+{
+	struct nsp_dev *d;
+
+	rcu_read_lock();
+	d = xa_load(&nsp_net(dev_net(dev))->devs, READ_ONCE(dev->ifindex));
+	if (likely(d && d->dev == dev)) {
+		this_cpu_inc(d->stats->ctr[NSP_DEV_CTR_tx_packets]);
+		this_cpu_add(d->stats->ctr[NSP_DEV_CTR_tx_bytes], len);
+	} else {
+		this_cpu_inc(nsp_veth_untracked);
+	}
+	rcu_read_unlock();
+}
+
+/**
+ * nsp_devices_sum() - sum a netns' device counters, live and retired
+ * @pn:  netns state
+ * @sum: counters are added here
+ *
+ * Context: rcu_read_lock() held; inside a pn->lock read section for a
+ * result consistent with resets and retirements.
+ * Return: the number of tracked devices.
+ */
+u64 nsp_devices_sum(struct nsp_net *pn, struct nsp_dev_stats *sum)
+{
+	struct nsp_dev *d;
+	unsigned long idx;
+	u64 n = 0;
+
+	xa_for_each(&pn->devs, idx, d) {
+		nsp_dev_stats_add(sum, d->stats);
+		n++;
+	}
+	nsp_dev_stats_add(sum, pn->retired);
+	return n;
+}
+
+/**
+ * nsp_devices_reset_locked() - store every live device's baseline
+ * @pn:  netns state
+ * @sum: the live devices' counters are added here
+ *
+ * Context: pn->lock held for writing, rcu_read_lock() held.
+ */
+void nsp_devices_reset_locked(struct nsp_net *pn, struct nsp_dev_stats *sum)
+{
+	struct nsp_dev *d;
+	unsigned long idx;
+	int i;
+
+	xa_for_each(&pn->devs, idx, d) {
+		struct nsp_dev_stats s = {};
+
+		nsp_dev_stats_add(&s, d->stats);
+		d->base = s;
+		for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
+			sum->ctr[i] += s.ctr[i];
+	}
+}
+
+/**
+ * nsp_dev_read() - one dev record, consistent with renames and resets
+ * @pn:   netns state of @d
+ * @d:    a device found in pn->devs under rcu_read_lock()
+ * @snap: filled with the record
+ *
+ * Context: rcu_read_lock() held.
+ */
+void nsp_dev_read(struct nsp_net *pn, struct nsp_dev *d,
+		  struct nsp_dev_snap *snap)
+{
+	struct nsp_dev_stats s;
+	unsigned int seq;
+	int i;
+
+	do {
+		seq = read_seqbegin(&pn->lock);
+		memset(&s, 0, sizeof(s));
+		nsp_dev_stats_add(&s, d->stats);
+		for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
+			snap->ctr[i] = nsp_sub(s.ctr[i], d->base.ctr[i]);
+		memcpy(snap->name, d->name, sizeof(snap->name));
+		snap->ifindex = d->ifindex;
+	} while (read_seqretry(&pn->lock, seq));
+	snap->name[IFNAMSIZ - 1] = '\0';
+}
+
+static void nsp_dev_free_rcu(struct rcu_head *head)
+{
+	struct nsp_dev *d = container_of(head, struct nsp_dev, rcu);
+	struct nsp_dev_stats s = {};
+	int i;
+
+	/*
+	 * No handler can still see @d. Fold what was counted after
+	 * NETDEV_UNREGISTER took its snapshot. pn->retired is still there:
+	 * nsp_net_exit_batch() waits for this callback with rcu_barrier().
+	 */
+	nsp_dev_stats_add(&s, d->stats);
+	for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
+		this_cpu_add(d->pn->retired->ctr[i],
+			     nsp_sub(s.ctr[i], d->folded.ctr[i]));
+	free_percpu(d->stats);
+	kfree(d);
+}
+
+static void nsp_dev_register(struct net_device *dev)
+{
+	struct nsp_net *pn = nsp_net(dev_net(dev));
+	struct nsp_dev *d;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		goto err;
+	d->stats = alloc_percpu(struct nsp_dev_stats);
+	if (!d->stats)
+		goto err_free;
+	d->dev = dev;
+	d->pn = pn;
+	d->ifindex = dev->ifindex;
+	strscpy(d->name, dev->name, sizeof(d->name));
+	if (xa_insert(&pn->devs, dev->ifindex, d, GFP_KERNEL))
+		goto err_percpu;
+	return;
+
+err_percpu:
+	free_percpu(d->stats);
+err_free:
+	kfree(d);
+err:
+	atomic64_inc(&nsp_alloc_failed);
+}
+
+static struct nsp_dev *nsp_dev_find(struct net_device *dev)
+{
+	struct nsp_dev *d = xa_load(&nsp_net(dev_net(dev))->devs, dev->ifindex);
+
+	return d && d->dev == dev ? d : NULL;
+}
+
+static void nsp_dev_unregister(struct net_device *dev)
+{
+	struct nsp_dev *d = nsp_dev_find(dev);
+	struct nsp_net *pn;
+	int i;
+
+	if (!d)
+		return;
+	pn = d->pn;
+	write_seqlock(&pn->lock);
+	xa_erase(&pn->devs, d->ifindex);
+	nsp_dev_stats_add(&d->folded, d->stats);
+	for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
+		this_cpu_add(pn->retired->ctr[i], d->folded.ctr[i]);
+	write_sequnlock(&pn->lock);
+	call_rcu(&d->rcu, nsp_dev_free_rcu);
+}
+
+static void nsp_dev_rename(struct net_device *dev)
+{
+	struct nsp_dev *d = nsp_dev_find(dev);
+
+	if (!d)
+		return;
+	write_seqlock(&d->pn->lock);
+	strscpy(d->name, dev->name, sizeof(d->name));
+	write_sequnlock(&d->pn->lock);
+}
+
+/* Called under RTNL, in process context. */
+static int nsp_netdev_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	switch (event) {
+	case NETDEV_REGISTER:
+		if (nsp_is_veth(dev))
+			nsp_dev_register(dev);
+		break;
+	case NETDEV_UNREGISTER:
+		nsp_dev_unregister(dev);
+		break;
+	case NETDEV_CHANGENAME:
+		nsp_dev_rename(dev);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block nsp_netdev_nb = {
+	.notifier_call = nsp_netdev_event,
+};
+
+/**
+ * nsp_devices_init() - start tracking veth devices
+ *
+ * Registers the netdevice notifier, which replays NETDEV_REGISTER for every
+ * existing device in every netns. Needs nsp_netns_init() first.
+ *
+ * Return: 0 or the -errno of register_netdevice_notifier().
+ */
+int nsp_devices_init(void)
+{
+	return register_netdevice_notifier(&nsp_netdev_nb);
+}
+
+/**
+ * nsp_devices_exit() - stop tracking; every device is retired
+ *
+ * The replayed NETDEV_UNREGISTERs queue RCU callbacks that touch per-netns
+ * state; nsp_netns_exit() waits for them before freeing it.
+ */
+void nsp_devices_exit(void)
+{
+	unregister_netdevice_notifier(&nsp_netdev_nb);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef NSP_DEVICES_H
+#define NSP_DEVICES_H
+
+#include <linux/if.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+
+#include "netns.h"
+
+/**
+ * struct nsp_dev - one tracked veth device in one netns
+ * @dev:     the net_device, for an identity check only; never dereferenced
+ *           outside the netdevice notifier
+ * @pn:      the netns state the device counts in
+ * @ifindex: its ifindex in that netns (the xarray key)
+ * @name:    a copy of dev->name, updated on NETDEV_CHANGENAME under pn->lock
+ * @stats:   per-CPU counters, bumped by the veth_xmit() probe
+ * @base:    the counters at the last reset, under pn->lock
+ * @folded:  what NETDEV_UNREGISTER already moved into pn->retired
+ * @rcu:     frees the device after a grace period
+ */
+struct nsp_dev {
+	struct net_device *dev;
+	struct nsp_net *pn;
+	int ifindex;
+	char name[IFNAMSIZ];
+	struct nsp_dev_stats __percpu *stats;
+	struct nsp_dev_stats base;
+	struct nsp_dev_stats folded;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct nsp_dev_snap - one dev record, baseline subtracted
+ * @ifindex: ifindex in its netns
+ * @name:    NUL-terminated name, not escaped
+ * @ctr:     the NSP_DEV_COUNTERS values
+ */
+struct nsp_dev_snap {
+	int ifindex;
+	char name[IFNAMSIZ];
+	u64 ctr[NSP_DEV_CTR__COUNT];
+};
+
+void nsp_devices_count_tx(const struct net_device *dev, unsigned int len);
+u64 nsp_devices_sum(struct nsp_net *pn, struct nsp_dev_stats *sum);
+void nsp_devices_reset_locked(struct nsp_net *pn, struct nsp_dev_stats *sum);
+void nsp_dev_read(struct nsp_net *pn, struct nsp_dev *d,
+		  struct nsp_dev_snap *snap);
+int nsp_devices_init(void);
+void nsp_devices_exit(void);
+
+#endif /* NSP_DEVICES_H */

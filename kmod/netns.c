@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-netns state: register_pernet_subsys() with .id/.size, so the netns
+ * core allocates a struct nsp_net for every namespace (net_generic()).
+ *
+ * Reset semantics: counters are never zeroed, since per-CPU counters cannot
+ * be zeroed remotely without racing their owners. A reset stores the
+ * current values as a baseline, under the netns seqlock; readers subtract it.
+ * Counting never pauses. A device registered after a reset starts from zero
+ * anyway; its baseline is zero.
+ */
+
+#include <linux/atomic.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/seqlock.h>
+#include <linux/xarray.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "devices.h"
+#include "netns.h"
+
+unsigned int nsp_net_id __read_mostly;
+
+DEFINE_PER_CPU(u64, nsp_veth_untracked);
+atomic64_t nsp_sig_unattributed = ATOMIC64_INIT(0);
+atomic64_t nsp_alloc_failed = ATOMIC64_INIT(0);
+
+static int __net_init nsp_net_init(struct net *net)
+{
+	struct nsp_net *pn = nsp_net(net);
+
+	/* The netns core zeroed *pn (kzalloc of .size). */
+	seqlock_init(&pn->lock);
+	xa_init(&pn->devs);
+	pn->retired = alloc_percpu(struct nsp_dev_stats);
+	if (!pn->retired) {
+		atomic64_inc(&nsp_alloc_failed);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * exit_batch runs after every pernet device exit of these namespaces, so all
+ * their devices are unregistered by now; each nsp_dev still waits in
+ * call_rcu() and its callback folds late counts into pn->retired. Wait for
+ * those callbacks (one rcu_barrier() per batch, not per netns) before freeing
+ * what they touch. The netns core frees *pn itself after this returns.
+ */
+static void __net_exit nsp_net_exit_batch(struct list_head *net_exit_list)
+{
+	struct net *net;
+
+	rcu_barrier();
+	list_for_each_entry(net, net_exit_list, exit_list) {
+		struct nsp_net *pn = nsp_net(net);
+
+		WARN_ON_ONCE(!xa_empty(&pn->devs));
+		xa_destroy(&pn->devs);
+		free_percpu(pn->retired);
+		pn->retired = NULL;
+	}
+}
+
+static struct pernet_operations nsp_net_ops = {
+	.init = nsp_net_init,
+	.exit_batch = nsp_net_exit_batch,
+	.id = &nsp_net_id,
+	.size = sizeof(struct nsp_net),
+};
+
+/**
+ * nsp_net_totals() - the netns record of one namespace
+ * @pn: netns state, reached under rcu_read_lock()
+ * @t:  filled with the totals minus the last reset's baseline
+ *
+ * Retries while a reset or a device retirement runs, so @t is consistent.
+ *
+ * Context: rcu_read_lock() held.
+ */
+void nsp_net_totals(struct nsp_net *pn, struct nsp_net_totals *t)
+{
+	struct nsp_dev_stats sum;
+	unsigned int seq;
+	int s, i;
+
+	do {
+		seq = read_seqbegin(&pn->lock);
+		memset(t, 0, sizeof(*t));
+		memset(&sum, 0, sizeof(sum));
+		t->devices = nsp_devices_sum(pn, &sum);
+		for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
+			t->tx[i] = nsp_sub(sum.ctr[i], pn->base.ctr[i]);
+		for (s = 1; s <= NSP_SIG_MAX; s++) {
+			u64 v[NSP_SIG_CTR__COUNT];
+
+			nsp_net_sig_read(pn, s, v);
+			t->sig_generated += v[NSP_SIG_CTR_generated];
+			t->sig_ignored += v[NSP_SIG_CTR_ignored];
+		}
+	} while (read_seqretry(&pn->lock, seq));
+}
+
+/**
+ * nsp_net_sig_read() - the counters of one (netns, signo)
+ * @pn:  netns state, reached under rcu_read_lock()
+ * @sig: signal number, 1..NSP_SIG_MAX
+ * @out: the counters minus the baseline, indexed by enum nsp_sig_ctr;
+ *       out[NSP_SIG_CTR_ignored] is the sum of the ignored_* reasons, so the
+ *       format's invariant holds even while signals are being counted
+ *
+ * The caller retries with read_seqbegin()/read_seqretry() on pn->lock if it
+ * needs a result consistent with resets.
+ */
+void nsp_net_sig_read(struct nsp_net *pn, int sig, u64 out[NSP_SIG_CTR__COUNT])
+{
+	int i;
+
+	for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
+		out[i] = nsp_sub(atomic64_read(&pn->sig[sig][i]),
+				 READ_ONCE(pn->sig_base[sig][i]));
+	out[NSP_SIG_CTR_ignored] = out[NSP_SIG_CTR_ignored_init] +
+				   out[NSP_SIG_CTR_ignored_sig_ign] +
+				   out[NSP_SIG_CTR_ignored_default] +
+				   out[NSP_SIG_CTR_ignored_exiting] +
+				   out[NSP_SIG_CTR_ignored_other];
+}
+
+/**
+ * nsp_net_reset() - zero every counter of one netns (by baseline)
+ * @pn: netns state, reached under rcu_read_lock() or with a reference
+ *
+ * Stores the current device, netns and signal counters as baselines. Work is
+ * O(devices x possible CPUs) under the netns seqlock (a spin lock): resets
+ * are rare administrative writes.
+ *
+ * Context: process context, no spin lock held.
+ */
+void nsp_net_reset(struct nsp_net *pn)
+{
+	struct nsp_dev_stats sum = {};
+	int s, i;
+
+	write_seqlock(&pn->lock);
+	nsp_devices_reset_locked(pn, &sum);
+	nsp_dev_stats_add(&sum, pn->retired);
+	pn->base = sum;
+	for (s = 1; s <= NSP_SIG_MAX; s++)
+		for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
+			WRITE_ONCE(pn->sig_base[s][i],
+				   atomic64_read(&pn->sig[s][i]));
+	write_sequnlock(&pn->lock);
+}
+
+/**
+ * nsp_netns_init() - register the pernet subsystem
+ *
+ * Runs nsp_net_init() for every existing netns.
+ *
+ * Return: 0, or -ENOMEM (or another error of register_pernet_subsys()).
+ */
+int nsp_netns_init(void)
+{
+	return register_pernet_subsys(&nsp_net_ops);
+}
+
+/**
+ * nsp_netns_exit() - unregister the pernet subsystem
+ *
+ * Every device must be untracked first (nsp_devices_exit()).
+ */
+void nsp_netns_exit(void)
+{
+	unregister_pernet_subsys(&nsp_net_ops);
+}

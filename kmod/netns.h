@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef NSP_NETNS_H
+#define NSP_NETNS_H
+
+#include <linux/atomic.h>
+#include <linux/percpu.h>
+#include <linux/seqlock.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include <nsprobe/format.h>
+
+#define NSP_X_DEV_ENUM(key, ...) NSP_DEV_CTR_##key,
+enum nsp_dev_ctr {
+	NSP_DEV_COUNTERS(NSP_X_DEV_ENUM)
+	NSP_DEV_CTR__COUNT
+};
+
+#define NSP_X_SIG_ENUM(key, ...) NSP_SIG_CTR_##key,
+enum nsp_sig_ctr {
+	NSP_SIG_COUNTERS(NSP_X_SIG_ENUM)
+	NSP_SIG_CTR__COUNT
+};
+
+/* One set of device counters (per CPU, a baseline, or a sum). */
+struct nsp_dev_stats {
+	u64 ctr[NSP_DEV_CTR__COUNT];
+};
+
+/**
+ * struct nsp_net - nsprobe's state of one network namespace (net_generic)
+ * @lock:     seqlock. Writers (spin lock): a reset, and a device leaving
+ *            (NETDEV_UNREGISTER, under RTNL) or being renamed. Readers
+ *            (debugfs, under rcu_read_lock()) retry, so a record never mixes
+ *            values from before and after a reset or a device's retirement.
+ *            Never taken by a probe handler.
+ * @devs:     tracked veth devices: ifindex -> struct nsp_dev (devices.c)
+ * @retired:  per-CPU counters of devices that left this netns (deleted or
+ *            moved away), so the netns totals stay monotonic
+ * @base:     netns totals (live + retired devices) at the last reset
+ * @sig:      signal counters by [signo][enum nsp_sig_ctr]; slot 0 and the
+ *            NSP_SIG_CTR_ignored column are unused (ignored is rendered as
+ *            the sum of its reasons)
+ * @sig_base: @sig at the last reset
+ *
+ * The signal counters are atomic64_t, not per-CPU: signals are not a packet
+ * hot path, and per-CPU x 64 signals x 8 counters x every netns would cost
+ * 4 KiB per CPU per netns (1 MiB per netns on a 256-CPU machine). This struct
+ * is about 8.4 KiB per netns, allocated by the netns core (.size).
+ */
+struct nsp_net {
+	seqlock_t lock;
+	struct xarray devs;
+	struct nsp_dev_stats __percpu *retired;
+	struct nsp_dev_stats base;
+	atomic64_t sig[NSP_SIG_MAX + 1][NSP_SIG_CTR__COUNT];
+	u64 sig_base[NSP_SIG_MAX + 1][NSP_SIG_CTR__COUNT];
+};
+
+/**
+ * struct nsp_net_totals - one netns record, baseline subtracted
+ * @devices:       tracked veth devices
+ * @tx:            device counters summed over live and retired devices
+ * @sig_generated: generated signals, summed over signo
+ * @sig_ignored:   ignored signals, summed over signo
+ */
+struct nsp_net_totals {
+	u64 devices;
+	u64 tx[NSP_DEV_CTR__COUNT];
+	u64 sig_generated;
+	u64 sig_ignored;
+};
+
+extern unsigned int nsp_net_id;
+
+/* Module-wide counters of the "stats" file. */
+DECLARE_PER_CPU(u64, nsp_veth_untracked);
+extern atomic64_t nsp_sig_unattributed;
+extern atomic64_t nsp_alloc_failed;
+
+/**
+ * nsp_net() - nsprobe's state of a network namespace
+ * @net: a netns that is alive, or one the caller reached under RCU
+ *
+ * Valid from before any device exists in @net until after the last one is
+ * gone: the pernet subsys init runs before any pernet device init and its
+ * exit after every device exit (see net/core/net_namespace.c).
+ *
+ * Return: the struct nsp_net of @net.
+ */
+static inline struct nsp_net *nsp_net(const struct net *net)
+{
+	return net_generic(net, nsp_net_id);
+}
+
+/**
+ * nsp_net_sig_inc() - count one signal event in a netns
+ * @pn:  the target's netns state
+ * @sig: signal number, 1..NSP_SIG_MAX (checked by the caller)
+ * @ctr: which counter
+ *
+ * Context: any; lockless.
+ */
+static inline void nsp_net_sig_inc(struct nsp_net *pn, int sig,
+				   enum nsp_sig_ctr ctr)
+{
+	atomic64_inc(&pn->sig[sig][ctr]);
+}
+
+/**
+ * nsp_dev_stats_add() - add per-CPU device counters into a sum
+ * @sum:  where to add
+ * @pcpu: per-CPU counters
+ */
+static inline void nsp_dev_stats_add(struct nsp_dev_stats *sum,
+				     const struct nsp_dev_stats __percpu *pcpu)
+{
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		const struct nsp_dev_stats *s = per_cpu_ptr(pcpu, cpu);
+
+		for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
+			sum->ctr[i] += READ_ONCE(s->ctr[i]);
+	}
+}
+
+/**
+ * nsp_sub() - a counter minus its baseline
+ * @cur:  current value
+ * @base: value at the last reset
+ *
+ * Return: @cur - @base, or 0 should a race make it negative.
+ */
+static inline u64 nsp_sub(u64 cur, u64 base)
+{
+	return cur > base ? cur - base : 0;
+}
+
+void nsp_net_totals(struct nsp_net *pn, struct nsp_net_totals *t);
+void nsp_net_sig_read(struct nsp_net *pn, int sig, u64 out[NSP_SIG_CTR__COUNT]);
+void nsp_net_reset(struct nsp_net *pn);
+int nsp_netns_init(void);
+void nsp_netns_exit(void);
+
+#endif /* NSP_NETNS_H */
