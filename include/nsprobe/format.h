@@ -145,6 +145,14 @@ enum nsp_probe_state {
 /* ---- Counters ---------------------------------------------------------- */
 
 /*
+ * NSP_DEV_COUNTERS and NSP_SIG_COUNTERS are X-macros: X(key, unit) once per
+ * counter, so the module and the tool expand the same list. checkpatch
+ * reports "Macros with complex values" and "Macro argument reuse 'X'" for
+ * them; both are inherent to X-macros and harmless here (X is a macro name,
+ * never an expression).
+ */
+
+/*
  * Per-device counters, in the order they are written. X(key, unit).
  *   tx_packets  skbs entering veth_xmit() on this device
  *   tx_bytes    sum of skb->len at veth_xmit() entry (L2 frame, no FCS)
@@ -166,7 +174,12 @@ enum nsp_probe_state {
  *                    action is to ignore (SIGCHLD, SIGWINCH, SIGURG, SIGCONT)
  *   ignored_exiting  dropped because the target's thread group is exiting
  *   ignored_other    dropped for a reason nsprobe cannot tell
- * The reasons are tested in this order; the first that holds is counted.
+ * The reasons are tested in the order the kernel tests them, and the first
+ * that holds is counted: ignored_exiting (prepare_signal() drops everything
+ * for an exiting group before it looks at handlers), then ignored_init,
+ * ignored_sig_ign, ignored_default, ignored_other. ignored also counts drops
+ * of signals that did not pass the generation hook (posix timers through
+ * send_sigqueue()), so ignored may exceed generated for such a signal.
  */
 #define NSP_SIG_COUNTERS(X)		\
 	X(generated, signals)		\
