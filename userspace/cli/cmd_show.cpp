@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// nsprobe show [--json] [--netns X]: namespaces, their links and veth peers,
+// kernel link stats beside nsprobe's counters. Works without the module.
+#include <cstdio>
+
+#include <sys/resource.h>
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "libnsprobe/correlator.h"
+#include "libnsprobe/debugfs_source.h"
+#include "libnsprobe/link_source.h"
+#include "libnsprobe/netns_discovery.h"
+#include "libnsprobe/render.h"
+
+namespace nsprobe::cli {
+namespace {
+
+// The link source keeps up to two fds per netns; allow many namespaces.
+void raise_fd_limit()
+{
+	struct rlimit rl {};
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+} // namespace
+
+ShowCommand::ShowCommand(CLI::App &app, const GlobalOptions &g) : g_(g)
+{
+	sub_ = app.add_subcommand("show", "namespaces, interfaces, veth peers and their counters");
+	sub_->add_flag("--json", json_, "print JSON (schema nsprobe/1)");
+	sub_->add_option("--netns", netns_, "only this netns: an inum or a /run/netns name")
+		->type_name("X");
+}
+
+int ShowCommand::run()
+{
+	raise_fd_limit();
+	DebugfsSource src(resolve_debugfs(g_.debugfs));
+	auto snap = src.read();
+
+	ProcNetnsDiscovery discovery;
+	auto netns = discovery.scan();
+	if (!netns)
+		return fail(netns.error());
+
+	NetlinkLinkSource links;
+	auto obs = collect_links(std::move(*netns), links);
+	ShowModel m = correlate(obs, links, snap, src.dir());
+	if (auto s = select_netns(m, netns_); !s)
+		return fail(s.error());
+
+	if (!snap)
+		std::fprintf(stderr, "nsprobe: counters unavailable: %s\n",
+			     snap.error().message().c_str());
+	if (json_)
+		std::fputs((to_json(m).dump(2) + "\n").c_str(), stdout);
+	else
+		std::fputs(render_text(m).c_str(), stdout);
+	return kExitOk;
+}
+
+} // namespace nsprobe::cli

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// nsprobe signals [--json] [--netns X]: signal counters per netns and signal.
+#include <algorithm>
+#include <cstdio>
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "libnsprobe/correlator.h"
+#include "libnsprobe/debugfs_source.h"
+#include "libnsprobe/netns_discovery.h"
+#include "libnsprobe/render.h"
+
+namespace nsprobe::cli {
+
+SignalsCommand::SignalsCommand(CLI::App &app, const GlobalOptions &g) : g_(g)
+{
+	sub_ = app.add_subcommand("signals", "signal counters per netns and signal");
+	sub_->add_flag("--json", json_, "print JSON (schema nsprobe/1)");
+	sub_->add_option("--netns", netns_, "only this netns: an inum or a /run/netns name")
+		->type_name("X");
+}
+
+int SignalsCommand::run()
+{
+	DebugfsSource src(resolve_debugfs(g_.debugfs));
+	auto snap = src.read();
+	if (!snap)
+		return fail(snap.error());
+
+	// Names and pids only; a failed scan leaves the netns unnamed.
+	ProcNetnsDiscovery discovery;
+	auto scanned = discovery.scan();
+	std::vector<NetnsInfo> netns = scanned ? std::move(*scanned) : std::vector<NetnsInfo>{};
+
+	if (netns_) {
+		bool known = std::any_of(netns.begin(), netns.end(), [&](const NetnsInfo &n) {
+			return std::to_string(n.id.inum) == *netns_ ||
+			       std::find(n.names.begin(), n.names.end(), *netns_) != n.names.end();
+		});
+		known |= std::any_of(snap->netns.begin(), snap->netns.end(), [&](const NetnsRecord &r) {
+			return std::to_string(r.inum) == *netns_;
+		});
+		if (!known)
+			return fail(Error{Errc::netns_not_found, "netns " + *netns_,
+					  "no such network namespace (or it vanished)",
+					  "give an inum as in /proc/<pid>/ns/net or a name from ip netns list",
+					  0});
+	}
+
+	SignalsModel m = build_signals(snap, src.dir(), netns);
+	if (auto s = select_netns(m, netns_); !s)
+		return fail(s.error());
+	if (json_)
+		std::fputs((to_json(m).dump(2) + "\n").c_str(), stdout);
+	else
+		std::fputs(render_text(m).c_str(), stdout);
+	return kExitOk;
+}
+
+} // namespace nsprobe::cli

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// nsprobe status [--json]: module state, format version, probes, stats.
+#include <cstdio>
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "libnsprobe/debugfs_source.h"
+#include "libnsprobe/render.h"
+
+namespace nsprobe::cli {
+
+StatusCommand::StatusCommand(CLI::App &app, const GlobalOptions &g) : g_(g)
+{
+	sub_ = app.add_subcommand("status", "module loaded?, format version, probes and module stats");
+	sub_->add_flag("--json", json_, "print JSON (schema nsprobe/1)");
+}
+
+int StatusCommand::run()
+{
+	DebugfsSource src(resolve_debugfs(g_.debugfs));
+	auto snap = src.read();
+	StatusModel m = build_status(snap, src.dir());
+	if (json_)
+		std::fputs((to_json(m).dump(2) + "\n").c_str(), stdout);
+	else if (snap)
+		std::fputs(render_text(m).c_str(), stdout);
+	if (!snap)
+		return fail(snap.error());
+	return kExitOk;
+}
+
+} // namespace nsprobe::cli

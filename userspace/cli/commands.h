@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// The subcommands of nsprobe. Each registers its options on construction and
+// returns an exit code from run(); only these map errors to exit codes.
+#ifndef NSPROBE_CLI_COMMANDS_H
+#define NSPROBE_CLI_COMMANDS_H
+
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "libnsprobe/result.h"
+
+namespace nsprobe::cli {
+
+struct GlobalOptions {
+	std::optional<std::string> debugfs;	// --debugfs DIR
+};
+
+// Prints "nsprobe: <what>: <why> (<hint>)" on stderr, returns its exit code.
+int fail(const Error &e);
+
+class StatusCommand {
+public:
+	StatusCommand(CLI::App &app, const GlobalOptions &g);
+	CLI::App *sub() const { return sub_; }
+	int run();
+
+private:
+	const GlobalOptions &g_;
+	CLI::App *sub_;
+	bool json_ = false;
+};
+
+class ShowCommand {
+public:
+	ShowCommand(CLI::App &app, const GlobalOptions &g);
+	CLI::App *sub() const { return sub_; }
+	int run();
+
+private:
+	const GlobalOptions &g_;
+	CLI::App *sub_;
+	bool json_ = false;
+	std::optional<std::string> netns_;
+};
+
+class SignalsCommand {
+public:
+	SignalsCommand(CLI::App &app, const GlobalOptions &g);
+	CLI::App *sub() const { return sub_; }
+	int run();
+
+private:
+	const GlobalOptions &g_;
+	CLI::App *sub_;
+	bool json_ = false;
+	std::optional<std::string> netns_;
+};
+
+} // namespace nsprobe::cli
+
+#endif

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// nsprobe: per network namespace veth and signal counters (see docs/).
+// A thin CLI over libnsprobe; the single place that picks the exit code.
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "exit_codes.h"
+
+int main(int argc, char **argv)
+{
+	using namespace nsprobe::cli;
+
+	CLI::App app{"nsprobe: veth and signal counters per network namespace"};
+	app.footer(kExitCodesHelp);
+	app.require_subcommand(1);
+	GlobalOptions g;
+	app.add_option("--debugfs", g.debugfs,
+		       "debugfs mount point to read nsprobe/ from (default /sys/kernel/debug)")
+		->type_name("DIR");
+
+	StatusCommand status(app, g);
+	ShowCommand show(app, g);
+	SignalsCommand signals(app, g);
+
+	try {
+		app.parse(argc, argv);
+	} catch (const CLI::CallForHelp &e) {
+		return app.exit(e);
+	} catch (const CLI::CallForAllHelp &e) {
+		return app.exit(e);
+	} catch (const CLI::ParseError &e) {
+		app.exit(e);
+		return kExitUsage;
+	}
+
+	try {
+		if (status.sub()->parsed())
+			return status.run();
+		if (show.sub()->parsed())
+			return show.run();
+		if (signals.sub()->parsed())
+			return signals.run();
+	} catch (const std::exception &e) {
+		std::fprintf(stderr, "nsprobe: internal error: %s\n", e.what());
+		return kExitInternal;
+	}
+	return kExitUsage;
+}

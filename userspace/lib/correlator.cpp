@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include "libnsprobe/correlator.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace nsprobe {
+namespace {
+
+struct LinkRef {
+	size_t ns;	// index into obs
+	size_t link;	// index into obs[ns].dump->links
+};
+
+int peer_ifindex(const LinkInfo &l)
+{
+	// IFLA_LINK is omitted when it equals the own ifindex.
+	return l.link.value_or(l.ifindex);
+}
+
+NetnsRef ref_of(const NetnsObservation &o)
+{
+	return {o.info.id.inum, o.dump ? o.dump->cookie : std::nullopt, o.info.names};
+}
+
+class PeerResolver {
+public:
+	PeerResolver(const std::vector<NetnsObservation> &obs, LinkSource &links)
+		: obs_(obs), links_(links)
+	{
+		for (size_t n = 0; n < obs.size(); n++) {
+			if (!obs[n].dump)
+				continue;
+			const auto &ls = obs[n].dump->links;
+			for (size_t i = 0; i < ls.size(); i++)
+				if (ls[i].kind == "veth")
+					index_[{ls[i].ifindex, peer_ifindex(ls[i])}].push_back({n, i});
+		}
+	}
+
+	PeerView resolve(size_t ns, const LinkInfo &l)
+	{
+		PeerView pv;
+		pv.ifindex = peer_ifindex(l);
+		std::vector<LinkRef> cands;
+		auto it = index_.find({pv.ifindex, l.ifindex});
+		if (it != index_.end()) {
+			for (const LinkRef &c : it->second) {
+				bool same = c.ns == ns;
+				if (same && obs_[c.ns].dump->links[c.link].ifindex == l.ifindex)
+					continue;	// itself
+				if (l.link_netnsid.has_value() == same)
+					continue;	// absent X: same netns only; X: others only
+				if (l.link_netnsid && *l.link_netnsid >= 0 &&
+				    nsid(obs_[ns].info.id, obs_[c.ns].info.id) != *l.link_netnsid)
+					continue;
+				cands.push_back(c);
+			}
+		}
+		if (cands.empty()) {
+			pv.status = PeerStatus::not_found;
+			return pv;
+		}
+		if (cands.size() > 1) {
+			pv.status = PeerStatus::ambiguous;
+			return pv;
+		}
+		const LinkRef &c = cands.front();
+		pv.status = (l.link_netnsid && *l.link_netnsid < 0) ? PeerStatus::unverified
+								    : PeerStatus::resolved;
+		pv.name = obs_[c.ns].dump->links[c.link].name;
+		pv.netns = ref_of(obs_[c.ns]);
+		return pv;
+	}
+
+private:
+	std::optional<int32_t> nsid(const NetnsId &viewer, const NetnsId &target)
+	{
+		auto key = std::make_pair(viewer, target);
+		auto it = nsid_cache_.find(key);
+		if (it != nsid_cache_.end())
+			return it->second;
+		std::optional<int32_t> v;
+		if (auto r = links_.nsid_of(viewer, target))
+			v = *r;
+		nsid_cache_[key] = v;
+		return v;
+	}
+
+	const std::vector<NetnsObservation> &obs_;
+	LinkSource &links_;
+	std::map<std::pair<int, int>, std::vector<LinkRef>> index_;
+	std::map<std::pair<NetnsId, NetnsId>, std::optional<int32_t>> nsid_cache_;
+};
+
+bool same_netns(uint32_t inum, uint64_t cookie, const NetnsView &v)
+{
+	return v.inum == inum && (!v.cookie || *v.cookie == cookie);
+}
+
+bool matches(const std::string &selector, uint64_t inum, const std::vector<std::string> &names)
+{
+	uint64_t n = 0;
+	auto [p, ec] = std::from_chars(selector.data(), selector.data() + selector.size(), n);
+	if (ec == std::errc() && p == selector.data() + selector.size())
+		return n == inum;
+	return std::find(names.begin(), names.end(), selector) != names.end();
+}
+
+Error not_found(const std::string &selector)
+{
+	return Error{Errc::netns_not_found, "netns " + selector,
+		     "no such network namespace (or it vanished)",
+		     "give an inum as in /proc/<pid>/ns/net or a name from ip netns list", 0};
+}
+
+} // namespace
+
+std::vector<NetnsObservation> collect_links(std::vector<NetnsInfo> netns, LinkSource &links)
+{
+	std::vector<NetnsObservation> out;
+	out.reserve(netns.size());
+	for (NetnsInfo &info : netns) {
+		NetnsObservation o;
+		auto r = links.dump(info);
+		if (r)
+			o.dump = std::move(*r);
+		else
+			o.error = r.error();
+		o.info = std::move(info);
+		out.push_back(std::move(o));
+	}
+	return out;
+}
+
+ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
+		    const Result<Snapshot> &counters, std::string counters_where)
+{
+	ShowModel m;
+	m.counters = CountersStatus::from(counters, std::move(counters_where));
+	PeerResolver peers(obs, links);
+
+	for (size_t n = 0; n < obs.size(); n++) {
+		const NetnsObservation &o = obs[n];
+		if (o.error && o.error->code == Errc::netns_not_found) {
+			m.skipped.push_back({o.info.id.inum, o.error->message()});
+			continue;
+		}
+		NetnsView v;
+		v.inum = o.info.id.inum;
+		v.current = o.info.current;
+		v.names = o.info.names;
+		v.bind_paths = o.info.bind_paths;
+		v.pids = o.info.pids;
+		if (o.error)
+			v.links_error = o.error->message();
+		if (o.dump) {
+			v.cookie = o.dump->cookie;
+			for (const LinkInfo &l : o.dump->links) {
+				InterfaceView iv;
+				iv.link = l;
+				if (l.kind == "veth")
+					iv.peer = peers.resolve(n, l);
+				v.interfaces.push_back(std::move(iv));
+			}
+			std::sort(v.interfaces.begin(), v.interfaces.end(),
+				  [](const InterfaceView &a, const InterfaceView &b) {
+					  return a.link.ifindex < b.link.ifindex;
+				  });
+		}
+		m.netns.push_back(std::move(v));
+	}
+
+	if (counters) {
+		std::vector<bool> ns_used(counters->netns.size()), dev_used(counters->devices.size());
+		for (NetnsView &v : m.netns) {
+			for (size_t i = 0; i < counters->netns.size(); i++) {
+				const NetnsRecord &r = counters->netns[i];
+				if (!ns_used[i] && same_netns(r.inum, r.cookie, v)) {
+					v.nsprobe = r;
+					ns_used[i] = true;
+					if (!v.cookie)
+						v.cookie = r.cookie;
+					break;
+				}
+			}
+		}
+		// Devices: index by (inum, ifindex) once, then match per view.
+		std::map<std::pair<uint64_t, int>, std::vector<size_t>> devs;
+		for (size_t i = 0; i < counters->devices.size(); i++)
+			devs[{counters->devices[i].inum, counters->devices[i].ifindex}].push_back(i);
+		for (NetnsView &v : m.netns) {
+			for (InterfaceView &iv : v.interfaces) {
+				auto it = devs.find({v.inum, iv.link.ifindex});
+				if (it == devs.end())
+					continue;
+				for (size_t i : it->second) {
+					const DevRecord &d = counters->devices[i];
+					if (!dev_used[i] && same_netns(d.inum, d.cookie, v)) {
+						iv.nsprobe = DevCounters::from(d);
+						dev_used[i] = true;
+						break;
+					}
+				}
+			}
+		}
+		for (NetnsView &v : m.netns) {
+			for (size_t i = 0; i < counters->devices.size(); i++) {
+				const DevRecord &d = counters->devices[i];
+				if (!dev_used[i] && same_netns(d.inum, d.cookie, v)) {
+					v.module_devices.push_back(d);
+					dev_used[i] = true;
+				}
+			}
+		}
+		// Netns (and devices) known only to the module.
+		std::map<std::pair<uint64_t, uint64_t>, NetnsView> anon;
+		auto anon_at = [&](uint32_t inum, uint64_t cookie) -> NetnsView & {
+			NetnsView &a = anon[{inum, cookie}];
+			a.inum = inum;
+			a.cookie = cookie;
+			a.anonymous = true;
+			return a;
+		};
+		for (size_t i = 0; i < counters->netns.size(); i++)
+			if (!ns_used[i])
+				anon_at(counters->netns[i].inum, counters->netns[i].cookie).nsprobe =
+					counters->netns[i];
+		for (size_t i = 0; i < counters->devices.size(); i++)
+			if (!dev_used[i])
+				anon_at(counters->devices[i].inum, counters->devices[i].cookie)
+					.module_devices.push_back(counters->devices[i]);
+		for (auto &[key, a] : anon) {
+			std::sort(a.module_devices.begin(), a.module_devices.end(),
+				  [](const DevRecord &x, const DevRecord &y) { return x.ifindex < y.ifindex; });
+			m.netns.push_back(std::move(a));
+		}
+	}
+	std::stable_sort(m.netns.begin(), m.netns.end(), [](const NetnsView &a, const NetnsView &b) {
+		return a.inum != b.inum ? a.inum < b.inum : a.cookie < b.cookie;
+	});
+	return m;
+}
+
+bool worth_showing(const NetnsView &v)
+{
+	if (v.nsprobe || !v.module_devices.empty() || v.links_error)
+		return true;
+	return std::any_of(v.interfaces.begin(), v.interfaces.end(),
+			   [](const InterfaceView &i) { return i.link.kind == "veth"; });
+}
+
+Status select_netns(ShowModel &m, const std::optional<std::string> &selector)
+{
+	std::vector<NetnsView> keep;
+	for (NetnsView &v : m.netns)
+		if (selector ? matches(*selector, v.inum, v.names) : worth_showing(v))
+			keep.push_back(std::move(v));
+	m.netns = std::move(keep);
+	if (selector && m.netns.empty())
+		return not_found(*selector);
+	return ok_status();
+}
+
+Status select_netns(SignalsModel &m, const std::optional<std::string> &selector)
+{
+	if (!selector)
+		return ok_status();
+	std::vector<SignalNetnsView> keep;
+	for (SignalNetnsView &v : m.netns)
+		if (matches(*selector, v.inum, v.names))
+			keep.push_back(std::move(v));
+	m.netns = std::move(keep);
+	return ok_status();
+}
+
+} // namespace nsprobe

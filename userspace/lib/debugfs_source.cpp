@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include "libnsprobe/debugfs_source.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "libnsprobe/fd.h"
+
+namespace nsprobe {
+
+DebugfsLocation resolve_debugfs(const std::optional<std::string> &flag)
+{
+	if (flag && !flag->empty())
+		return {*flag, false};
+	if (const char *env = std::getenv(kDebugfsEnv); env && *env)
+		return {env, false};
+	return {kDefaultDebugfs, true};
+}
+
+std::optional<std::string> parse_lockdown(std::string_view content)
+{
+	size_t open = content.find('[');
+	size_t close = content.find(']', open == std::string_view::npos ? 0 : open);
+	if (open == std::string_view::npos || close == std::string_view::npos)
+		return std::nullopt;
+	return std::string(content.substr(open + 1, close - open - 1));
+}
+
+Error access_error(const std::string &path, int err,
+		   const std::optional<std::string> &lockdown_mode)
+{
+	bool locked = lockdown_mode && (*lockdown_mode == "integrity" ||
+					*lockdown_mode == "confidentiality");
+	if (err == EPERM && locked)
+		return errno_error(Errc::lockdown, path, err,
+				   fmt::format("the kernel is in lockdown mode '{}', which restricts "
+					       "debugfs; boot without Secure Boot or lockdown to "
+					       "read nsprobe counters", *lockdown_mode));
+	if (err == EACCES || err == EPERM)
+		return errno_error(Errc::permission_denied, path, err,
+				   "nsprobe counters are readable by root only; run as root");
+	return errno_error(Errc::internal, path, err);
+}
+
+DebugfsSource::DebugfsSource(DebugfsLocation loc, std::string lockdown_file)
+	: loc_(std::move(loc)), lockdown_file_(std::move(lockdown_file))
+{
+}
+
+std::string DebugfsSource::dir() const
+{
+	return loc_.root + "/" NSP_DEBUGFS_DIR;
+}
+
+std::optional<std::string> DebugfsSource::lockdown_mode() const
+{
+	auto content = read_whole_file(lockdown_file_);
+	if (!content)
+		return std::nullopt;
+	return parse_lockdown(*content);
+}
+
+Result<std::string> DebugfsSource::read_file(const std::string &name)
+{
+	std::string path = dir() + "/" + name;
+	auto content = read_whole_file(path);
+	if (content)
+		return content;
+	int err = content.error().sys_errno;
+	if (err == ENOENT)
+		return Error{Errc::malformed, path, "missing",
+			     fmt::format("format {} requires it; module and tool disagree on "
+					 "include/nsprobe/format.h", tool_format_version().str()),
+			     err};
+	return access_error(path, err, lockdown_mode());
+}
+
+Result<Snapshot> DebugfsSource::read()
+{
+	struct stat st {};
+	if (::stat(loc_.root.c_str(), &st) != 0) {
+		int err = errno;
+		if (err == ENOENT || err == ENOTDIR)
+			return errno_error(Errc::debugfs_not_mounted, loc_.root, err,
+					   loc_.require_debugfs_magic
+						   ? "mount it: mount -t debugfs none /sys/kernel/debug"
+						   : "check --debugfs or $NSPROBE_DEBUGFS");
+		return access_error(loc_.root, err, lockdown_mode());
+	}
+	if (loc_.require_debugfs_magic) {
+		struct statfs sfs {};
+		if (::statfs(loc_.root.c_str(), &sfs) != 0)
+			return access_error(loc_.root, errno, lockdown_mode());
+		if (static_cast<unsigned long>(sfs.f_type) != DEBUGFS_MAGIC)
+			return Error{Errc::debugfs_not_mounted, loc_.root,
+				     fmt::format("not a debugfs mount (filesystem magic {:#x}, "
+						 "debugfs is {:#x})",
+						 static_cast<unsigned long>(sfs.f_type), DEBUGFS_MAGIC),
+				     "mount it: mount -t debugfs none /sys/kernel/debug", 0};
+	}
+	if (::stat(dir().c_str(), &st) != 0) {
+		int err = errno;
+		if (err == ENOENT)
+			return Error{Errc::module_not_loaded, dir(), "does not exist",
+				     "the nsprobe module is not loaded; load it with insmod nsprobe.ko",
+				     err};
+		return access_error(dir(), err, lockdown_mode());
+	}
+
+	Snapshot snap;
+	std::string vpath = dir() + "/" NSP_FILE_VERSION;
+	auto vtext = read_whole_file(vpath);
+	if (!vtext) {
+		int err = vtext.error().sys_errno;
+		if (err == ENOENT)
+			return Error{Errc::module_not_loaded, vpath, "does not exist",
+				     "the nsprobe module is loading or unloading; try again", err};
+		return access_error(vpath, err, lockdown_mode());
+	}
+	auto version = parse_version(*vtext, vpath);
+	if (!version)
+		return version.error();
+	snap.version = *version;
+
+	auto parse_into = [&](const char *name, auto parser, auto &dest) -> Status {
+		auto text = read_file(name);
+		if (!text)
+			return text.error();
+		auto parsed = parser(*text, dir() + "/" + name);
+		if (!parsed)
+			return parsed.error();
+		dest = std::move(*parsed);
+		return ok_status();
+	};
+	if (auto s = parse_into(NSP_FILE_PROBES, parse_probes, snap.probes); !s)
+		return s.error();
+	if (auto s = parse_into(NSP_FILE_STATS, parse_stats, snap.stats); !s)
+		return s.error();
+	if (auto s = parse_into(NSP_FILE_NETNS, parse_netns, snap.netns); !s)
+		return s.error();
+	if (auto s = parse_into(NSP_FILE_DEVICES, parse_devices, snap.devices); !s)
+		return s.error();
+	if (auto s = parse_into(NSP_FILE_SIGNALS, parse_signals, snap.signals); !s)
+		return s.error();
+	return snap;
+}
+
+} // namespace nsprobe

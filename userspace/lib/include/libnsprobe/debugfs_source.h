@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// Where module counters come from: CounterSource, and its real implementation
+// reading <debugfs>/nsprobe/* as written by nsprobe.ko.
+#ifndef LIBNSPROBE_DEBUGFS_SOURCE_H
+#define LIBNSPROBE_DEBUGFS_SOURCE_H
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "libnsprobe/format_parser.h"
+#include "libnsprobe/result.h"
+
+namespace nsprobe {
+
+// Reads one consistent-enough snapshot of the module's counters. Each file is
+// read once; files are not read atomically with respect to each other.
+class CounterSource {
+public:
+	virtual ~CounterSource() = default;
+	// Errors (Errc): debugfs_not_mounted, lockdown, permission_denied,
+	// module_not_loaded, format_version_mismatch, malformed, internal.
+	virtual Result<Snapshot> read() = 0;
+};
+
+constexpr const char *kDefaultDebugfs = "/sys/kernel/debug";
+constexpr const char *kDebugfsEnv = "NSPROBE_DEBUGFS";
+
+// Where debugfs is: `flag` (--debugfs) if set, else $NSPROBE_DEBUGFS if set
+// and non-empty, else /sys/kernel/debug.
+struct DebugfsLocation {
+	std::string root;
+	// True for the default location only: then root must be a debugfs mount
+	// (statfs f_type == DEBUGFS_MAGIC). An explicit directory is trusted as
+	// is, so tests and fixtures can point at a plain directory.
+	bool require_debugfs_magic = true;
+};
+DebugfsLocation resolve_debugfs(const std::optional<std::string> &flag);
+
+// The active mode in the content of /sys/kernel/security/lockdown
+// ("none [integrity] confidentiality" -> "integrity"); nullopt if none is
+// bracketed.
+std::optional<std::string> parse_lockdown(std::string_view content);
+
+// Classifies an access failure on `path`:
+//   EPERM while lockdown is "integrity" or "confidentiality" -> lockdown
+//     (debugfs refuses opens with EPERM from security_locked_down());
+//   EACCES, or EPERM without lockdown                        -> permission_denied;
+//   anything else                                           -> internal.
+Error access_error(const std::string &path, int err,
+		   const std::optional<std::string> &lockdown_mode);
+
+class DebugfsSource : public CounterSource {
+public:
+	explicit DebugfsSource(DebugfsLocation loc,
+			       std::string lockdown_file = "/sys/kernel/security/lockdown");
+	Result<Snapshot> read() override;
+	// <root>/nsprobe
+	std::string dir() const;
+
+private:
+	Result<std::string> read_file(const std::string &name);
+	std::optional<std::string> lockdown_mode() const;
+
+	DebugfsLocation loc_;
+	std::string lockdown_file_;
+};
+
+} // namespace nsprobe
+
+#endif

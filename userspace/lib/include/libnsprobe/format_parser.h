@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// Parser for the debugfs files of nsprobe.ko, exactly as specified in
+// include/nsprobe/format.h (the contract). Pure functions over strings: no
+// file access here (see debugfs_source.h).
+//
+// Rules implemented (from format.h):
+//   - "version" holds one line "nsprobe-format <MAJOR>.<MINOR>\n"; MAJOR must
+//     equal NSP_FORMAT_MAJOR, any MINOR is accepted (minor = additive).
+//   - other files: one record per line, "<type> <key>=<value> ...", fields
+//     separated by exactly one space, keys [a-z0-9_]+, '#' lines are comments.
+//   - unknown record types and unknown keys are ignored (after a syntax check);
+//     known keys of a known record type are all required, and may not repeat.
+//   - escaped strings use "\ooo" (three octal digits) for every byte outside
+//     printable ASCII and for ' ', '=' and '\'.
+// Errors are Errc::malformed with what = "<file>:<line>" and why = the problem,
+// or Errc::format_version_mismatch naming both versions.
+#ifndef LIBNSPROBE_FORMAT_PARSER_H
+#define LIBNSPROBE_FORMAT_PARSER_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nsprobe/format.h>
+
+#include "libnsprobe/result.h"
+
+namespace nsprobe {
+
+struct FormatVersion {
+	unsigned major = 0;
+	unsigned minor = 0;
+	std::string str() const;	// "1.0"
+};
+
+// The version this tool was built against (NSP_FORMAT_MAJOR.NSP_FORMAT_MINOR).
+FormatVersion tool_format_version();
+
+enum class ProbeKind { kprobe, kretprobe, tracepoint, unknown };
+enum class ProbeState { pending, armed, gone, failed, disabled, unknown };
+
+// A "probe" record of NSP_FILE_PROBES.
+struct ProbeRecord {
+	std::string name;	// NSP_HOOK_*, e.g. "veth_xmit"
+	std::string symbol;	// attached symbol, or "-"
+	std::string kind_word;	// as written, e.g. "kprobe"
+	ProbeKind kind = ProbeKind::unknown;	// unknown: a word newer than us
+	std::string state_word;	// as written, e.g. "armed"
+	ProbeState state = ProbeState::unknown;
+	uint64_t hits = 0;	// handler invocations since load
+	uint64_t nmissed = 0;	// kprobe nmissed, summed over re-arms
+	int64_t err = 0;	// -errno of the last failed registration, 0 if none
+};
+
+// The "stats" record of NSP_FILE_STATS (module-wide counters).
+struct StatsRecord {
+	uint64_t netns = 0;		// live netns
+	uint64_t devices = 0;		// tracked veth devices
+	uint64_t veth_untracked = 0;	// packets at veth_xmit on untracked devices
+	uint64_t sig_unattributed = 0;	// signal events without a safe netns
+	uint64_t alloc_failed = 0;	// failed allocations
+};
+
+// A "netns" record of NSP_FILE_NETNS. (inum, cookie) identify the netns.
+struct NetnsRecord {
+	uint32_t inum = 0;
+	uint64_t cookie = 0;
+	uint64_t devices = 0;
+	uint64_t tx_packets = 0;	// packets, sum over its veth devices
+	uint64_t tx_bytes = 0;		// bytes, same
+	uint64_t sig_generated = 0;	// signals
+	uint64_t sig_ignored = 0;	// signals
+};
+
+// A "dev" record of NSP_FILE_DEVICES: one tracked veth device, identified by
+// (inum, cookie, ifindex). Counter members come from NSP_DEV_COUNTERS.
+struct DevRecord {
+	uint32_t inum = 0;
+	uint64_t cookie = 0;
+	int32_t ifindex = 0;
+	std::string name;	// unescaped
+#define NSP_X(key, unit) uint64_t key = 0;
+	NSP_DEV_COUNTERS(NSP_X)
+#undef NSP_X
+};
+
+// A "sig" record of NSP_FILE_SIGNALS: counters for one (netns, signo).
+// Counter members come from NSP_SIG_COUNTERS (all in signals).
+struct SigRecord {
+	uint32_t inum = 0;
+	uint64_t cookie = 0;
+	int signo = 0;		// 1..NSP_SIG_MAX
+#define NSP_X(key, unit) uint64_t key = 0;
+	NSP_SIG_COUNTERS(NSP_X)
+#undef NSP_X
+};
+
+// Everything the module exports, parsed.
+struct Snapshot {
+	FormatVersion version;
+	std::vector<ProbeRecord> probes;
+	std::optional<StatsRecord> stats;
+	std::vector<NetnsRecord> netns;
+	std::vector<DevRecord> devices;
+	std::vector<SigRecord> signals;
+};
+
+// Parses the content of the version file. `file` names it in errors.
+// Errors: malformed (syntax), format_version_mismatch (MAJOR differs; the
+// message names the module's and the tool's versions).
+Result<FormatVersion> parse_version(std::string_view content, std::string_view file);
+
+// Parse one record file each. Records of other types are ignored.
+// Errors: malformed, what = "<file>:<line>".
+Result<std::vector<ProbeRecord>> parse_probes(std::string_view content, std::string_view file);
+// Zero records give nullopt; more than one is malformed.
+Result<std::optional<StatsRecord>> parse_stats(std::string_view content, std::string_view file);
+Result<std::vector<NetnsRecord>> parse_netns(std::string_view content, std::string_view file);
+Result<std::vector<DevRecord>> parse_devices(std::string_view content, std::string_view file);
+Result<std::vector<SigRecord>> parse_signals(std::string_view content, std::string_view file);
+
+// Decodes "\ooo" escapes (exactly three octal digits, value <= 0377).
+// Returns nullopt for a stray backslash, a short or invalid escape, or a
+// byte that the contract requires to be escaped (space, '=', non-printable).
+std::optional<std::string> unescape(std::string_view escaped);
+
+} // namespace nsprobe
+
+#endif

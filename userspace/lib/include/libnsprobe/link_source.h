@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// Network interfaces per netns: LinkSource, and its real implementation over
+// rtnetlink (libnl-route-3).
+#ifndef LIBNSPROBE_LINK_SOURCE_H
+#define LIBNSPROBE_LINK_SOURCE_H
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "libnsprobe/fd.h"
+#include "libnsprobe/netns_discovery.h"
+#include "libnsprobe/result.h"
+
+struct nl_sock;
+
+namespace nsprobe {
+
+// The kernel's own link counters (IFLA_STATS64): packets, bytes.
+struct LinkStats {
+	uint64_t rx_packets = 0;
+	uint64_t rx_bytes = 0;
+	uint64_t rx_dropped = 0;
+	uint64_t tx_packets = 0;
+	uint64_t tx_bytes = 0;
+	uint64_t tx_dropped = 0;
+	friend bool operator==(const LinkStats &, const LinkStats &) = default;
+};
+
+// NETNSA_NSID_NOT_ASSIGNED: the viewer has no id for that netns.
+constexpr int32_t kNsidNotAssigned = -1;
+
+// One RTM_NEWLINK of a dump, as far as nsprobe needs it.
+struct LinkInfo {
+	std::string name;		// IFLA_IFNAME
+	int ifindex = 0;		// unique only within its netns
+	std::string kind;		// IFLA_INFO_KIND ("veth"), "" if none
+	bool admin_up = false;		// IFF_UP
+	std::string oper_state;		// IF_OPER_* as text: "up", "down", "unknown", ...
+	unsigned mtu = 0;		// bytes
+	// IFLA_LINK. For a veth: the peer's ifindex in the peer's netns. The
+	// kernel omits IFLA_LINK when it equals the device's own ifindex
+	// (rtnl_fill_ifinfo: iflink != ifindex), so nullopt on a veth means
+	// "the peer has the same ifindex", never "no peer".
+	std::optional<int> link;
+	// IFLA_LINK_NETNSID: the peer netns's id as seen from this netns.
+	// nullopt: absent, the peer is in this same netns.
+	// kNsidNotAssigned (-1): the peer is elsewhere but has no id here.
+	std::optional<int32_t> link_netnsid;
+	LinkStats stats;
+};
+
+struct LinkDump {
+	// net->net_cookie from SO_NETNS_COOKIE (Linux >= 5.14), nullopt if the
+	// kernel does not support it.
+	std::optional<uint64_t> cookie;
+	std::vector<LinkInfo> links;	// in dump order (by ifindex)
+};
+
+class LinkSource {
+public:
+	virtual ~LinkSource() = default;
+	// Dumps the links of `ns` (RTM_GETLINK) and learns its cookie.
+	// Errors: netns_not_found (it vanished: every open path failed or now
+	// leads elsewhere), permission_denied (setns/open refused), netlink,
+	// internal.
+	virtual Result<LinkDump> dump(const NetnsInfo &ns) = 0;
+	// The nsid that `viewer` has for `target` (RTM_GETNSID, NETNSA_FD, sent
+	// on viewer's socket; it never allocates one). kNsidNotAssigned if none.
+	// Both must have been dumped before. Errors: netns_not_found, netlink.
+	virtual Result<int32_t> nsid_of(const NetnsId &viewer, const NetnsId &target) = 0;
+};
+
+// Real LinkSource. For each netns: one open(), setns() into it and back
+// (skipped for nsprobe's own netns), one netlink socket, one UDP socket for
+// SO_NETNS_COOKIE, one link dump. Keeps the netns fd, and the netlink socket
+// when a link there has a link-netnsid (needed for nsid_of): at most two fds
+// per netns. Must be used from the main thread of a single-threaded process:
+// setns(CLONE_NEWNET) applies to the calling thread only.
+class NetlinkLinkSource : public LinkSource {
+public:
+	NetlinkLinkSource();
+	~NetlinkLinkSource() override;
+	Result<LinkDump> dump(const NetnsInfo &ns) override;
+	Result<int32_t> nsid_of(const NetnsId &viewer, const NetnsId &target) override;
+
+private:
+	struct Handle {
+		UniqueFd ns_fd;
+		nl_sock *sock = nullptr;
+	};
+	Status init();
+
+	UniqueFd orig_fd_;	// the netns we started in
+	NetnsId orig_id_{};
+	std::map<NetnsId, Handle> handles_;
+};
+
+} // namespace nsprobe
+
+#endif

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// The output model: what `status`, `show` and `signals` print. Both renderers
+// (render_text.h, render_json.h) read only this.
+#ifndef LIBNSPROBE_MODEL_H
+#define LIBNSPROBE_MODEL_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "libnsprobe/format_parser.h"
+#include "libnsprobe/link_source.h"
+#include "libnsprobe/netns_discovery.h"
+#include "libnsprobe/result.h"
+
+namespace nsprobe {
+
+// Are module counters available, and if not, why.
+struct CountersStatus {
+	bool available = false;
+	std::optional<FormatVersion> format;	// when available
+	std::string reason;			// errc_name() when unavailable
+	std::string message;			// Error::message() when unavailable
+	std::string where;			// <debugfs>/nsprobe
+
+	static CountersStatus from(const Result<Snapshot> &r, std::string where);
+};
+
+// A netns as referred to from elsewhere (a veth peer).
+struct NetnsRef {
+	uint64_t inum = 0;
+	std::optional<uint64_t> cookie;
+	std::vector<std::string> names;
+};
+
+// Per-device nsprobe counters (NSP_DEV_COUNTERS).
+struct DevCounters {
+#define NSP_X(key, unit) uint64_t key = 0;
+	NSP_DEV_COUNTERS(NSP_X)
+#undef NSP_X
+	static DevCounters from(const DevRecord &r);
+};
+
+enum class PeerStatus {
+	resolved,	// found and proven: same netns, or nsid_of() == link-netnsid
+	unverified,	// link-netnsid unassigned; the only candidate was taken
+	ambiguous,	// several candidates, none provable
+	not_found,	// no candidate in any netns nsprobe could read
+};
+const char *peer_status_name(PeerStatus s);
+
+struct PeerView {
+	PeerStatus status = PeerStatus::not_found;
+	int ifindex = 0;		// the peer's ifindex, in the peer's netns
+	std::string name;		// empty unless resolved/unverified
+	std::optional<NetnsRef> netns;	// set unless ambiguous/not_found
+};
+
+struct InterfaceView {
+	LinkInfo link;
+	std::optional<PeerView> peer;		// veths only
+	std::optional<DevCounters> nsprobe;	// module counters, if tracked
+};
+
+struct NetnsView {
+	uint64_t inum = 0;
+	std::optional<uint64_t> cookie;
+	bool current = false;		// nsprobe runs in it
+	bool anonymous = false;		// known to the module only
+	std::vector<std::string> names;
+	std::vector<std::string> bind_paths;
+	std::vector<ProcRef> pids;
+	std::optional<NetnsRecord> nsprobe;	// the module's netns record
+	std::vector<InterfaceView> interfaces;	// by ifindex
+	std::vector<DevRecord> module_devices;	// module-tracked, not in the dump
+	std::optional<std::string> links_error;	// why interfaces are unknown
+};
+
+struct SkippedNetns {
+	uint64_t inum = 0;
+	std::string reason;
+};
+
+struct ShowModel {
+	CountersStatus counters;
+	std::vector<NetnsView> netns;		// by inum
+	std::vector<SkippedNetns> skipped;	// vanished during the scan
+};
+
+struct SignalRow {
+	int signo = 0;
+	std::string name;	// "SIGTERM", "SIGRTMIN+3", "SIG32"
+#define NSP_X(key, unit) uint64_t key = 0;
+	NSP_SIG_COUNTERS(NSP_X)
+#undef NSP_X
+	bool init_protected = false;	// ignored_init > 0
+};
+
+struct SignalNetnsView {
+	uint64_t inum = 0;
+	uint64_t cookie = 0;
+	std::vector<std::string> names;
+	std::vector<ProcRef> pids;
+	bool anonymous = false;		// no bind mount or task found
+	std::vector<SignalRow> signals;	// by signo
+};
+
+struct SignalsModel {
+	CountersStatus counters;
+	std::vector<SignalNetnsView> netns;	// by inum
+};
+
+struct StatusModel {
+	CountersStatus counters;
+	std::optional<bool> module_loaded;	// nullopt: cannot tell
+	std::vector<ProbeRecord> probes;
+	std::optional<StatsRecord> stats;
+};
+
+// "SIGTERM" for 15; "SIGRTMIN+n" for real-time signals; "SIG<n>" otherwise.
+std::string signal_name(int signo);
+
+StatusModel build_status(const Result<Snapshot> &snap, std::string where);
+// Per netns, the signals with any counter; netns names from `netns`
+// (matched by inum, as discovery does not learn cookies).
+SignalsModel build_signals(const Result<Snapshot> &snap, std::string where,
+			   const std::vector<NetnsInfo> &netns);
+
+} // namespace nsprobe
+
+#endif

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// Finding network namespaces: NetnsDiscovery, and its real implementation
+// scanning bind mounts and /proc.
+#ifndef LIBNSPROBE_NETNS_DISCOVERY_H
+#define LIBNSPROBE_NETNS_DISCOVERY_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "libnsprobe/result.h"
+
+namespace nsprobe {
+
+// A netns as the VFS sees it: (st_dev, st_ino) of an nsfs inode, the way
+// iproute2 identifies it. inum equals net->ns.inum, the N of "net:[N]".
+struct NetnsId {
+	uint64_t dev = 0;
+	uint64_t inum = 0;
+	friend bool operator==(const NetnsId &, const NetnsId &) = default;
+	friend auto operator<=>(const NetnsId &, const NetnsId &) = default;
+};
+
+struct ProcRef {
+	int pid = 0;		// thread group id, in nsprobe's pid namespace
+	std::string comm;	// /proc/<pid>/comm without the newline
+	friend bool operator==(const ProcRef &, const ProcRef &) = default;
+};
+
+struct NetnsInfo {
+	NetnsId id;
+	std::vector<std::string> names;		// entries of /run/netns (basenames), sorted
+	std::vector<std::string> bind_paths;	// other nsfs bind mounts (docker, ...), sorted
+	std::vector<ProcRef> pids;		// processes with a task in it, by pid
+	std::vector<std::string> open_paths;	// paths that open it, best first
+	bool current = false;			// the netns nsprobe itself runs in
+};
+
+class NetnsDiscovery {
+public:
+	virtual ~NetnsDiscovery() = default;
+	// Every netns reachable through a bind mount or a task, one entry per
+	// (dev, inum), sorted by inum. Processes and mounts that vanish during
+	// the scan are skipped. Errors: internal (no usable /proc).
+	virtual Result<std::vector<NetnsInfo>> scan() = 0;
+};
+
+// Scans, in this order: <netns_dirs> entries that are nsfs inodes (the first
+// dir gives "names", others "bind_paths"), nsfs "net:[N]" mounts in
+// <proc>/self/mountinfo (any other bind path), then <proc>/<pid>/task/<tid>/ns/net
+// for every task (one stat per task). Costs one readdir of /proc, one
+// readdir and one stat per task, one read of comm per process listed.
+class ProcNetnsDiscovery : public NetnsDiscovery {
+public:
+	explicit ProcNetnsDiscovery(std::string proc = "/proc",
+				    std::vector<std::string> netns_dirs = {"/run/netns",
+									   "/var/run/docker/netns"});
+	Result<std::vector<NetnsInfo>> scan() override;
+
+private:
+	std::string proc_;
+	std::vector<std::string> dirs_;
+};
+
+// Decodes the octal escapes of /proc/self/mountinfo paths ("\040" = ' ').
+std::string unescape_mountinfo(std::string_view s);
+
+} // namespace nsprobe
+
+#endif

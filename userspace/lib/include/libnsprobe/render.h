@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// The two renderers of the output model. Text: aligned tables for humans.
+// JSON: the stable machine interface, top-level {"schema": "nsprobe/1", ...};
+// keys are only ever added within schema nsprobe/1.
+#ifndef LIBNSPROBE_RENDER_H
+#define LIBNSPROBE_RENDER_H
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "libnsprobe/model.h"
+
+namespace nsprobe {
+
+constexpr const char *kJsonSchema = "nsprobe/1";
+
+nlohmann::json to_json(const StatusModel &m);
+nlohmann::json to_json(const ShowModel &m);
+nlohmann::json to_json(const SignalsModel &m);
+
+// Text, each line ending in '\n'.
+std::string render_text(const StatusModel &m);
+std::string render_text(const ShowModel &m);
+std::string render_text(const SignalsModel &m);
+
+} // namespace nsprobe
+
+#endif

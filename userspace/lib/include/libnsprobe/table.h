@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// A text table with aligned columns, for render_text.
+#ifndef LIBNSPROBE_TABLE_H
+#define LIBNSPROBE_TABLE_H
+
+#include <string>
+#include <vector>
+
+namespace nsprobe {
+
+class Table {
+public:
+	enum class Align { left, right };
+	struct Column {
+		std::string header;
+		Align align = Align::left;
+	};
+	explicit Table(std::vector<Column> columns) : cols_(std::move(columns)) {}
+	void add_row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+	bool empty() const { return rows_.empty(); }
+	// Every line starts with `indent`; columns are separated by two spaces;
+	// no trailing spaces.
+	std::string render(const std::string &indent = "") const;
+
+private:
+	std::vector<Column> cols_;
+	std::vector<std::vector<std::string>> rows_;
+};
+
+} // namespace nsprobe
+
+#endif

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include "libnsprobe/render.h"
+
+namespace nsprobe {
+
+using nlohmann::json;
+
+namespace {
+
+json counters_json(const CountersStatus &c)
+{
+	json j = {{"available", c.available}, {"debugfs", c.where}};
+	if (c.available) {
+		j["format"] = c.format ? c.format->str() : "";
+	} else {
+		j["reason"] = c.reason;
+		j["message"] = c.message;
+	}
+	return j;
+}
+
+template <typename T>
+json opt(const std::optional<T> &v)
+{
+	return v ? json(*v) : json(nullptr);
+}
+
+json pids_json(const std::vector<ProcRef> &pids)
+{
+	json a = json::array();
+	for (const ProcRef &p : pids)
+		a.push_back({{"pid", p.pid}, {"comm", p.comm}});
+	return a;
+}
+
+json netns_ref_json(const NetnsRef &r)
+{
+	return {{"inum", r.inum}, {"cookie", opt(r.cookie)}, {"names", r.names}};
+}
+
+json dev_counters_json(const DevCounters &c)
+{
+	json j = json::object();
+#define NSP_X(key, unit) j[#key] = c.key;
+	NSP_DEV_COUNTERS(NSP_X)
+#undef NSP_X
+	return j;
+}
+
+json interface_json(const InterfaceView &iv)
+{
+	const LinkInfo &l = iv.link;
+	json j = {
+		{"name", l.name},
+		{"ifindex", l.ifindex},
+		{"kind", l.kind.empty() ? json(nullptr) : json(l.kind)},
+		{"admin_up", l.admin_up},
+		{"oper_state", l.oper_state},
+		{"mtu", l.mtu},
+	};
+	if (!l.link_netnsid)
+		j["link_netnsid"] = nullptr;
+	else if (*l.link_netnsid < 0)
+		j["link_netnsid"] = "unassigned";
+	else
+		j["link_netnsid"] = *l.link_netnsid;
+	if (iv.peer) {
+		const PeerView &p = *iv.peer;
+		j["peer"] = {
+			{"status", peer_status_name(p.status)},
+			{"ifindex", p.ifindex},
+			{"name", p.name.empty() ? json(nullptr) : json(p.name)},
+			{"netns", p.netns ? netns_ref_json(*p.netns) : json(nullptr)},
+		};
+	} else {
+		j["peer"] = nullptr;
+	}
+	j["stats"] = {
+		{"rx_packets", l.stats.rx_packets}, {"rx_bytes", l.stats.rx_bytes},
+		{"rx_dropped", l.stats.rx_dropped}, {"tx_packets", l.stats.tx_packets},
+		{"tx_bytes", l.stats.tx_bytes},	    {"tx_dropped", l.stats.tx_dropped},
+	};
+	j["nsprobe"] = iv.nsprobe ? dev_counters_json(*iv.nsprobe) : json(nullptr);
+	return j;
+}
+
+} // namespace
+
+json to_json(const StatusModel &m)
+{
+	json j = {{"schema", kJsonSchema}, {"counters", counters_json(m.counters)}};
+	j["module_loaded"] = opt(m.module_loaded);
+	j["tool_format"] = tool_format_version().str();
+	json probes = json::array();
+	for (const ProbeRecord &p : m.probes)
+		probes.push_back({{"name", p.name},   {"symbol", p.symbol},   {"kind", p.kind_word},
+				  {"state", p.state_word}, {"hits", p.hits}, {"nmissed", p.nmissed},
+				  {"err", p.err}});
+	j["probes"] = probes;
+	if (m.stats)
+		j["stats"] = {{"netns", m.stats->netns},
+			      {"devices", m.stats->devices},
+			      {"veth_untracked", m.stats->veth_untracked},
+			      {"sig_unattributed", m.stats->sig_unattributed},
+			      {"alloc_failed", m.stats->alloc_failed}};
+	else
+		j["stats"] = nullptr;
+	return j;
+}
+
+json to_json(const ShowModel &m)
+{
+	json j = {{"schema", kJsonSchema}, {"counters", counters_json(m.counters)}};
+	json list = json::array();
+	for (const NetnsView &v : m.netns) {
+		json n = {
+			{"inum", v.inum},
+			{"cookie", opt(v.cookie)},
+			{"current", v.current},
+			{"anonymous", v.anonymous},
+			{"names", v.names},
+			{"bind_paths", v.bind_paths},
+			{"pids", pids_json(v.pids)},
+		};
+		if (v.nsprobe)
+			n["nsprobe"] = {{"devices", v.nsprobe->devices},
+					{"tx_packets", v.nsprobe->tx_packets},
+					{"tx_bytes", v.nsprobe->tx_bytes},
+					{"sig_generated", v.nsprobe->sig_generated},
+					{"sig_ignored", v.nsprobe->sig_ignored}};
+		else
+			n["nsprobe"] = nullptr;
+		n["links_error"] = opt(v.links_error);
+		json ifs = json::array();
+		for (const InterfaceView &iv : v.interfaces)
+			ifs.push_back(interface_json(iv));
+		n["interfaces"] = ifs;
+		json mdevs = json::array();
+		for (const DevRecord &d : v.module_devices)
+			mdevs.push_back({{"ifindex", d.ifindex},
+					 {"name", d.name},
+					 {"nsprobe", dev_counters_json(DevCounters::from(d))}});
+		n["module_devices"] = mdevs;
+		list.push_back(std::move(n));
+	}
+	j["netns"] = list;
+	json skipped = json::array();
+	for (const SkippedNetns &s : m.skipped)
+		skipped.push_back({{"inum", s.inum}, {"reason", s.reason}});
+	j["skipped"] = skipped;
+	return j;
+}
+
+json to_json(const SignalsModel &m)
+{
+	json j = {{"schema", kJsonSchema}, {"counters", counters_json(m.counters)}};
+	json list = json::array();
+	for (const SignalNetnsView &v : m.netns) {
+		json sigs = json::array();
+		for (const SignalRow &r : v.signals) {
+			json s = {{"signo", r.signo}, {"name", r.name}};
+#define NSP_X(key, unit) s[#key] = r.key;
+			NSP_SIG_COUNTERS(NSP_X)
+#undef NSP_X
+			s["init_protected"] = r.init_protected;
+			sigs.push_back(std::move(s));
+		}
+		list.push_back({{"inum", v.inum},
+				{"cookie", v.cookie},
+				{"anonymous", v.anonymous},
+				{"names", v.names},
+				{"pids", pids_json(v.pids)},
+				{"signals", sigs}});
+	}
+	j["netns"] = list;
+	return j;
+}
+
+} // namespace nsprobe

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "libnsprobe/render.h"
+#include "libnsprobe/table.h"
+
+namespace nsprobe {
+namespace {
+
+using Col = Table::Column;
+constexpr auto R = Table::Align::right;
+constexpr size_t kMaxPids = 6;	// text shows at most this many processes
+
+std::string upper(std::string s)
+{
+	std::transform(s.begin(), s.end(), s.begin(),
+		       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+	return s;
+}
+
+std::string counters_line(const CountersStatus &c)
+{
+	if (c.available)
+		return fmt::format("counters: nsprobe format {} at {}\n",
+				   c.format ? c.format->str() : "?", c.where);
+	return fmt::format("counters: unavailable ({}): {}\n", c.reason, c.message);
+}
+
+std::string join(const std::vector<std::string> &v, const char *sep)
+{
+	std::string s;
+	for (size_t i = 0; i < v.size(); i++)
+		s += (i ? sep : "") + v[i];
+	return s;
+}
+
+std::string pids_text(const std::vector<ProcRef> &pids)
+{
+	std::vector<std::string> parts;
+	for (size_t i = 0; i < pids.size() && i < kMaxPids; i++)
+		parts.push_back(fmt::format("{}({})", pids[i].pid, pids[i].comm));
+	if (pids.size() > kMaxPids)
+		parts.push_back(fmt::format("+{} more", pids.size() - kMaxPids));
+	return join(parts, " ");
+}
+
+std::string netns_header(uint64_t inum, std::optional<uint64_t> cookie, bool current,
+			 bool anonymous, const std::vector<std::string> &names,
+			 const std::vector<std::string> &bind_paths, const std::vector<ProcRef> &pids)
+{
+	std::string s = fmt::format("netns {}", inum);
+	s += cookie ? fmt::format(" cookie {}", *cookie) : " cookie ?";
+	if (current)
+		s += " (current)";
+	if (anonymous)
+		s += " (anonymous: known to the module only)";
+	s += "\n";
+	if (!names.empty())
+		s += "  names: " + join(names, " ") + "\n";
+	if (!bind_paths.empty())
+		s += "  bind paths: " + join(bind_paths, " ") + "\n";
+	if (!pids.empty())
+		s += "  pids: " + pids_text(pids) + "\n";
+	return s;
+}
+
+std::string peer_text(const InterfaceView &iv)
+{
+	if (!iv.peer)
+		return "-";
+	const PeerView &p = *iv.peer;
+	switch (p.status) {
+	case PeerStatus::resolved:
+	case PeerStatus::unverified: {
+		std::string where = p.netns && !p.netns->names.empty()
+					    ? p.netns->names.front()
+					    : fmt::format("{}", p.netns ? p.netns->inum : 0);
+		std::string s = fmt::format("{}@{}", p.name, where);
+		if (p.netns && !p.netns->names.empty())
+			s += fmt::format(" ({})", p.netns->inum);
+		if (p.status == PeerStatus::unverified)
+			s += " (unverified)";
+		return s;
+	}
+	case PeerStatus::ambiguous:
+		return fmt::format("ifindex {} (ambiguous)", p.ifindex);
+	case PeerStatus::not_found:
+		return fmt::format("ifindex {} (not found)", p.ifindex);
+	}
+	return "-";
+}
+
+std::string num(uint64_t v)
+{
+	return fmt::format("{}", v);
+}
+
+} // namespace
+
+std::string render_text(const StatusModel &m)
+{
+	std::string out;
+	std::string loaded = !m.module_loaded ? "unknown" : *m.module_loaded ? "loaded" : "not loaded";
+	out += fmt::format("module: {}\n", loaded);
+	out += counters_line(m.counters);
+	out += fmt::format("tool format: {}\n", tool_format_version().str());
+	if (!m.counters.available)
+		return out;
+	Table t({{"PROBE"}, {"SYMBOL"}, {"KIND"}, {"STATE"}, {"HITS", R}, {"NMISSED", R}, {"ERR", R}});
+	for (const ProbeRecord &p : m.probes)
+		t.add_row({p.name, p.symbol, p.kind_word, p.state_word, num(p.hits), num(p.nmissed),
+			   fmt::format("{}", p.err)});
+	out += "\n" + t.render();
+	if (m.stats)
+		out += fmt::format("\nstats: netns={} devices={} veth_untracked={} sig_unattributed={} "
+				   "alloc_failed={}\n",
+				   m.stats->netns, m.stats->devices, m.stats->veth_untracked,
+				   m.stats->sig_unattributed, m.stats->alloc_failed);
+	return out;
+}
+
+std::string render_text(const ShowModel &m)
+{
+	std::string out = counters_line(m.counters);
+	for (const NetnsView &v : m.netns) {
+		out += "\n" + netns_header(v.inum, v.cookie, v.current, v.anonymous, v.names,
+					   v.bind_paths, v.pids);
+		if (v.nsprobe)
+			out += fmt::format("  nsprobe: devices={} tx_packets={} tx_bytes={} "
+					   "sig_generated={} sig_ignored={}\n",
+					   v.nsprobe->devices, v.nsprobe->tx_packets, v.nsprobe->tx_bytes,
+					   v.nsprobe->sig_generated, v.nsprobe->sig_ignored);
+		if (v.links_error)
+			out += fmt::format("  links unavailable: {}\n", *v.links_error);
+		if (!v.interfaces.empty()) {
+			std::vector<Col> cols = {{"IFACE"}, {"IDX", R}, {"KIND"}, {"STATE"}, {"MTU", R},
+						 {"PEER"}};
+#define NSP_X(key, unit) cols.push_back({"NSP_" + upper(#key), R});
+			NSP_DEV_COUNTERS(NSP_X)
+#undef NSP_X
+			for (const char *h : {"TX_PACKETS", "TX_BYTES", "TX_DROP", "RX_PACKETS",
+					      "RX_BYTES", "RX_DROP"})
+				cols.push_back({h, R});
+			Table t(cols);
+			for (const InterfaceView &iv : v.interfaces) {
+				const LinkInfo &l = iv.link;
+				std::vector<std::string> row = {
+					l.name,
+					num(static_cast<uint64_t>(l.ifindex)),
+					l.kind.empty() ? "-" : l.kind,
+					(l.admin_up ? "up/" : "down/") + l.oper_state,
+					num(l.mtu),
+					peer_text(iv)};
+#define NSP_X(key, unit) row.push_back(iv.nsprobe ? num(iv.nsprobe->key) : "-");
+				NSP_DEV_COUNTERS(NSP_X)
+#undef NSP_X
+				for (uint64_t s : {l.stats.tx_packets, l.stats.tx_bytes, l.stats.tx_dropped,
+						   l.stats.rx_packets, l.stats.rx_bytes, l.stats.rx_dropped})
+					row.push_back(num(s));
+				t.add_row(std::move(row));
+			}
+			out += t.render("  ");
+		}
+		if (!v.module_devices.empty()) {
+			out += "  module-only devices (not in the link dump):\n";
+			std::vector<Col> cols = {{"IFACE"}, {"IDX", R}};
+#define NSP_X(key, unit) cols.push_back({"NSP_" + upper(#key), R});
+			NSP_DEV_COUNTERS(NSP_X)
+#undef NSP_X
+			Table t(cols);
+			for (const DevRecord &d : v.module_devices) {
+				std::vector<std::string> row = {d.name, num(static_cast<uint64_t>(d.ifindex))};
+#define NSP_X(key, unit) row.push_back(num(d.key));
+				NSP_DEV_COUNTERS(NSP_X)
+#undef NSP_X
+				t.add_row(std::move(row));
+			}
+			out += t.render("  ");
+		}
+	}
+	for (const SkippedNetns &s : m.skipped)
+		out += fmt::format("\nskipped netns {}: {}\n", s.inum, s.reason);
+	return out;
+}
+
+std::string render_text(const SignalsModel &m)
+{
+	std::string out = counters_line(m.counters);
+	for (const SignalNetnsView &v : m.netns) {
+		out += "\n" + netns_header(v.inum, v.cookie, false, v.anonymous, v.names, {}, v.pids);
+		std::vector<Col> cols = {{"SIGNAL"}, {"NO", R}};
+#define NSP_X(key, unit) cols.push_back({upper(#key), R});
+		NSP_SIG_COUNTERS(NSP_X)
+#undef NSP_X
+		cols.push_back({"NOTE"});
+		Table t(cols);
+		for (const SignalRow &r : v.signals) {
+			std::vector<std::string> row = {r.name, num(static_cast<uint64_t>(r.signo))};
+#define NSP_X(key, unit) row.push_back(num(r.key));
+			NSP_SIG_COUNTERS(NSP_X)
+#undef NSP_X
+			row.push_back(r.init_protected ? "init-protected" : "");
+			t.add_row(std::move(row));
+		}
+		out += t.render("  ");
+	}
+	return out;
+}
+
+} // namespace nsprobe

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include "libnsprobe/table.h"
+
+#include <algorithm>
+
+namespace nsprobe {
+
+std::string Table::render(const std::string &indent) const
+{
+	std::vector<size_t> width(cols_.size());
+	for (size_t c = 0; c < cols_.size(); c++)
+		width[c] = cols_[c].header.size();
+	for (const auto &row : rows_)
+		for (size_t c = 0; c < row.size() && c < cols_.size(); c++)
+			width[c] = std::max(width[c], row[c].size());
+
+	std::string out;
+	auto line = [&](const std::vector<std::string> &cells) {
+		std::string l = indent;
+		for (size_t c = 0; c < cols_.size(); c++) {
+			const std::string empty;
+			const std::string &s = c < cells.size() ? cells[c] : empty;
+			std::string pad(width[c] - s.size(), ' ');
+			if (c)
+				l += "  ";
+			l += cols_[c].align == Align::right ? pad + s : s + pad;
+		}
+		while (!l.empty() && l.back() == ' ')
+			l.pop_back();
+		out += l + "\n";
+	};
+	std::vector<std::string> headers;
+	for (const Column &c : cols_)
+		headers.push_back(c.header);
+	line(headers);
+	for (const auto &row : rows_)
+		line(row);
+	return out;
+}
+
+} // namespace nsprobe
