@@ -1,2 +1,287 @@
+// Parser and DebugfsSource on fixture trees (tests/fixtures/debugfs/<case>/).
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
 #include <gtest/gtest.h>
-TEST(Build, Links) {}
+
+#include "libnsprobe/debugfs_source.h"
+#include "libnsprobe/format_parser.h"
+
+using namespace nsprobe;
+
+namespace {
+
+Result<Snapshot> read_case(const std::string &name)
+{
+	DebugfsSource src({std::string(NSPROBE_FIXTURES) + "/debugfs/" + name, false});
+	return src.read();
+}
+
+} // namespace
+
+TEST(FormatParser, GoodCaseExactValues)
+{
+	auto r = read_case("good");
+	ASSERT_TRUE(r) << r.error().message();
+	EXPECT_EQ(r->version.major, 1u);
+	EXPECT_EQ(r->version.minor, 0u);
+
+	ASSERT_EQ(r->probes.size(), 3u);
+	EXPECT_EQ(r->probes[0].name, NSP_HOOK_VETH_XMIT);
+	EXPECT_EQ(r->probes[0].symbol, "veth_xmit");
+	EXPECT_EQ(r->probes[0].kind, ProbeKind::kprobe);
+	EXPECT_EQ(r->probes[0].state, ProbeState::armed);
+	EXPECT_EQ(r->probes[0].hits, 1200u);
+	EXPECT_EQ(r->probes[1].name, NSP_HOOK_SIG_GENERATE);
+	EXPECT_EQ(r->probes[1].symbol, "__send_signal_locked");
+	EXPECT_EQ(r->probes[1].nmissed, 1u);
+	EXPECT_EQ(r->probes[2].name, NSP_HOOK_SIG_PREPARE);
+	EXPECT_EQ(r->probes[2].kind, ProbeKind::kretprobe);
+	EXPECT_EQ(r->probes[2].state, ProbeState::failed);
+	EXPECT_EQ(r->probes[2].err, -22);
+
+	ASSERT_TRUE(r->stats);
+	EXPECT_EQ(r->stats->netns, 3u);
+	EXPECT_EQ(r->stats->devices, 4u);
+	EXPECT_EQ(r->stats->veth_untracked, 2u);
+	EXPECT_EQ(r->stats->sig_unattributed, 1u);
+	EXPECT_EQ(r->stats->alloc_failed, 0u);
+
+	ASSERT_EQ(r->netns.size(), 2u);
+	EXPECT_EQ(r->netns[1].inum, 4026532201u);
+	EXPECT_EQ(r->netns[1].cookie, 4097u);
+	EXPECT_EQ(r->netns[1].tx_packets, 40u);
+	EXPECT_EQ(r->netns[1].tx_bytes, 3920u);
+	EXPECT_EQ(r->netns[1].sig_generated, 3u);
+	EXPECT_EQ(r->netns[1].sig_ignored, 2u);
+
+	ASSERT_EQ(r->devices.size(), 3u);
+	EXPECT_EQ(r->devices[0].ifindex, 3);
+	EXPECT_EQ(r->devices[0].name, "h1");
+	EXPECT_EQ(r->devices[0].tx_packets, 60u);
+	EXPECT_EQ(r->devices[0].tx_bytes, 5880u);
+
+	ASSERT_EQ(r->signals.size(), 2u);
+	EXPECT_EQ(r->signals[0].signo, 15);
+	EXPECT_EQ(r->signals[0].generated, 2u);
+	EXPECT_EQ(r->signals[0].forced, 1u);
+	EXPECT_EQ(r->signals[0].ignored, 2u);
+	EXPECT_EQ(r->signals[0].ignored_init, 2u);
+	EXPECT_EQ(r->signals[1].signo, 9);
+}
+
+TEST(FormatParser, EscapedNames)
+{
+	auto r = read_case("escaped");
+	ASSERT_TRUE(r) << r.error().message();
+	ASSERT_EQ(r->devices.size(), 2u);
+	EXPECT_EQ(r->devices[0].name, "my veth=\\x");
+	EXPECT_EQ(r->devices[1].name, "caf\xc3\xa9");
+}
+
+TEST(FormatParser, UnknownKeysRecordsAndFilesAreIgnored)
+{
+	auto r = read_case("unknown_ignored");
+	ASSERT_TRUE(r) << r.error().message();
+	ASSERT_EQ(r->probes.size(), 2u);
+	EXPECT_EQ(r->probes[0].hits, 5u);
+	EXPECT_EQ(r->probes[1].kind, ProbeKind::unknown);
+	EXPECT_EQ(r->probes[1].kind_word, "fentry");
+	EXPECT_EQ(r->probes[1].state, ProbeState::unknown);
+	EXPECT_EQ(r->probes[1].state_word, "warming");
+	ASSERT_TRUE(r->stats);
+	EXPECT_EQ(r->stats->netns, 1u);
+	ASSERT_EQ(r->netns.size(), 1u);
+	EXPECT_EQ(r->netns[0].inum, 4026531840u);
+}
+
+TEST(FormatParser, BadLineNamesFileAndLine)
+{
+	auto r = read_case("bad_line");
+	ASSERT_FALSE(r);
+	EXPECT_EQ(r.error().code, Errc::malformed);
+	std::string expected_what =
+		std::string(NSPROBE_FIXTURES) + "/debugfs/bad_line/nsprobe/devices:3";
+	EXPECT_EQ(r.error().what, expected_what);
+	EXPECT_NE(r.error().why.find("tx_packets"), std::string::npos) << r.error().why;
+	EXPECT_NE(r.error().why.find("12x"), std::string::npos) << r.error().why;
+}
+
+TEST(FormatParser, MajorMismatchNamesBothVersions)
+{
+	auto r = read_case("major_mismatch");
+	ASSERT_FALSE(r);
+	EXPECT_EQ(r.error().code, Errc::format_version_mismatch);
+	EXPECT_NE(r.error().why.find("2.0"), std::string::npos) << r.error().why;
+	EXPECT_NE(r.error().why.find(tool_format_version().str()), std::string::npos)
+		<< r.error().why;
+}
+
+TEST(FormatParser, NewerMinorAccepted)
+{
+	auto r = read_case("minor_newer");
+	ASSERT_TRUE(r) << r.error().message();
+	EXPECT_EQ(r->version.major, 1u);
+	EXPECT_EQ(r->version.minor, 7u);
+	ASSERT_TRUE(r->stats);
+}
+
+TEST(FormatParser, EmptyFiles)
+{
+	auto r = read_case("empty");
+	ASSERT_TRUE(r) << r.error().message();
+	EXPECT_TRUE(r->probes.empty());
+	EXPECT_FALSE(r->stats);
+	EXPECT_TRUE(r->netns.empty());
+	EXPECT_TRUE(r->devices.empty());
+	EXPECT_TRUE(r->signals.empty());
+}
+
+TEST(FormatParser, VersionSyntax)
+{
+	EXPECT_TRUE(parse_version("nsprobe-format 1.0\n", "v"));
+	EXPECT_TRUE(parse_version("nsprobe-format 1.12", "v"));
+	for (const char *bad : {"", "\n", "nsprobe-format 1\n", "nsprobe-format  1.0\n",
+				"nsprobe-format 1.0 \n", "nsprobe 1.0\n", "nsprobe-format 1.0\nx\n",
+				"nsprobe-format -1.0\n", "nsprobe-format 1.x\n"}) {
+		auto r = parse_version(bad, "v");
+		ASSERT_FALSE(r) << bad;
+		EXPECT_EQ(r.error().code, Errc::malformed) << bad;
+		EXPECT_EQ(r.error().what, "v:1");
+	}
+	auto mm = parse_version("nsprobe-format 0.9\n", "v");
+	ASSERT_FALSE(mm);
+	EXPECT_EQ(mm.error().code, Errc::format_version_mismatch);
+}
+
+TEST(FormatParser, MalformedLines)
+{
+	const std::string ok = "probe name=a symbol=b kind=kprobe state=armed hits=1 nmissed=2 err=-3";
+	ASSERT_TRUE(parse_probes(ok + "\n", "p"));
+	struct Case {
+		std::string text;
+		std::string why_contains;
+	} cases[] = {
+		{"probe  name=a", "exactly one space"},
+		{"probe name=a ", "exactly one space"},
+		{"\n", "empty line"},
+		{"probe name", "not key=value"},
+		{"probe Name=a", "not [a-z0-9_]+"},
+		{"probe name=", "empty value"},
+		{"probe name=a name=b symbol=b kind=k state=s hits=1 nmissed=0 err=0", "twice"},
+		{"probe name=a symbol=b kind=kprobe state=armed hits=1 nmissed=2", "lacks key 'err'"},
+		{"probe name=a symbol=b kind=kprobe state=armed hits=-1 nmissed=2 err=0", "'-1'"},
+		{"probe name=a symbol=b kind=kprobe state=armed hits=+1 nmissed=2 err=0", "'+1'"},
+		{"probe name=a symbol=b kind=kprobe state=armed hits=18446744073709551616 nmissed=2 err=0",
+		 "64 bits"},
+		{"probe name=A symbol=b kind=kprobe state=armed hits=1 nmissed=2 err=0", "not a word"},
+		{"probe name=a symbol=b\\09 kind=kprobe state=armed hits=1 nmissed=2 err=0", "escaped"},
+		{"probe name=a symbol=b\x01 kind=kprobe state=armed hits=1 nmissed=2 err=0", "0x01"},
+	};
+	for (const Case &c : cases) {
+		auto r = parse_probes(ok + "\n" + c.text + "\n", "p");
+		ASSERT_FALSE(r) << c.text;
+		EXPECT_EQ(r.error().code, Errc::malformed);
+		EXPECT_EQ(r.error().what, "p:2") << c.text;
+		EXPECT_NE(r.error().why.find(c.why_contains), std::string::npos)
+			<< c.text << " -> " << r.error().why;
+	}
+}
+
+TEST(FormatParser, RecordRanges)
+{
+	auto bad_signo = parse_signals("sig inum=1 cookie=2 signo=65 generated=0 forced=0 ignored=0 "
+				       "ignored_init=0 ignored_sig_ign=0 ignored_default=0 "
+				       "ignored_exiting=0 ignored_other=0\n", "s");
+	ASSERT_FALSE(bad_signo);
+	EXPECT_NE(bad_signo.error().why.find("signo 65"), std::string::npos);
+	auto big_inum = parse_netns("netns inum=4294967296 cookie=1 devices=0 tx_packets=0 "
+				    "tx_bytes=0 sig_generated=0 sig_ignored=0\n", "n");
+	ASSERT_FALSE(big_inum);
+	EXPECT_NE(big_inum.error().why.find("32 bits"), std::string::npos);
+	auto two_stats = parse_stats("stats netns=0 devices=0 veth_untracked=0 sig_unattributed=0 "
+				     "alloc_failed=0\nstats netns=0 devices=0 veth_untracked=0 "
+				     "sig_unattributed=0 alloc_failed=0\n", "st");
+	ASSERT_FALSE(two_stats);
+}
+
+TEST(FormatParser, Unescape)
+{
+	EXPECT_EQ(unescape("a\\040b"), "a b");
+	EXPECT_EQ(unescape("\\075\\134\\000"), std::string("=\\\0", 3));
+	EXPECT_EQ(unescape("\\377"), "\xff");
+	EXPECT_FALSE(unescape("\\400"));
+	EXPECT_FALSE(unescape("\\12"));
+	EXPECT_FALSE(unescape("\\"));
+	EXPECT_FALSE(unescape("\\n"));
+	EXPECT_FALSE(unescape("a b"));
+	EXPECT_FALSE(unescape("a=b"));
+}
+
+TEST(DebugfsSource, Diagnosis)
+{
+	namespace fs = std::filesystem;
+	fs::path tmp = fs::temp_directory_path() / ("nsprobe-unit-" + std::to_string(::getpid()));
+	fs::create_directories(tmp);
+
+	// Missing mount point.
+	auto missing = DebugfsSource({(tmp / "nope").string(), true}).read();
+	ASSERT_FALSE(missing);
+	EXPECT_EQ(missing.error().code, Errc::debugfs_not_mounted);
+
+	// A directory that is not debugfs, at the default location semantics.
+	auto notdebugfs = DebugfsSource({tmp.string(), true}).read();
+	ASSERT_FALSE(notdebugfs);
+	EXPECT_EQ(notdebugfs.error().code, Errc::debugfs_not_mounted);
+	EXPECT_NE(notdebugfs.error().why.find("0x64626720"), std::string::npos);
+
+	// An explicit directory without nsprobe/: module not loaded.
+	auto nomod = DebugfsSource({tmp.string(), false}).read();
+	ASSERT_FALSE(nomod);
+	EXPECT_EQ(nomod.error().code, Errc::module_not_loaded);
+	EXPECT_EQ(nomod.error().what, (tmp / "nsprobe").string());
+
+	// nsprobe/ exists, but a required file is missing: malformed.
+	fs::create_directories(tmp / "nsprobe");
+	{
+		FILE *f = std::fopen((tmp / "nsprobe/version").c_str(), "w");
+		std::fputs("nsprobe-format 1.0\n", f);
+		std::fclose(f);
+	}
+	auto partial = DebugfsSource({tmp.string(), false}).read();
+	ASSERT_FALSE(partial);
+	EXPECT_EQ(partial.error().code, Errc::malformed);
+	EXPECT_EQ(partial.error().what, (tmp / "nsprobe/probes").string());
+	fs::remove_all(tmp);
+}
+
+TEST(DebugfsSource, AccessErrorsAndLockdown)
+{
+	EXPECT_EQ(parse_lockdown("none [integrity] confidentiality\n"), "integrity");
+	EXPECT_EQ(parse_lockdown("[none] integrity confidentiality\n"), "none");
+	EXPECT_FALSE(parse_lockdown(""));
+	EXPECT_EQ(access_error("p", EPERM, std::string("integrity")).code, Errc::lockdown);
+	EXPECT_EQ(access_error("p", EPERM, std::string("confidentiality")).code, Errc::lockdown);
+	EXPECT_EQ(access_error("p", EPERM, std::string("none")).code, Errc::permission_denied);
+	EXPECT_EQ(access_error("p", EPERM, std::nullopt).code, Errc::permission_denied);
+	EXPECT_EQ(access_error("p", EACCES, std::string("integrity")).code,
+		  Errc::permission_denied);
+	EXPECT_EQ(access_error("p", EIO, std::nullopt).code, Errc::internal);
+}
+
+TEST(DebugfsSource, ResolveLocation)
+{
+	::unsetenv(kDebugfsEnv);
+	auto def = resolve_debugfs(std::nullopt);
+	EXPECT_EQ(def.root, kDefaultDebugfs);
+	EXPECT_TRUE(def.require_debugfs_magic);
+	::setenv(kDebugfsEnv, "/tmp/x", 1);
+	auto env = resolve_debugfs(std::nullopt);
+	EXPECT_EQ(env.root, "/tmp/x");
+	EXPECT_FALSE(env.require_debugfs_magic);
+	auto flag = resolve_debugfs(std::string("/tmp/y"));
+	EXPECT_EQ(flag.root, "/tmp/y");
+	::unsetenv(kDebugfsEnv);
+}
