@@ -9,16 +9,25 @@ nsp_kernels() {
 	awk '!/^#/ && NF >= 3 { print $1, $2, $3 }' "$NSP_ROOT/scripts/kernels.conf"
 }
 
-# nsp_kernel_abi NAME: the ABI (uname -r) of matrix kernel NAME ("" = default).
-nsp_kernel_abi() {
-	local want=${1:-}
-	nsp_kernels | awk -v n="$want" 'n == "" || $1 == n { print $2; exit }'
+# nsp_kernels_bootable: the matrix, then the kernels built locally (not part
+# of the matrix), as listed in $NSPROBE_CACHE/kernels-local.conf by
+# scripts/build-debug-kernel ("debug <abi> local").
+nsp_kernels_bootable() {
+	nsp_kernels
+	[ ! -f "$NSPROBE_CACHE/kernels-local.conf" ] ||
+		awk '!/^#/ && NF >= 3 { print $1, $2, $3 }' "$NSPROBE_CACHE/kernels-local.conf"
 }
 
-# nsp_kernel_name NAME: NAME itself if in the matrix ("" = default kernel).
+# nsp_kernel_abi NAME: the ABI (uname -r) of kernel NAME ("" = default).
+nsp_kernel_abi() {
+	local want=${1:-}
+	nsp_kernels_bootable | awk -v n="$want" 'n == "" || $1 == n { print $2; exit }'
+}
+
+# nsp_kernel_name NAME: NAME itself if it can be booted ("" = default kernel).
 nsp_kernel_name() {
 	local want=${1:-}
-	nsp_kernels | awk -v n="$want" 'n == "" || $1 == n { print $1; exit }'
+	nsp_kernels_bootable | awk -v n="$want" 'n == "" || $1 == n { print $1; exit }'
 }
 
 # nsp_kernel_dir ABI: where the unpacked linux-image package lives.
@@ -28,5 +37,5 @@ nsp_kernel_dir() {
 
 # nsp_kernel_name_of_abi ABI: the matrix name of the kernel with that ABI.
 nsp_kernel_name_of_abi() {
-	nsp_kernels | awk -v a="$1" '$2 == a { print $1; exit }'
+	nsp_kernels_bootable | awk -v a="$1" '$2 == a { print $1; exit }'
 }
