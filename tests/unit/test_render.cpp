@@ -1,0 +1,175 @@
+// Renderers: JSON shape (exact keys) and text/JSON golden output.
+// Regenerate the golden files with NSPROBE_UPDATE_GOLDEN=1 and review the diff.
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "fakes.h"
+#include "libnsprobe/debugfs_source.h"
+#include "libnsprobe/render.h"
+
+using namespace nsprobe;
+using namespace nsprobe::test;
+using nlohmann::json;
+
+namespace {
+
+std::string golden_path(const std::string &name)
+{
+	return std::string(NSPROBE_FIXTURES) + "/golden/" + name;
+}
+
+void expect_golden(const std::string &name, const std::string &actual)
+{
+	if (const char *u = std::getenv("NSPROBE_UPDATE_GOLDEN"); u && *u == '1') {
+		std::ofstream(golden_path(name), std::ios::binary) << actual;
+		return;
+	}
+	std::ifstream in(golden_path(name), std::ios::binary);
+	ASSERT_TRUE(in) << "missing " << golden_path(name);
+	std::stringstream ss;
+	ss << in.rdbuf();
+	EXPECT_EQ(ss.str(), actual) << "golden " << name << " differs";
+}
+
+Result<Snapshot> good_snapshot()
+{
+	return DebugfsSource({std::string(NSPROBE_FIXTURES) + "/debugfs/good", false}).read();
+}
+
+ShowModel show_model(const Result<Snapshot> &snap)
+{
+	FakeLinkSource links;
+	links.add(4026531840, 1,
+		  {loopback(), veth("h1", 3, 2, 0, {10, 980, 0, 60, 5880, 1}),
+		   veth("h2", 4, 2, kNsidNotAssigned)});
+	links.add(4026532201, 4097, {loopback(), veth("c1", 2, 3, 0, {60, 5880, 0, 10, 980, 0})});
+	links.add(4026532300, 5000, {veth("c2", 2, 4, 0)});
+	links.set_nsid(4026531840, 4026532201, 0);
+	links.set_nsid(4026532201, 4026531840, 0);
+	links.set_nsid(4026532300, 4026531840, 0);
+	auto obs = collect_links({info(4026531840, {}, {{1, "init"}, {2, "kthreadd"}}, true),
+				  info(4026532201, {"blue"}, {{1234, "sleep"}}),
+				  info(4026532300, {}, {{4321, "my app"}})},
+				 links);
+	obs[2].info.bind_paths = {"/run/docker/netns/abc"};
+	ShowModel m = correlate(obs, links, snap, "/sys/kernel/debug/nsprobe");
+	EXPECT_TRUE(select_netns(m, std::nullopt));
+	return m;
+}
+
+std::vector<std::string> keys(const json &j)
+{
+	std::vector<std::string> k;
+	for (auto it = j.begin(); it != j.end(); ++it)
+		k.push_back(it.key());
+	return k;
+}
+
+using K = std::vector<std::string>;
+
+} // namespace
+
+TEST(RenderJson, ShowShape)
+{
+	json j = to_json(show_model(good_snapshot()));
+	EXPECT_EQ(j["schema"], "nsprobe/1");
+	EXPECT_EQ(keys(j), (K{"counters", "netns", "schema", "skipped"}));
+	EXPECT_EQ(keys(j["counters"]), (K{"available", "debugfs", "format"}));
+	EXPECT_EQ(j["counters"]["format"], "1.0");
+	ASSERT_EQ(j["netns"].size(), 3u);
+	const json &host = j["netns"][0];
+	EXPECT_EQ(keys(host), (K{"anonymous", "bind_paths", "cookie", "current", "interfaces",
+				 "inum", "links_error", "module_devices", "names", "nsprobe",
+				 "pids"}));
+	EXPECT_EQ(host["inum"], 4026531840u);
+	EXPECT_EQ(host["cookie"], 1u);
+	EXPECT_EQ(keys(host["nsprobe"]),
+		  (K{"devices", "sig_generated", "sig_ignored", "tx_bytes", "tx_packets"}));
+	const json &h1 = host["interfaces"][1];
+	EXPECT_EQ(keys(h1), (K{"admin_up", "ifindex", "kind", "link_netnsid", "mtu", "name",
+			       "nsprobe", "oper_state", "peer", "stats"}));
+	EXPECT_EQ(h1["name"], "h1");
+	EXPECT_EQ(h1["link_netnsid"], 0);
+	EXPECT_EQ(keys(h1["peer"]), (K{"ifindex", "name", "netns", "status"}));
+	EXPECT_EQ(h1["peer"]["status"], "resolved");
+	EXPECT_EQ(h1["peer"]["name"], "c1");
+	EXPECT_EQ(h1["peer"]["netns"]["inum"], 4026532201u);
+	EXPECT_EQ(h1["peer"]["netns"]["names"], json({"blue"}));
+	EXPECT_EQ(keys(h1["stats"]), (K{"rx_bytes", "rx_dropped", "rx_packets", "tx_bytes",
+					"tx_dropped", "tx_packets"}));
+	EXPECT_EQ(h1["stats"]["tx_packets"], 60u);
+	EXPECT_EQ(h1["nsprobe"], json({{"tx_bytes", 5880}, {"tx_packets", 60}}));
+	const json &h2 = host["interfaces"][2];
+	EXPECT_EQ(h2["link_netnsid"], "unassigned");
+	EXPECT_EQ(h2["peer"]["status"], "unverified");
+	EXPECT_EQ(h2["peer"]["netns"]["inum"], 4026532300u);
+	EXPECT_EQ(host["interfaces"][0]["peer"], nullptr);
+	EXPECT_EQ(host["interfaces"][0]["kind"], nullptr);
+}
+
+TEST(RenderJson, ShowWithoutCounters)
+{
+	Result<Snapshot> none = Error{Errc::module_not_loaded, "/sys/kernel/debug/nsprobe",
+				      "does not exist", "load it", 0};
+	json j = to_json(show_model(none));
+	EXPECT_EQ(j["counters"], json({{"available", false},
+				       {"debugfs", "/sys/kernel/debug/nsprobe"},
+				       {"reason", "module_not_loaded"},
+				       {"message", "/sys/kernel/debug/nsprobe: does not exist (load it)"}}));
+	EXPECT_EQ(j["netns"][0]["nsprobe"], nullptr);
+	EXPECT_EQ(j["netns"][0]["interfaces"][1]["nsprobe"], nullptr);
+}
+
+TEST(RenderJson, StatusAndSignalsShape)
+{
+	auto snap = good_snapshot();
+	json st = to_json(build_status(snap, "/d/nsprobe"));
+	EXPECT_EQ(keys(st), (K{"counters", "module_loaded", "probes", "schema", "stats",
+			       "tool_format"}));
+	EXPECT_EQ(keys(st["probes"][0]),
+		  (K{"err", "hits", "kind", "name", "nmissed", "state", "symbol"}));
+	EXPECT_EQ(st["probes"][2]["err"], -22);
+	EXPECT_EQ(keys(st["stats"]), (K{"alloc_failed", "devices", "netns", "sig_unattributed",
+					"veth_untracked"}));
+
+	json sg = to_json(build_signals(snap, "/d/nsprobe", {info(4026532201, {"blue"})}));
+	ASSERT_EQ(sg["netns"].size(), 1u);
+	EXPECT_EQ(keys(sg["netns"][0]), (K{"anonymous", "cookie", "inum", "names", "pids", "signals"}));
+	const json &term = sg["netns"][0]["signals"][1];
+	EXPECT_EQ(keys(term), (K{"forced", "generated", "ignored", "ignored_default",
+				 "ignored_exiting", "ignored_init", "ignored_other",
+				 "ignored_sig_ign", "init_protected", "name", "signo"}));
+	EXPECT_EQ(term["name"], "SIGTERM");
+	EXPECT_EQ(term["init_protected"], true);
+	EXPECT_EQ(sg["netns"][0]["signals"][0]["name"], "SIGKILL");
+	EXPECT_EQ(sg["netns"][0]["signals"][0]["init_protected"], false);
+
+	Result<Snapshot> none = Error{Errc::module_not_loaded, "/d/nsprobe", "does not exist", {}, 0};
+	json st2 = to_json(build_status(none, "/d/nsprobe"));
+	EXPECT_EQ(st2["module_loaded"], false);
+	EXPECT_EQ(st2["stats"], nullptr);
+	EXPECT_EQ(st2["probes"], json::array());
+}
+
+TEST(RenderText, Golden)
+{
+	auto snap = good_snapshot();
+	expect_golden("show.txt", render_text(show_model(snap)));
+	expect_golden("show.json", to_json(show_model(snap)).dump(2) + "\n");
+	expect_golden("status.txt", render_text(build_status(snap, "/sys/kernel/debug/nsprobe")));
+	expect_golden("signals.txt",
+		      render_text(build_signals(snap, "/sys/kernel/debug/nsprobe",
+						{info(4026532201, {"blue"}, {{1234, "sleep"}})})));
+}
+
+TEST(SignalName, Names)
+{
+	EXPECT_EQ(signal_name(9), "SIGKILL");
+	EXPECT_EQ(signal_name(15), "SIGTERM");
+	EXPECT_EQ(signal_name(SIGRTMIN), "SIGRTMIN");
+	EXPECT_EQ(signal_name(SIGRTMIN + 3), "SIGRTMIN+3");
+	EXPECT_EQ(signal_name(32), "SIG32");
+}
