@@ -1,0 +1,113 @@
+// ProcNetnsDiscovery on a fake /proc tree. Hard links stand in for nsfs
+// inodes: two paths with the same (st_dev, st_ino) are the same netns.
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "libnsprobe/netns_discovery.h"
+
+using namespace nsprobe;
+namespace fs = std::filesystem;
+
+namespace {
+
+class FakeProc : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		root_ = fs::temp_directory_path() /
+			("nsprobe-proc-" + std::to_string(::getpid()) + "-" +
+			 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+		fs::remove_all(root_);
+		fs::create_directories(root_ / "inodes");
+		for (const char *n : {"A", "B", "C"})
+			write(root_ / "inodes" / n, "");
+	}
+	void TearDown() override { fs::remove_all(root_); }
+
+	static void write(const fs::path &p, const std::string &text)
+	{
+		fs::create_directories(p.parent_path());
+		std::ofstream(p) << text;
+	}
+	// Makes `path` the netns `inode` (A, B or C).
+	void ns(const fs::path &path, const char *inode)
+	{
+		fs::create_directories(path.parent_path());
+		fs::create_hard_link(root_ / "inodes" / inode, path);
+	}
+	uint64_t stat_ino(const char *inode)
+	{
+		struct stat st {};
+		::stat((root_ / "inodes" / inode).c_str(), &st);
+		return st.st_ino;
+	}
+
+	fs::path root_;
+};
+
+const NetnsInfo *find(const std::vector<NetnsInfo> &v, uint64_t inum)
+{
+	for (const NetnsInfo &n : v)
+		if (n.id.inum == inum)
+			return &n;
+	return nullptr;
+}
+
+} // namespace
+
+TEST_F(FakeProc, DedupesAndToleratesVanishing)
+{
+	fs::path proc = root_ / "proc", run = root_ / "run/netns";
+	ns(proc / "thread-self/ns/net", "A");
+	ns(proc / "1/task/1/ns/net", "A");
+	write(proc / "1/comm", "init\n");
+	ns(proc / "200/task/200/ns/net", "B");
+	ns(proc / "200/task/201/ns/net", "B");	// a thread, same netns
+	write(proc / "200/comm", "sleep\n");
+	fs::create_directories(proc / "300/task/300");	// exited: no ns/net
+	write(proc / "300/comm", "gone\n");
+	ns(proc / "400/task/400/ns/net", "B");	// exits before its comm is read
+	ns(run / "blue", "B");
+	ns(root_ / "second", "B");
+	ns(root_ / "with space", "C");
+	write(proc / "self/mountinfo",
+	      "22 1 0:4 net:[1] " + (run / "blue").string() + " rw - nsfs nsfs rw\n"
+	      "23 1 0:4 net:[1] " + (root_ / "second").string() + " rw - nsfs nsfs rw\n"
+	      "24 1 0:4 net:[2] " + root_.string() + "/with\\040space rw shared:1 - nsfs nsfs rw\n"
+	      "25 1 0:4 mnt:[3] " + root_.string() + "/mntns rw - nsfs nsfs rw\n"
+	      "26 1 0:5 / /tmp rw - tmpfs tmpfs rw\n");
+
+	ProcNetnsDiscovery d(proc.string(), {run.string(), (root_ / "docker").string()});
+	auto r = d.scan();
+	ASSERT_TRUE(r) << r.error().message();
+	ASSERT_EQ(r->size(), 3u);
+
+	const NetnsInfo *a = find(*r, stat_ino("A"));
+	ASSERT_TRUE(a);
+	EXPECT_TRUE(a->current);
+	EXPECT_EQ(a->pids, (std::vector<ProcRef>{{1, "init"}}));
+
+	const NetnsInfo *b = find(*r, stat_ino("B"));
+	ASSERT_TRUE(b);
+	EXPECT_FALSE(b->current);
+	EXPECT_EQ(b->names, std::vector<std::string>{"blue"});
+	EXPECT_EQ(b->bind_paths, std::vector<std::string>{(root_ / "second").string()});
+	EXPECT_EQ(b->pids, (std::vector<ProcRef>{{200, "sleep"}}));	// 400 vanished
+	ASSERT_FALSE(b->open_paths.empty());
+	EXPECT_EQ(b->open_paths.front(), (run / "blue").string());	// bind mounts first
+
+	const NetnsInfo *c = find(*r, stat_ino("C"));
+	ASSERT_TRUE(c);
+	EXPECT_EQ(c->bind_paths, std::vector<std::string>{(root_ / "with space").string()});
+	EXPECT_TRUE(c->pids.empty());
+}
+
+TEST(MountinfoEscape, Octal)
+{
+	EXPECT_EQ(unescape_mountinfo("/a\\040b\\134c"), "/a b\\c");
+	EXPECT_EQ(unescape_mountinfo("/plain"), "/plain");
+	EXPECT_EQ(unescape_mountinfo("/trail\\04"), "/trail\\04");
+}
