@@ -17,9 +17,13 @@ StatusCommand::StatusCommand(CLI::App &app, const GlobalOptions &g) : g_(g)
 
 int StatusCommand::run()
 {
-	DebugfsSource src(resolve_debugfs(g_.debugfs));
+	DebugfsLocation loc = resolve_debugfs(g_.debugfs);
+	DebugfsSource src(loc);
 	auto snap = src.read();
 	StatusModel m = build_status(snap, src.dir());
+	// Only for the real debugfs: a --debugfs tree says nothing about sysfs.
+	if (!m.module_loaded && loc.require_debugfs_magic)
+		m.module_loaded = module_loaded_sysfs();
 	if (json_)
 		std::fputs((to_json(m).dump(2) + "\n").c_str(), stdout);
 	else if (snap)

@@ -51,6 +51,16 @@ Error access_error(const std::string &path, int err,
 	return errno_error(Errc::internal, path, err);
 }
 
+std::optional<bool> module_loaded_sysfs(const std::string &sys_module)
+{
+	struct stat st {};
+	if (::stat((sys_module + "/nsprobe").c_str(), &st) == 0)
+		return true;
+	if (errno == ENOENT && ::stat(sys_module.c_str(), &st) == 0)
+		return false;
+	return std::nullopt;
+}
+
 DebugfsSource::DebugfsSource(DebugfsLocation loc, std::string lockdown_file)
 	: loc_(std::move(loc)), lockdown_file_(std::move(lockdown_file))
 {

@@ -50,6 +50,11 @@ std::optional<std::string> parse_lockdown(std::string_view content);
 Error access_error(const std::string &path, int err,
 		   const std::optional<std::string> &lockdown_mode);
 
+// Whether nsprobe.ko is loaded, from sysfs (<sys_module>/nsprobe exists for a
+// loaded module), for when debugfs cannot tell (not mounted, no access).
+// nullopt if sysfs itself is unreadable.
+std::optional<bool> module_loaded_sysfs(const std::string &sys_module = "/sys/module");
+
 class DebugfsSource : public CounterSource {
 public:
 	explicit DebugfsSource(DebugfsLocation loc,

@@ -1,0 +1,48 @@
+#!/bin/bash
+# The nsprobe CLI on fixture trees: exit codes and the one-line error format.
+# No root needed. Usage: cli_exit_codes.sh <nsprobe> <tests/fixtures dir>
+set -u
+NSPROBE=$1
+FIX=$2/debugfs
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+FAILED=0
+
+expect() { # <expected rc> <description> <args...>
+	local want=$1 desc=$2
+	shift 2
+	"$NSPROBE" "$@" >"$TMP/out" 2>"$TMP/err"
+	local rc=$?
+	if [[ $rc -ne $want ]]; then
+		echo "FAIL: $desc: exit $rc, want $want"; cat "$TMP/err"; FAILED=1; return
+	fi
+	if [[ $want -ne 0 && $want -ne 2 ]]; then
+		if [[ $(wc -l <"$TMP/err") -ne 1 ]] || ! grep -q '^nsprobe: .*: .*' "$TMP/err"; then
+			echo "FAIL: $desc: stderr is not one 'nsprobe: <what>: <why>' line:"
+			cat "$TMP/err"; FAILED=1; return
+		fi
+	fi
+	echo "ok: $desc"
+}
+
+expect 0 "status on good" --debugfs "$FIX/good" status
+expect 0 "status --json on good" --debugfs "$FIX/good" status --json
+expect 0 "signals on good" --debugfs "$FIX/good" signals
+expect 0 "signals --netns <inum> on good" --debugfs "$FIX/good" signals --netns 4026532201
+expect 8 "signals --netns <unknown>" --debugfs "$FIX/good" signals --netns no-such-netns
+expect 0 "status on a newer minor" --debugfs "$FIX/minor_newer" status
+expect 6 "status on a major mismatch" --debugfs "$FIX/major_mismatch" status
+expect 1 "status on a malformed line" --debugfs "$FIX/bad_line" status
+expect 3 "status without nsprobe/" --debugfs "$TMP" status
+expect 3 "signals without nsprobe/" --debugfs "$TMP" signals
+expect 4 "status with a missing debugfs" --debugfs "$TMP/missing" status
+NSPROBE_DEBUGFS="$FIX/major_mismatch" expect 6 "NSPROBE_DEBUGFS is honoured" status
+expect 2 "no subcommand"
+expect 2 "unknown subcommand" frobnicate
+expect 0 "--help" --help
+grep -q "8  network namespace not found" "$TMP/out" || { echo "FAIL: --help lacks exit codes"; FAILED=1; }
+
+"$NSPROBE" --debugfs "$FIX/major_mismatch" status --json >"$TMP/out" 2>/dev/null
+grep -q '"reason": "format_version_mismatch"' "$TMP/out" ||
+	{ echo "FAIL: status --json on mismatch lacks the reason"; FAILED=1; }
+exit $FAILED
