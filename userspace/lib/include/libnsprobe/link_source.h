@@ -41,10 +41,11 @@ struct LinkInfo {
 	bool admin_up = false;		// IFF_UP
 	std::string oper_state;		// IF_OPER_* as text: "up", "down", "unknown", ...
 	unsigned mtu = 0;		// bytes
-	// IFLA_LINK. For a veth: the peer's ifindex in the peer's netns. The
-	// kernel omits IFLA_LINK when it equals the device's own ifindex
-	// (rtnl_fill_ifinfo: iflink != ifindex), so nullopt on a veth means
-	// "the peer has the same ifindex", never "no peer".
+	// IFLA_LINK. For a veth: the peer's ifindex in the peer's netns.
+	// Older kernels omit IFLA_LINK when it equals the device's own ifindex
+	// (rtnl_fill_ifinfo: iflink != ifindex); newer ones always send it
+	// when IFLA_LINK_NETNSID is present. So nullopt on a veth means "the
+	// peer has the same ifindex", never "no peer".
 	std::optional<int> link;
 	// IFLA_LINK_NETNSID: the peer netns's id as seen from this netns.
 	// nullopt: absent, the peer is in this same netns.
