@@ -49,6 +49,11 @@ int ShowCommand::run()
 
 	NetlinkLinkSource links;
 	auto obs = collect_links(std::move(*netns), links);
+	// Other netns may vanish or refuse us; failing to dump our own netns
+	// means netlink itself is broken.
+	for (const NetnsObservation &o : obs)
+		if (o.info.current && o.error && o.error->code == Errc::netlink)
+			return fail(*o.error);
 	ShowModel m = correlate(obs, links, snap, src.dir());
 	if (auto s = select_netns(m, netns_); !s)
 		return fail(s.error());
