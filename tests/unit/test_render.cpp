@@ -89,8 +89,8 @@ TEST(RenderJson, ShowShape)
 	EXPECT_EQ(keys(host["nsprobe"]),
 		  (K{"devices", "sig_generated", "sig_ignored", "tx_bytes", "tx_packets"}));
 	const json &h1 = host["interfaces"][1];
-	EXPECT_EQ(keys(h1), (K{"admin_up", "ifindex", "kind", "link_netnsid", "mtu", "name",
-			       "nsprobe", "oper_state", "peer", "stats"}));
+	EXPECT_EQ(keys(h1), (K{"admin_up", "ifindex", "kernel_stats", "kind", "link_netnsid", "mtu",
+			       "name", "nsprobe", "oper_state", "peer"}));
 	EXPECT_EQ(h1["name"], "h1");
 	EXPECT_EQ(h1["link_netnsid"], 0);
 	EXPECT_EQ(keys(h1["peer"]), (K{"ifindex", "name", "netns", "status"}));
@@ -98,9 +98,9 @@ TEST(RenderJson, ShowShape)
 	EXPECT_EQ(h1["peer"]["name"], "c1");
 	EXPECT_EQ(h1["peer"]["netns"]["inum"], 4026532201u);
 	EXPECT_EQ(h1["peer"]["netns"]["names"], json({"blue"}));
-	EXPECT_EQ(keys(h1["stats"]), (K{"rx_bytes", "rx_dropped", "rx_packets", "tx_bytes",
+	EXPECT_EQ(keys(h1["kernel_stats"]), (K{"rx_bytes", "rx_dropped", "rx_packets", "tx_bytes",
 					"tx_dropped", "tx_packets"}));
-	EXPECT_EQ(h1["stats"]["tx_packets"], 60u);
+	EXPECT_EQ(h1["kernel_stats"]["tx_packets"], 60u);
 	EXPECT_EQ(h1["nsprobe"], json({{"tx_bytes", 5880}, {"tx_packets", 60}}));
 	const json &h2 = host["interfaces"][2];
 	EXPECT_EQ(h2["link_netnsid"], "unassigned");

@@ -75,7 +75,7 @@ json interface_json(const InterfaceView &iv)
 	} else {
 		j["peer"] = nullptr;
 	}
-	j["stats"] = {
+	j["kernel_stats"] = {
 		{"rx_packets", l.stats.rx_packets}, {"rx_bytes", l.stats.rx_bytes},
 		{"rx_dropped", l.stats.rx_dropped}, {"tx_packets", l.stats.tx_packets},
 		{"tx_bytes", l.stats.tx_bytes},	    {"tx_dropped", l.stats.tx_dropped},
