@@ -32,6 +32,7 @@ expect 0 "signals --netns <inum> on good" --debugfs "$FIX/good" signals --netns 
 expect 8 "signals --netns <unknown>" --debugfs "$FIX/good" signals --netns no-such-netns
 expect 0 "status on a newer minor" --debugfs "$FIX/minor_newer" status
 expect 6 "status on a major mismatch" --debugfs "$FIX/major_mismatch" status
+expect 6 "--debugfs after the subcommand" status --json --debugfs "$FIX/major_mismatch"
 expect 1 "status on a malformed line" --debugfs "$FIX/bad_line" status
 expect 3 "status without nsprobe/" --debugfs "$TMP" status
 expect 3 "signals without nsprobe/" --debugfs "$TMP" signals

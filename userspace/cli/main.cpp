@@ -16,6 +16,7 @@ int main(int argc, char **argv)
 	CLI::App app{"nsprobe: veth and signal counters per network namespace"};
 	app.footer(kExitCodesHelp);
 	app.require_subcommand(1);
+	app.fallthrough();	// global options also after the subcommand
 	GlobalOptions g;
 	app.add_option("--debugfs", g.debugfs,
 		       "debugfs mount point to read nsprobe/ from (default /sys/kernel/debug)")
