@@ -7,10 +7,12 @@
  * rcu_read_lock(), and never stores a per-netns pointer anywhere (i_private
  * is unused). That is safe: cleanup_net() unlinks a dying netns from
  * net_namespace_list with list_del_rcu() and then waits for an RCU grace
- * period (ops_undo_list()) before any pernet exit runs and before the netns
- * core frees our net_generic data. So a netns we reach under rcu_read_lock()
- * keeps its struct nsp_net until we unlock. struct nsp_dev entries are freed
- * with call_rcu(), so the same read section covers them.
+ * period (cleanup_net() on 6.1, ops_undo_list() on 6.12) before any pernet
+ * exit runs and before the netns core frees our net_generic data. So a
+ * netns we reach under rcu_read_lock() keeps its struct nsp_net until we
+ * unlock. struct nsp_dev entries are freed with call_rcu(), so the same read
+ * section covers them. A netns is added to the list only after every pernet
+ * init ran, so each one we find has its struct nsp_net set up.
  *
  * Removal: debugfs_remove() waits for readers and writers already inside a
  * file operation, and main.c removes the directory before anything else is

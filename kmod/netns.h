@@ -24,6 +24,9 @@ enum nsp_sig_ctr {
 	NSP_SIG_CTR__COUNT
 };
 
+/* Rows of the signal counter arrays: signo 1..NSP_SIG_MAX, row 0 unused. */
+#define NSP_SIG_ROWS (NSP_SIG_MAX + 1)
+
 /* One set of device counters (per CPU, a baseline, or a sum). */
 struct nsp_dev_stats {
 	u64 ctr[NSP_DEV_CTR__COUNT];
@@ -55,8 +58,8 @@ struct nsp_net {
 	struct xarray devs;
 	struct nsp_dev_stats __percpu *retired;
 	struct nsp_dev_stats base;
-	atomic64_t sig[NSP_SIG_MAX + 1][NSP_SIG_CTR__COUNT];
-	u64 sig_base[NSP_SIG_MAX + 1][NSP_SIG_CTR__COUNT];
+	atomic64_t sig[NSP_SIG_ROWS][NSP_SIG_CTR__COUNT];
+	u64 sig_base[NSP_SIG_ROWS][NSP_SIG_CTR__COUNT];
 };
 
 /**

@@ -28,10 +28,10 @@
  * rcu_read_lock() from before the read: should the task drop that nsproxy
  * right after we unlock and the netns' last reference go, cleanup_net()
  * first unlinks the netns, then waits for an RCU grace period
- * (synchronize_rcu() in ops_undo_list()) before any pernet exit runs and
- * before net_generic data are freed. So the counters we increment are
- * alive until our rcu_read_unlock(). A NULL ->nsproxy (task exiting) counts
- * as sig_unattributed.
+ * (synchronize_rcu() in cleanup_net() on 6.1, in ops_undo_list() on 6.12)
+ * before any pernet exit runs and before net_generic data are freed. So the
+ * counters we increment are alive until our rcu_read_unlock(). A NULL
+ * ->nsproxy (task exiting) counts as sig_unattributed.
  *
  * PREEMPT_RT: spinlock_t is an rtmutex-based sleeping lock there, but
  * spin_trylock() never sleeps, so it is allowed with preemption disabled
