@@ -3,7 +3,10 @@
 # (scripts/vm-run). Provides:
 #   check NAME EXPECTED ACTUAL   one aligned "ok"/"FAIL" line, counted
 #   nsp_load [PARAMS] / nsp_unload
-#   ns_new PREFIX                a fresh netns with a unique name, IPv6 off
+#   ns_new VAR PREFIX            a fresh netns with a unique name, IPv6 off;
+#                                its name goes into VAR
+#   on_exit FUNC                 run FUNC when the test exits (not when one of
+#                                its $(...) subshells does)
 #   wait_for_file PATH [SEC]     poll until PATH exists
 #   nsp_json ARGS...             run "nsprobe ARGS --json"
 # Environment (set by tests/vm/guest-suite): NSP_KO, NSPROBE, NSP_TOOLS.
@@ -44,17 +47,26 @@ nsp_unload() {
 	rmmod nsprobe || die "rmmod nsprobe"
 }
 
-# ns_new PREFIX: create a netns named PREFIX-<random>, IPv6 disabled in it
-# before any device exists there, and print its name.
+# ns_new VAR PREFIX: create a netns named PREFIX-<random>, IPv6 disabled in
+# it before any device exists there, and store its name in VAR. (Not run in
+# $(...): the cleanup list must live in the test's own shell.)
 ns_new() {
+	local -n _ns_var=$1
 	local name
-	name="$1-$(printf '%04x' $RANDOM)"
+	name="$2-$(printf '%04x' $RANDOM)"
 	ip netns add "$name" || die "ip netns add $name"
 	ip netns exec "$name" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1
 	ip -n "$name" link set lo up
 	NSP_NETNS+=("$name")
-	echo "$name"
+	_ns_var=$name
+}
+
+# on_exit FUNC: run FUNC when this test's shell exits. Bash also runs an EXIT
+# trap when a $(...) subshell exits; the check keeps that from cleaning up
+# in the middle of the test.
+on_exit() {
+	trap "[ \"\$BASHPID\" = $$ ] && $1" EXIT
 }
 
 ns_inum() {

@@ -16,17 +16,21 @@ cleanup() {
 	ns_cleanup
 	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
 }
-trap cleanup EXIT
+on_exit cleanup
 
-# start_init NETNS READY [SIGNO...]: PID 1 of a new pid namespace inside
-# NETNS; prints its pid as seen from here once its handlers are installed.
+# start_init VAR NETNS READY [SIGNO...]: start PID 1 of a new pid namespace
+# inside NETNS; once its handlers are installed, store its pid (as seen from
+# here) in VAR.
 start_init() {
-	local ns=$1 ready=$2 upid
-	shift 2
-	ip netns exec "$ns" unshare --pid --fork nsp-sigtarget "$ready" "$@" &
+	local -n _pid_var=$1
+	local ns=$2 ready=$3 upid
+	shift 3
+	ip netns exec "$ns" unshare --pid --fork nsp-sigtarget "$ready" "$@" \
+		</dev/null >/dev/null 2>&1 &
 	upid=$!
 	wait_for_file "$ready"
-	pgrep -P "$upid" -x nsp-sigtarget
+	_pid_var=$(pgrep -P "$upid" -x nsp-sigtarget)
+	[ -n "$_pid_var" ] || die "no init in $ns"
 }
 
 sigrow() { # INUM SIGNO: "generated forced ignored ignored_init" from the tool
@@ -40,10 +44,9 @@ check "sig_generate probe armed" armed "$(probe_state sig_generate)"
 check "sig_prepare probe armed" armed "$(probe_state sig_prepare)"
 host=$(stat -L -c %i /proc/self/ns/net)
 
-ctr1=$(ns_new sig)
+ns_new ctr1 sig
 in1=$(ns_inum "$ctr1")
-pid1=$(start_init "$ctr1" /tmp/init1.ready)
-[ -n "$pid1" ] || die "no init in $ctr1"
+start_init pid1 "$ctr1" /tmp/init1.ready
 
 # 1. SIGTERM from inside, no handler: ignored (init-protected).
 nsenter -t "$pid1" -p -n kill -TERM 1
@@ -67,9 +70,9 @@ check "4 host KILL: generated forced ignored ignored_init" "2 1 1 1" "$(sigrow "
 check "4 host KILL: init gone" 0 "$(wait_gone "$pid1"; echo $?)"
 
 # 5. SIGTERM to an init that installed a handler: delivered to it.
-ctr2=$(ns_new sig)
+ns_new ctr2 sig
 in2=$(ns_inum "$ctr2")
-pid2=$(start_init "$ctr2" /tmp/init2.ready $TERM_)
+start_init pid2 "$ctr2" /tmp/init2.ready $TERM_
 kill -TERM "$pid2"
 for ((i = 0; i < 300; i++)); do [ -s /tmp/init2.ready.log ] && break; sleep 0.1; done
 check "5 host TERM, handler: generated forced ignored ignored_init" "1 1 0 0" "$(sigrow "$in2" $TERM_)"
