@@ -60,6 +60,11 @@ check-host: userspace ## host integration tests (real netns + veth, no module)
 check-vm: kmod-matrix userspace tools ## VM tests on every kernel of the matrix
 	tests/vm/run-all $(KERNELS)
 
+# The debug kernel (KASAN, lockdep, kmemleak, UBSAN): slow, so not in check.
+.PHONY: check-debug
+check-debug: setup userspace tools ## VM tests + kmemleak on a locally built debug kernel
+	BUILD=$(BUILD) scripts/check-debug
+
 # Small C programs the VM tests and the demo drive (exact UDP counts,
 # signal targets). Plain cc: they need nothing but libc.
 TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
