@@ -317,3 +317,44 @@ TEST(Correlator, SelectNetns)
 	ASSERT_FALSE(s);
 	EXPECT_EQ(s.error().code, Errc::netns_not_found);
 }
+
+TEST(Correlator, SelectNetnsByPidAndContainerPrefix)
+{
+	FakeLinkSource links;
+	links.add(4026532201, 11, {loopback()});
+	links.add(4026532202, 12, {loopback()});
+	links.add(4026532203, 13, {loopback()});
+	std::vector<NetnsInfo> ns = {info(4026532201, {}, {{300, "nginx"}, {301, "worker"}}),
+				     info(4026532202, {}, {{400, "redis"}}),
+				     info(4026532203, {"plain"}, {{500, "sh"}})};
+	ns[0].container = ContainerId{"docker", "ab12" + std::string(60, '0'), 2, "/x"};
+	ns[1].container = ContainerId{"cri-o", "ab34" + std::string(60, '1'), 2, "/y"};
+	ShowModel all = run(links, ns);
+
+	auto pick = [&](const std::string &sel) -> std::vector<uint64_t> {
+		ShowModel m = all;
+		std::vector<uint64_t> out;
+		if (!select_netns(m, sel))
+			return {0};
+		for (const NetnsView &v : m.netns)
+			out.push_back(v.inum);
+		return out;
+	};
+	EXPECT_EQ(pick("301"), std::vector<uint64_t>{4026532201});	// any pid in it
+	EXPECT_EQ(pick("400"), std::vector<uint64_t>{4026532202});
+	EXPECT_EQ(pick("4026532203"), std::vector<uint64_t>{4026532203});
+	EXPECT_EQ(pick("ab12"), std::vector<uint64_t>{4026532201});
+	EXPECT_EQ(pick("ab3"), std::vector<uint64_t>{4026532202});
+	EXPECT_EQ(pick("ab" + std::string(62, '1').substr(0, 2)), std::vector<uint64_t>{0});	// no match
+
+	ShowModel amb = all;
+	auto s = select_netns(amb, std::string("ab"));
+	ASSERT_FALSE(s);
+	EXPECT_EQ(s.error().code, Errc::usage);
+	EXPECT_NE(s.error().why.find("matches 2 containers"), std::string::npos) << s.error().why;
+
+	auto e = netns_exists(ns, "500");
+	ASSERT_TRUE(e);
+	EXPECT_TRUE(*e);
+	EXPECT_FALSE(*netns_exists(ns, "999"));
+}

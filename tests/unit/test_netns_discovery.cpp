@@ -105,6 +105,44 @@ TEST_F(FakeProc, DedupesAndToleratesVanishing)
 	EXPECT_TRUE(c->pids.empty());
 }
 
+TEST_F(FakeProc, InitProcessAndContainer)
+{
+	fs::path proc = root_ / "proc";
+	ns(proc / "thread-self/ns/net", "A");
+	ns(proc / "1/task/1/ns/net", "A");
+	write(proc / "1/comm", "systemd\n");
+	write(proc / "1/stat", "1 (systemd) S 0 1 1 0\n");
+	// netns B: 50 was started from the host (its parent 1 is in A); 40 and
+	// 60 are its children (40 got a lower pid after a pid wrap).
+	ns(proc / "50/task/50/ns/net", "B");
+	write(proc / "50/comm", "my (odd) app\n");
+	write(proc / "50/stat", "50 (my (odd) app) S 1 50 50 0\n");
+	const std::string id(64, 'e');
+	write(proc / "50/cgroup", "0::/system.slice/docker-" + id + ".scope\n");
+	ns(proc / "40/task/40/ns/net", "B");
+	write(proc / "40/comm", "worker\n");
+	write(proc / "40/stat", "40 (worker) S 50 50 50 0\n");
+	write(proc / "40/cgroup", "0::/system.slice/docker-" + id + ".scope\n");
+	ns(proc / "60/task/60/ns/net", "B");
+	write(proc / "60/comm", "worker\n");
+	write(proc / "60/stat", "60 (worker) S 50 50 50 0\n");
+	write(proc / "self/mountinfo", "");
+
+	ProcNetnsDiscovery d(proc.string(), {});
+	auto r = d.scan();
+	ASSERT_TRUE(r) << r.error().message();
+	const NetnsInfo *a = find(*r, stat_ino("A"));
+	ASSERT_TRUE(a && a->init);
+	EXPECT_EQ(*a->init, (ProcRef{1, "systemd"}));
+	EXPECT_FALSE(a->container);	// nsprobe's own netns: not looked up
+	const NetnsInfo *b = find(*r, stat_ino("B"));
+	ASSERT_TRUE(b && b->init);
+	EXPECT_EQ(*b->init, (ProcRef{50, "my (odd) app"}));
+	ASSERT_TRUE(b->container);
+	EXPECT_EQ(b->container->runtime, "docker");
+	EXPECT_EQ(b->container->id, id);
+}
+
 TEST(MountinfoEscape, Octal)
 {
 	EXPECT_EQ(unescape_mountinfo("/a\\040b\\134c"), "/a b\\c");

@@ -55,6 +55,9 @@ ShowModel show_model(const Result<Snapshot> &snap)
 				  info(4026532300, {}, {{4321, "my app"}})},
 				 links);
 	obs[2].info.bind_paths = {"/run/docker/netns/abc"};
+	obs[2].info.init = ProcRef{4321, "my app"};
+	const std::string id(64, 'c');
+	obs[2].info.container = ContainerId{"docker", id, 2, "/system.slice/docker-" + id + ".scope"};
 	ShowModel m = correlate(obs, links, snap, "/sys/kernel/debug/nsprobe");
 	EXPECT_TRUE(select_netns(m, std::nullopt));
 	return m;
@@ -81,9 +84,11 @@ TEST(RenderJson, ShowShape)
 	EXPECT_EQ(j["counters"]["format"], "1.0");
 	ASSERT_EQ(j["netns"].size(), 3u);
 	const json &host = j["netns"][0];
-	EXPECT_EQ(keys(host), (K{"anonymous", "bind_paths", "cookie", "current", "interfaces",
-				 "inum", "links_error", "module_devices", "names", "nsprobe",
-				 "pids"}));
+	EXPECT_EQ(keys(host), (K{"anonymous", "bind_paths", "container", "cookie", "current", "init",
+				 "interfaces", "inum", "links_error", "module_devices", "names",
+				 "nsprobe", "pids"}));
+	EXPECT_EQ(keys(j["netns"][2]["container"]), (K{"cgroup", "cgroup_version", "id", "runtime"}));
+	EXPECT_EQ(j["netns"][2]["init"], (json{{"pid", 4321}, {"comm", "my app"}}));
 	EXPECT_EQ(host["inum"], 4026531840u);
 	EXPECT_EQ(host["cookie"], 1u);
 	EXPECT_EQ(keys(host["nsprobe"]),
@@ -137,7 +142,7 @@ TEST(RenderJson, StatusAndSignalsShape)
 
 	json sg = to_json(build_signals(snap, "/d/nsprobe", {info(4026532201, {"blue"})}));
 	ASSERT_EQ(sg["netns"].size(), 1u);
-	EXPECT_EQ(keys(sg["netns"][0]), (K{"anonymous", "cookie", "inum", "names", "pids", "signals"}));
+	EXPECT_EQ(keys(sg["netns"][0]), (K{"anonymous", "container", "cookie", "init", "inum", "names", "pids", "signals"}));
 	const json &term = sg["netns"][0]["signals"][1];
 	EXPECT_EQ(keys(term), (K{"forced", "generated", "ignored", "ignored_default",
 				 "ignored_exiting", "ignored_init", "ignored_other",

@@ -32,7 +32,7 @@ ShowCommand::ShowCommand(CLI::App &app, const GlobalOptions &g) : g_(g)
 {
 	sub_ = app.add_subcommand("show", "namespaces, interfaces, veth peers and their counters");
 	sub_->add_flag("--json", json_, "print JSON (schema nsprobe/1)");
-	sub_->add_option("--netns", netns_, "only this netns: an inum or a /run/netns name")
+	sub_->add_option("--netns", netns_, kNetnsOptionHelp)
 		->type_name("X");
 }
 
@@ -62,7 +62,7 @@ int ShowCommand::run()
 		std::fprintf(stderr, "nsprobe: counters unavailable: %s\n",
 			     snap.error().message().c_str());
 	if (json_)
-		std::fputs((to_json(m).dump(2) + "\n").c_str(), stdout);
+		std::fputs(json_text(to_json(m)).c_str(), stdout);
 	else
 		std::fputs(render_text(m).c_str(), stdout);
 	return kExitOk;

@@ -16,7 +16,7 @@ SignalsCommand::SignalsCommand(CLI::App &app, const GlobalOptions &g) : g_(g)
 {
 	sub_ = app.add_subcommand("signals", "signal counters per netns and signal");
 	sub_->add_flag("--json", json_, "print JSON (schema nsprobe/1)");
-	sub_->add_option("--netns", netns_, "only this netns: an inum or a /run/netns name")
+	sub_->add_option("--netns", netns_, kNetnsOptionHelp)
 		->type_name("X");
 }
 
@@ -33,17 +33,18 @@ int SignalsCommand::run()
 	std::vector<NetnsInfo> netns = scanned ? std::move(*scanned) : std::vector<NetnsInfo>{};
 
 	if (netns_) {
-		bool known = std::any_of(netns.begin(), netns.end(), [&](const NetnsInfo &n) {
-			return std::to_string(n.id.inum) == *netns_ ||
-			       std::find(n.names.begin(), n.names.end(), *netns_) != n.names.end();
-		});
+		auto exists = netns_exists(netns, *netns_);
+		if (!exists)
+			return fail(exists.error());
+		bool known = *exists;
 		known |= std::any_of(snap->netns.begin(), snap->netns.end(), [&](const NetnsRecord &r) {
 			return std::to_string(r.inum) == *netns_;
 		});
 		if (!known)
 			return fail(Error{Errc::netns_not_found, "netns " + *netns_,
 					  "no such network namespace (or it vanished)",
-					  "give an inum as in /proc/<pid>/ns/net or a name from ip netns list",
+					  "give an inum as in /proc/<pid>/ns/net, a name from ip netns "
+					  "list, a pid, or a container id prefix",
 					  0});
 	}
 
@@ -51,7 +52,7 @@ int SignalsCommand::run()
 	if (auto s = select_netns(m, netns_); !s)
 		return fail(s.error());
 	if (json_)
-		std::fputs((to_json(m).dump(2) + "\n").c_str(), stdout);
+		std::fputs(json_text(to_json(m)).c_str(), stdout);
 	else
 		std::fputs(render_text(m).c_str(), stdout);
 	return kExitOk;

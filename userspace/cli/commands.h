@@ -17,6 +17,9 @@ struct GlobalOptions {
 	std::optional<std::string> debugfs;	// --debugfs DIR
 };
 
+constexpr const char *kNetnsOptionHelp =
+	"only this netns: an inum, a /run/netns name, a pid, or a container id prefix";
+
 // Prints "nsprobe: <what>: <why> (<hint>)" on stderr, returns its exit code.
 int fail(const Error &e);
 

@@ -102,20 +102,80 @@ bool same_netns(uint32_t inum, uint64_t cookie, const NetnsView &v)
 	return v.inum == inum && (!v.cookie || *v.cookie == cookie);
 }
 
-bool matches(const std::string &selector, uint64_t inum, const std::vector<std::string> &names)
+std::optional<uint64_t> parse_u64(const std::string &s)
 {
 	uint64_t n = 0;
-	auto [p, ec] = std::from_chars(selector.data(), selector.data() + selector.size(), n);
-	if (ec == std::errc() && p == selector.data() + selector.size())
-		return n == inum;
-	return std::find(names.begin(), names.end(), selector) != names.end();
+	auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+	if (ec == std::errc() && p == s.data() + s.size())
+		return n;
+	return std::nullopt;
+}
+
+uint64_t inum_of(const NetnsView &v) { return v.inum; }
+uint64_t inum_of(const SignalNetnsView &v) { return v.inum; }
+uint64_t inum_of(const NetnsInfo &v) { return v.id.inum; }
+
+// Which of `views` the selector picks: see select_netns().
+template <typename View>
+Result<std::vector<bool>> match_views(const std::string &sel, const std::vector<View> &views)
+{
+	std::vector<bool> hit(views.size());
+	bool any = false;
+	std::optional<uint64_t> n = parse_u64(sel);
+	for (size_t i = 0; i < views.size(); i++) {
+		const View &v = views[i];
+		bool m = std::find(v.names.begin(), v.names.end(), sel) != v.names.end();
+		if (n) {
+			m |= inum_of(v) == *n;
+			m |= std::any_of(v.pids.begin(), v.pids.end(),
+					 [&](const ProcRef &p) { return static_cast<uint64_t>(p.pid) == *n; });
+		}
+		hit[i] = m;
+		any |= m;
+	}
+	if (any || sel.empty())
+		return hit;
+	// A container-id prefix (or an nspawn/lxc name's prefix).
+	std::set<std::string> ids;
+	for (size_t i = 0; i < views.size(); i++) {
+		const auto &c = views[i].container;
+		if (c && c->id.compare(0, sel.size(), sel) == 0) {
+			hit[i] = true;
+			ids.insert(c->runtime + " " + c->id);
+		}
+	}
+	if (ids.size() > 1) {
+		std::string list;
+		for (const std::string &id : ids)
+			list += (list.empty() ? "" : ", ") + id.substr(0, id.find(' ') + 13);
+		return Error{Errc::usage, "netns " + sel,
+			     fmt::format("container id prefix matches {} containers: {}", ids.size(), list),
+			     "give more digits", 0};
+	}
+	return hit;
 }
 
 Error not_found(const std::string &selector)
 {
 	return Error{Errc::netns_not_found, "netns " + selector,
 		     "no such network namespace (or it vanished)",
-		     "give an inum as in /proc/<pid>/ns/net or a name from ip netns list", 0};
+		     "give an inum as in /proc/<pid>/ns/net, a name from ip netns list, a pid, "
+		     "or a container id prefix",
+		     0};
+}
+
+template <typename View>
+Status keep_selected(std::vector<View> &views, const std::string &selector)
+{
+	auto hit = match_views(selector, views);
+	if (!hit)
+		return hit.error();
+	std::vector<View> keep;
+	for (size_t i = 0; i < views.size(); i++)
+		if ((*hit)[i])
+			keep.push_back(std::move(views[i]));
+	views = std::move(keep);
+	return ok_status();
 }
 
 } // namespace
@@ -156,6 +216,8 @@ ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
 		v.names = o.info.names;
 		v.bind_paths = o.info.bind_paths;
 		v.pids = o.info.pids;
+		v.init = o.info.init;
+		v.container = o.info.container;
 		if (o.error)
 			v.links_error = o.error->message();
 		if (o.dump) {
@@ -256,12 +318,17 @@ bool worth_showing(const NetnsView &v)
 
 Status select_netns(ShowModel &m, const std::optional<std::string> &selector)
 {
-	std::vector<NetnsView> keep;
-	for (NetnsView &v : m.netns)
-		if (selector ? matches(*selector, v.inum, v.names) : worth_showing(v))
-			keep.push_back(std::move(v));
-	m.netns = std::move(keep);
-	if (selector && m.netns.empty())
+	if (!selector) {
+		std::vector<NetnsView> keep;
+		for (NetnsView &v : m.netns)
+			if (worth_showing(v))
+				keep.push_back(std::move(v));
+		m.netns = std::move(keep);
+		return ok_status();
+	}
+	if (auto s = keep_selected(m.netns, *selector); !s)
+		return s;
+	if (m.netns.empty())
 		return not_found(*selector);
 	return ok_status();
 }
@@ -270,12 +337,15 @@ Status select_netns(SignalsModel &m, const std::optional<std::string> &selector)
 {
 	if (!selector)
 		return ok_status();
-	std::vector<SignalNetnsView> keep;
-	for (SignalNetnsView &v : m.netns)
-		if (matches(*selector, v.inum, v.names))
-			keep.push_back(std::move(v));
-	m.netns = std::move(keep);
-	return ok_status();
+	return keep_selected(m.netns, *selector);
+}
+
+Result<bool> netns_exists(const std::vector<NetnsInfo> &netns, const std::string &selector)
+{
+	auto hit = match_views(selector, netns);
+	if (!hit)
+		return hit.error();
+	return std::find(hit->begin(), hit->end(), true) != hit->end();
 }
 
 } // namespace nsprobe

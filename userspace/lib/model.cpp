@@ -109,6 +109,8 @@ SignalsModel build_signals(const Result<Snapshot> &snap, std::string where,
 		if (it != by_inum.end()) {
 			v.names = it->second->names;
 			v.pids = it->second->pids;
+			v.init = it->second->init;
+			v.container = it->second->container;
 		} else {
 			v.anonymous = true;
 		}

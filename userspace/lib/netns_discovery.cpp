@@ -79,6 +79,50 @@ private:
 	std::set<std::string> seen_paths_;
 };
 
+// The ppid from /proc/<pid>/stat ("pid (comm) S ppid ..."; comm may hold
+// spaces and parentheses, so parse after the last ')'). -1 if unreadable.
+int read_ppid(const std::string &proc, int pid)
+{
+	auto st = read_whole_file(proc + "/" + std::to_string(pid) + "/stat");
+	if (!st)
+		return -1;
+	size_t rp = st->rfind(')');
+	if (rp == std::string::npos)
+		return -1;
+	std::istringstream in(st->substr(rp + 1));
+	std::string state;
+	int ppid = -1;
+	in >> state >> ppid;
+	return in ? ppid : -1;
+}
+
+// Sets info.init (and info.container from its cgroup). info.pids holds the
+// live members, by pid.
+void find_init(const std::string &proc, NetnsInfo &info, const std::set<int> &members)
+{
+	if (info.pids.empty())
+		return;
+	const ProcRef *init = nullptr;
+	if (info.current) {
+		init = &info.pids.front();
+	} else {
+		for (const ProcRef &p : info.pids) {
+			int ppid = read_ppid(proc, p.pid);
+			if (ppid >= 0 && !members.count(ppid)) {
+				init = &p;
+				break;
+			}
+		}
+		if (!init)	// a cycle cannot happen; every parent vanished?
+			init = &info.pids.front();
+	}
+	info.init = *init;
+	if (info.current)
+		return;
+	if (auto cg = read_whole_file(proc + "/" + std::to_string(init->pid) + "/cgroup"))
+		info.container = parse_cgroup(*cg);
+}
+
 } // namespace
 
 std::string unescape_mountinfo(std::string_view s)
@@ -188,7 +232,8 @@ Result<std::vector<NetnsInfo>> ProcNetnsDiscovery::scan()
 	std::vector<NetnsInfo> out;
 	out.reserve(b.map().size());
 	for (auto &[id, info] : b.map()) {
-		for (int pid : pids[id]) {
+		const std::set<int> &members = pids[id];
+		for (int pid : members) {
 			auto comm = read_whole_file(proc_ + "/" + std::to_string(pid) + "/comm");
 			if (!comm)
 				continue;	// exited meanwhile
@@ -197,6 +242,7 @@ Result<std::vector<NetnsInfo>> ProcNetnsDiscovery::scan()
 				c.pop_back();
 			info.pids.push_back({pid, c});
 		}
+		find_init(proc_, info, members);
 		std::sort(info.names.begin(), info.names.end());
 		std::sort(info.bind_paths.begin(), info.bind_paths.end());
 		if (info.open_paths.empty() && !info.current)

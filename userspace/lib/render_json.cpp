@@ -33,6 +33,21 @@ json pids_json(const std::vector<ProcRef> &pids)
 	return a;
 }
 
+json init_json(const std::optional<ProcRef> &p)
+{
+	return p ? json{{"pid", p->pid}, {"comm", p->comm}} : json(nullptr);
+}
+
+json container_json(const std::optional<ContainerId> &c)
+{
+	if (!c)
+		return nullptr;
+	return {{"runtime", c->runtime},
+		{"id", c->id},
+		{"cgroup_version", c->cgroup_version},
+		{"cgroup", c->cgroup}};
+}
+
 json netns_ref_json(const NetnsRef &r)
 {
 	return {{"inum", r.inum}, {"cookie", opt(r.cookie)}, {"names", r.names}};
@@ -121,6 +136,8 @@ json to_json(const ShowModel &m)
 			{"names", v.names},
 			{"bind_paths", v.bind_paths},
 			{"pids", pids_json(v.pids)},
+			{"init", init_json(v.init)},
+			{"container", container_json(v.container)},
 		};
 		if (v.nsprobe)
 			n["nsprobe"] = {{"devices", v.nsprobe->devices},
@@ -170,6 +187,8 @@ json to_json(const SignalsModel &m)
 				{"anonymous", v.anonymous},
 				{"names", v.names},
 				{"pids", pids_json(v.pids)},
+				{"init", init_json(v.init)},
+				{"container", container_json(v.container)},
 				{"signals", sigs}});
 	}
 	j["netns"] = list;

@@ -49,7 +49,8 @@ std::string pids_text(const std::vector<ProcRef> &pids)
 
 std::string netns_header(uint64_t inum, std::optional<uint64_t> cookie, bool current,
 			 bool anonymous, const std::vector<std::string> &names,
-			 const std::vector<std::string> &bind_paths, const std::vector<ProcRef> &pids)
+			 const std::vector<std::string> &bind_paths, const std::vector<ProcRef> &pids,
+			 const std::optional<ProcRef> &init, const std::optional<ContainerId> &container)
 {
 	std::string s = fmt::format("netns {}", inum);
 	s += cookie ? fmt::format(" cookie {}", *cookie) : " cookie ?";
@@ -62,6 +63,11 @@ std::string netns_header(uint64_t inum, std::optional<uint64_t> cookie, bool cur
 		s += "  names: " + join(names, " ") + "\n";
 	if (!bind_paths.empty())
 		s += "  bind paths: " + join(bind_paths, " ") + "\n";
+	if (container)
+		s += fmt::format("  container: {} {}\n", container->runtime,
+				 container->id.size() == 64 ? container->id.substr(0, 12) : container->id);
+	if (init)
+		s += fmt::format("  init: {}({})\n", init->pid, init->comm);
 	if (!pids.empty())
 		s += "  pids: " + pids_text(pids) + "\n";
 	return s;
@@ -127,7 +133,7 @@ std::string render_text(const ShowModel &m)
 	std::string out = counters_line(m.counters);
 	for (const NetnsView &v : m.netns) {
 		out += "\n" + netns_header(v.inum, v.cookie, v.current, v.anonymous, v.names,
-					   v.bind_paths, v.pids);
+					   v.bind_paths, v.pids, v.init, v.container);
 		if (v.nsprobe)
 			out += fmt::format("  nsprobe: devices={} tx_packets={} tx_bytes={} "
 					   "sig_generated={} sig_ignored={}\n",
@@ -190,7 +196,8 @@ std::string render_text(const SignalsModel &m)
 {
 	std::string out = counters_line(m.counters);
 	for (const SignalNetnsView &v : m.netns) {
-		out += "\n" + netns_header(v.inum, v.cookie, false, v.anonymous, v.names, {}, v.pids);
+		out += "\n" + netns_header(v.inum, v.cookie, false, v.anonymous, v.names, {}, v.pids, v.init,
+				    v.container);
 		std::vector<Col> cols = {{"SIGNAL"}, {"NO", R}};
 #define NSP_X(key, unit) cols.push_back({upper(#key), R});
 		NSP_SIG_COUNTERS(NSP_X)

@@ -49,10 +49,19 @@ ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
 // devices, or unknown links.
 bool worth_showing(const NetnsView &v);
 
-// Keeps the netns matching `selector` (an inum, or a /run/netns name) or,
-// without selector, those worth_showing(). Errors: netns_not_found.
+// Keeps the netns matching `selector` or, without selector, those
+// worth_showing(). A selector matches a netns when it is
+//   - one of its /run/netns names, or
+//   - a decimal number equal to its inum or to the pid of one of its
+//     processes (inums start at 0xF0000000, pids end at 2^22: no overlap);
+// and, only if nothing matched that way,
+//   - a prefix of its container id (ContainerId::id).
+// Errors: netns_not_found (show only: nothing matched), usage (the prefix
+// matches several containers).
 Status select_netns(ShowModel &m, const std::optional<std::string> &selector);
 Status select_netns(SignalsModel &m, const std::optional<std::string> &selector);
+// Whether `selector` matches one of `netns`, as above.
+Result<bool> netns_exists(const std::vector<NetnsInfo> &netns, const std::string &selector);
 
 } // namespace nsprobe
 

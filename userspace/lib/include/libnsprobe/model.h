@@ -71,6 +71,8 @@ struct NetnsView {
 	std::vector<std::string> names;
 	std::vector<std::string> bind_paths;
 	std::vector<ProcRef> pids;
+	std::optional<ProcRef> init;		// see NetnsInfo::init
+	std::optional<ContainerId> container;	// from the init's cgroup
 	std::optional<NetnsRecord> nsprobe;	// the module's netns record
 	std::vector<InterfaceView> interfaces;	// by ifindex
 	std::vector<DevRecord> module_devices;	// module-tracked, not in the dump
@@ -102,6 +104,8 @@ struct SignalNetnsView {
 	uint64_t cookie = 0;
 	std::vector<std::string> names;
 	std::vector<ProcRef> pids;
+	std::optional<ProcRef> init;
+	std::optional<ContainerId> container;
 	bool anonymous = false;		// no bind mount or task found
 	std::vector<SignalRow> signals;	// by signo
 };

@@ -5,9 +5,11 @@
 #define LIBNSPROBE_NETNS_DISCOVERY_H
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "libnsprobe/container.h"
 #include "libnsprobe/result.h"
 
 namespace nsprobe {
@@ -34,6 +36,12 @@ struct NetnsInfo {
 	std::vector<ProcRef> pids;		// processes with a task in it, by pid
 	std::vector<std::string> open_paths;	// paths that open it, best first
 	bool current = false;			// the netns nsprobe itself runs in
+	// The netns's init process: of its processes, the lowest pid whose
+	// parent is not in this netns (for nsprobe's own netns: the lowest
+	// pid). nullopt when no process is in it.
+	std::optional<ProcRef> init;
+	// The container the init process belongs to, from its cgroup.
+	std::optional<ContainerId> container;
 };
 
 class NetnsDiscovery {
@@ -49,7 +57,9 @@ public:
 // dir gives "names", others "bind_paths"), nsfs "net:[N]" mounts in
 // <proc>/self/mountinfo (any other bind path), then <proc>/<pid>/task/<tid>/ns/net
 // for every task (one stat per task). Costs one readdir of /proc, one
-// readdir and one stat per task, one read of comm per process listed.
+// readdir and one stat per task, one read of comm per process listed, and
+// per netns other than nsprobe's own: one read of stat per process (the
+// parent pid, to find the init) and one of the init's cgroup.
 class ProcNetnsDiscovery : public NetnsDiscovery {
 public:
 	explicit ProcNetnsDiscovery(std::string proc = "/proc",
