@@ -106,4 +106,67 @@ static inline const char * const *nsp_veth_xmit_symbols(void)
 	return syms;
 }
 
+/**
+ * nsp_dev_forward_symbols() - candidates for the veth forward helper
+ *
+ * int __dev_forward_skb(struct net_device *dev, struct sk_buff *skb),
+ * exported, called by veth_forward_skb() on 6.1.170 and 6.12.107.
+ *
+ * Return: a NULL-terminated list.
+ */
+static inline const char * const *nsp_dev_forward_symbols(void)
+{
+	static const char * const syms[] = { "__dev_forward_skb", NULL };
+
+	return syms;
+}
+
+/**
+ * nsp_backlog_symbols() - candidates for the backlog-path helper
+ *
+ * veth hands an skb to the backlog with netif_rx() on 6.1 and __netif_rx()
+ * on 6.12; both reach enqueue_to_backlog(struct sk_buff *skb, int cpu,
+ * unsigned int *qtail) through netif_rx_internal(). It is static but not
+ * inlined on 6.1.170 and 6.12.107 ("t" in kallsyms).
+ *
+ * Return: a NULL-terminated list.
+ */
+static inline const char * const *nsp_backlog_symbols(void)
+{
+	static const char * const syms[] = { "enqueue_to_backlog", NULL };
+
+	return syms;
+}
+
+/**
+ * nsp_rx_backlog_symbols() - where the backlog delivers an skb
+ *
+ * process_backlog() calls __netif_receive_skb(struct sk_buff *skb) ("t",
+ * not inlined, on 6.1.170 and 6.12.107).
+ *
+ * Return: a NULL-terminated list.
+ */
+static inline const char * const *nsp_rx_backlog_symbols(void)
+{
+	static const char * const syms[] = { "__netif_receive_skb", NULL };
+
+	return syms;
+}
+
+/**
+ * nsp_rx_napi_symbols() - where veth's NAPI poll delivers an skb
+ *
+ * veth_xdp_rcv() calls napi_gro_receive(struct napi_struct *napi, struct
+ * sk_buff *skb) on 6.1.170 and 6.12.107. (6.15 renamed it gro_receive_skb(),
+ * with the skb still second; add it here when a newer kernel is tested.)
+ *
+ * Return: a NULL-terminated list.
+ */
+static inline const char * const *nsp_rx_napi_symbols(void)
+{
+	static const char * const syms[] = { "napi_gro_receive", NULL };
+
+	return syms;
+}
+
 #endif /* NSP_COMPAT_H */

@@ -25,6 +25,7 @@
 #include <linux/fs.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
@@ -35,6 +36,7 @@
 #include "compat.h"
 #include "debugfs.h"
 #include "devices.h"
+#include "latency.h"
 #include "netns.h"
 #include "probes.h"
 
@@ -194,6 +196,83 @@ static int nsp_signals_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(nsp_signals);
 
+static const char * const nsp_hist_kinds[] = NSP_HIST_KIND_NAMES;
+
+static void nsp_seq_hists(struct seq_file *m, const struct nsp_hists *h, int k)
+{
+	int i;
+
+	seq_printf(m, " kind=%s count=%llu sum_ns=%llu", nsp_hist_kinds[k],
+		   h->h[k].count, h->h[k].sum_ns);
+	for (i = 0; i < NSP_HIST_BUCKETS; i++)
+		if (h->h[k].b[i])
+			seq_printf(m, " b%d=%llu", i, h->h[k].b[i]);
+	seq_putc(m, '\n');
+}
+
+/*
+ * The "latency" file. Histograms are not baselined by a reset (the control
+ * file zeroes counters only). Each device's histogram is read without the
+ * netns seqlock: it is only ever added to.
+ */
+static int nsp_latency_show(struct seq_file *m, void *v)
+{
+	struct nsp_dev_snap snap;
+	struct nsp_lat_stats st;
+	struct nsp_hists *nh, *dh;
+	struct nsp_net *pn;
+	struct nsp_dev *d;
+	unsigned long idx;
+	struct net *net;
+	int k;
+
+	nsp_lat_read(&st);
+	seq_printf(m, "latency table=%u max_age_ns=%llu cross_matched=%llu cross_evicted=%llu cross_aged=%llu cross_busy=%llu\n",
+		   nsp_lat_slots(), nsp_lat_max_age_ns(), st.matched,
+		   st.evicted, st.aged, st.busy);
+
+	nh = kmalloc(sizeof(*nh), GFP_KERNEL);
+	dh = kmalloc(sizeof(*dh), GFP_KERNEL);
+	if (!nh || !dh) {
+		kfree(nh);
+		kfree(dh);
+		return -ENOMEM;
+	}
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		pn = nsp_net(net);
+		if (!pn->retired_hist)
+			continue;
+		memset(nh, 0, sizeof(*nh));
+		nsp_hists_sum(nh, pn->retired_hist);
+		xa_for_each(&pn->devs, idx, d) {
+			if (!d->hist)
+				continue;
+			memset(dh, 0, sizeof(*dh));
+			nsp_hists_sum(dh, d->hist);
+			nsp_hists_sum(nh, d->hist);
+			nsp_dev_read(pn, d, &snap);
+			for (k = 0; k < NSP_HIST_KIND__COUNT; k++) {
+				seq_puts(m, "dev_hist ");
+				nsp_seq_netns_id(m, net);
+				seq_printf(m, " ifindex=%d name=", snap.ifindex);
+				nsp_seq_escape(m, snap.name);
+				nsp_seq_hists(m, dh, k);
+			}
+		}
+		for (k = 0; k < NSP_HIST_KIND__COUNT; k++) {
+			seq_puts(m, "netns_hist ");
+			nsp_seq_netns_id(m, net);
+			nsp_seq_hists(m, nh, k);
+		}
+	}
+	rcu_read_unlock();
+	kfree(nh);
+	kfree(dh);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nsp_latency);
+
 /* Reset every netns (all) or the one whose inum is @inum. */
 static int nsp_control_reset(bool all, u32 inum)
 {
@@ -281,6 +360,9 @@ int nsp_debugfs_init(void)
 			    &nsp_signals_fops);
 	debugfs_create_file(NSP_FILE_CONTROL, 0200, dir, NULL,
 			    &nsp_control_fops);
+	if (nsp_latency)
+		debugfs_create_file(NSP_FILE_LATENCY, 0444, dir, NULL,
+				    &nsp_latency_fops);
 	nsp_debugfs_dir = dir;
 	return 0;
 }

@@ -52,8 +52,13 @@ static bool nsp_is_veth(const struct net_device *dev)
  * counts in veth_untracked.
  *
  * Context: any context veth_xmit() runs in (BH disabled).
+ * Return: the tracked device, or NULL. veth_xmit() runs with BH disabled,
+ * which is an RCU read-side critical section, so the caller may keep using
+ * the device until veth_xmit() returns (its kretprobe return handler
+ * included), never longer.
  */
-void nsp_devices_count_tx(const struct net_device *dev, unsigned int len)
+struct nsp_dev *nsp_devices_count_tx(const struct net_device *dev,
+				     unsigned int len)
 {
 	struct nsp_dev *d;
 
@@ -64,8 +69,25 @@ void nsp_devices_count_tx(const struct net_device *dev, unsigned int len)
 		this_cpu_add(d->stats->ctr[NSP_DEV_CTR_tx_bytes], len);
 	} else {
 		this_cpu_inc(nsp_veth_untracked);
+		d = NULL;
 	}
 	rcu_read_unlock();
+	return d;
+}
+
+/**
+ * nsp_devices_find_rcu() - the tracked state of a device
+ * @dev: a live device (a probe handler's argument)
+ *
+ * Context: rcu_read_lock() held, or BH disabled.
+ * Return: the device's state, or NULL if it is not a tracked veth.
+ */
+struct nsp_dev *nsp_devices_find_rcu(const struct net_device *dev)
+{
+	struct nsp_dev *d;
+
+	d = xa_load(&nsp_net(dev_net(dev))->devs, READ_ONCE(dev->ifindex));
+	return d && d->dev == dev ? d : NULL;
 }
 
 /**
@@ -156,6 +178,24 @@ static void nsp_dev_free_rcu(struct rcu_head *head)
 	for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
 		this_cpu_add(d->pn->retired->ctr[i],
 			     nsp_sub(s.ctr[i], d->folded.ctr[i]));
+	/*
+	 * Histograms are folded here only, after the grace period: a netns
+	 * histogram may lag a departed device's for that long.
+	 */
+	if (d->hist && d->pn->retired_hist) {
+		struct nsp_hists h = {};
+		struct nsp_hists *r = this_cpu_ptr(d->pn->retired_hist);
+		int k;
+
+		nsp_hists_sum(&h, d->hist);
+		for (k = 0; k < NSP_HIST_KIND__COUNT; k++) {
+			r->h[k].count += h.h[k].count;
+			r->h[k].sum_ns += h.h[k].sum_ns;
+			for (i = 0; i < NSP_HIST_BUCKETS; i++)
+				r->h[k].b[i] += h.h[k].b[i];
+		}
+	}
+	free_percpu(d->hist);
 	free_percpu(d->stats);
 	kfree(d);
 }
@@ -171,6 +211,11 @@ static void nsp_dev_register(struct net_device *dev)
 	d->stats = alloc_percpu(struct nsp_dev_stats);
 	if (!d->stats)
 		goto err_free;
+	if (nsp_latency) {
+		d->hist = alloc_percpu(struct nsp_hists);
+		if (!d->hist)
+			goto err_percpu;
+	}
 	d->dev = dev;
 	d->pn = pn;
 	d->ifindex = dev->ifindex;
@@ -180,6 +225,7 @@ static void nsp_dev_register(struct net_device *dev)
 	return;
 
 err_percpu:
+	free_percpu(d->hist);
 	free_percpu(d->stats);
 err_free:
 	kfree(d);

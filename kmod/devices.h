@@ -19,6 +19,7 @@
  * @stats:   per-CPU counters, bumped by the veth_xmit() probe
  * @base:    the counters at the last reset, under pn->lock
  * @folded:  what NETDEV_UNREGISTER already moved into pn->retired
+ * @hist:    per-CPU latency histograms; NULL unless nsp_latency
  * @rcu:     frees the device after a grace period
  */
 struct nsp_dev {
@@ -29,6 +30,7 @@ struct nsp_dev {
 	struct nsp_dev_stats __percpu *stats;
 	struct nsp_dev_stats base;
 	struct nsp_dev_stats folded;
+	struct nsp_hists __percpu *hist;
 	struct rcu_head rcu;
 };
 
@@ -44,7 +46,19 @@ struct nsp_dev_snap {
 	u64 ctr[NSP_DEV_CTR__COUNT];
 };
 
-void nsp_devices_count_tx(const struct net_device *dev, unsigned int len);
+/**
+ * nsp_dev_inc() - count one event of a tracked device
+ * @d:   the device, found under RCU (a probe handler)
+ * @ctr: which counter
+ */
+static inline void nsp_dev_inc(struct nsp_dev *d, enum nsp_dev_ctr ctr)
+{
+	this_cpu_inc(d->stats->ctr[ctr]);
+}
+
+struct nsp_dev *nsp_devices_count_tx(const struct net_device *dev,
+				     unsigned int len);
+struct nsp_dev *nsp_devices_find_rcu(const struct net_device *dev);
 u64 nsp_devices_sum(struct nsp_net *pn, struct nsp_dev_stats *sum);
 void nsp_devices_reset_locked(struct nsp_net *pn, struct nsp_dev_stats *sum);
 void nsp_dev_read(struct nsp_net *pn, struct nsp_dev *d,

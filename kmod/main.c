@@ -17,6 +17,7 @@
 
 #include "debugfs.h"
 #include "devices.h"
+#include "latency.h"
 #include "netns.h"
 #include "signal.h"
 #include "veth.h"
@@ -29,10 +30,24 @@ static bool veth_probe = true;
 module_param(veth_probe, bool, 0444);
 MODULE_PARM_DESC(veth_probe, "Hook veth_xmit() (default 1; 0: state disabled)");
 
+static bool veth_paths = true;
+module_param(veth_paths, bool, 0444);
+MODULE_PARM_DESC(veth_paths, "Classify veth drops and paths: a kretprobe on veth_xmit() (default 1; 0: tx counters only, one entry kprobe)");
+
+static bool latency;
+module_param(latency, bool, 0444);
+MODULE_PARM_DESC(latency, "veth latency histograms: time in veth_xmit() and crossing to the peer (default 0; 1 implies veth_paths)");
+
 static int __init nsp_init(void)
 {
 	int err;
 
+	nsp_latency = latency && veth_probe;
+	if (nsp_latency) {
+		err = nsp_lat_init();
+		if (err)
+			goto err_lat;
+	}
 	err = nsp_netns_init();
 	if (err)
 		goto err_netns;
@@ -42,7 +57,7 @@ static int __init nsp_init(void)
 	err = nsp_veth_watch_init();
 	if (err)
 		goto err_veth_watch;
-	err = nsp_veth_init(veth_probe);
+	err = nsp_veth_init(veth_probe, veth_paths, nsp_latency);
 	if (err)
 		goto err_veth;
 	err = nsp_signal_init(sig_probes);
@@ -68,6 +83,9 @@ err_devices:
 	nsp_netns_exit();
 err_netns:
 	rcu_barrier();
+	if (nsp_latency)
+		nsp_lat_exit();
+err_lat:
 	return err;
 }
 
@@ -80,6 +98,8 @@ static void __exit nsp_exit(void)
 	nsp_devices_exit();
 	nsp_netns_exit();
 	rcu_barrier();
+	if (nsp_latency)
+		nsp_lat_exit();
 }
 
 module_init(nsp_init);

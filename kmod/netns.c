@@ -22,6 +22,7 @@
 #include "netns.h"
 
 unsigned int nsp_net_id __read_mostly;
+bool nsp_latency __read_mostly;
 
 DEFINE_PER_CPU(u64, nsp_veth_untracked);
 atomic64_t nsp_sig_unattributed = ATOMIC64_INIT(0);
@@ -35,11 +36,21 @@ static int __net_init nsp_net_init(struct net *net)
 	seqlock_init(&pn->lock);
 	xa_init(&pn->devs);
 	pn->retired = alloc_percpu(struct nsp_dev_stats);
-	if (!pn->retired) {
-		atomic64_inc(&nsp_alloc_failed);
-		return -ENOMEM;
+	if (!pn->retired)
+		goto err;
+	if (nsp_latency) {
+		pn->retired_hist = alloc_percpu(struct nsp_hists);
+		if (!pn->retired_hist)
+			goto err_retired;
 	}
 	return 0;
+
+err_retired:
+	free_percpu(pn->retired);
+	pn->retired = NULL;
+err:
+	atomic64_inc(&nsp_alloc_failed);
+	return -ENOMEM;
 }
 
 /*
@@ -61,6 +72,8 @@ static void __net_exit nsp_net_exit_batch(struct list_head *net_exit_list)
 		xa_destroy(&pn->devs);
 		free_percpu(pn->retired);
 		pn->retired = NULL;
+		free_percpu(pn->retired_hist);
+		pn->retired_hist = NULL;
 	}
 }
 

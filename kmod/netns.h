@@ -3,6 +3,7 @@
 #define NSP_NETNS_H
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/percpu.h>
 #include <linux/seqlock.h>
 #include <linux/types.h>
@@ -24,6 +25,75 @@ enum nsp_sig_ctr {
 	NSP_SIG_CTR__COUNT
 };
 
+/**
+ * struct nsp_hist - one log2 latency histogram (format.h NSP_HIST_*)
+ * @count:  values added
+ * @sum_ns: their sum, in ns
+ * @b:      counts per bucket
+ */
+struct nsp_hist {
+	u64 count;
+	u64 sum_ns;
+	u64 b[NSP_HIST_BUCKETS];
+};
+
+/* The histograms of one device or netns, by enum nsp_hist_kind. */
+struct nsp_hists {
+	struct nsp_hist h[NSP_HIST_KIND__COUNT];
+};
+
+/**
+ * nsp_hist_bucket() - the bucket of a value
+ * @ns: nanoseconds
+ *
+ * Return: 0 for 0, else fls64(@ns) capped at NSP_HIST_BUCKETS - 1, so that
+ * bucket i holds [2^(i-1), 2^i).
+ */
+static inline unsigned int nsp_hist_bucket(u64 ns)
+{
+	unsigned int b = fls64(ns);
+
+	return b < NSP_HIST_BUCKETS ? b : NSP_HIST_BUCKETS - 1;
+}
+
+/**
+ * nsp_hist_add() - add one value to this CPU's histogram
+ * @h:    per-CPU histograms
+ * @kind: which one
+ * @ns:   the value
+ *
+ * Context: preemption disabled (a probe handler).
+ */
+static inline void nsp_hist_add(struct nsp_hists __percpu *h,
+				enum nsp_hist_kind kind, u64 ns)
+{
+	this_cpu_inc(h->h[kind].count);
+	this_cpu_add(h->h[kind].sum_ns, ns);
+	this_cpu_inc(h->h[kind].b[nsp_hist_bucket(ns)]);
+}
+
+/**
+ * nsp_hists_sum() - add per-CPU histograms into a sum
+ * @sum:  where to add
+ * @pcpu: per-CPU histograms
+ */
+static inline void nsp_hists_sum(struct nsp_hists *sum,
+				 const struct nsp_hists __percpu *pcpu)
+{
+	int cpu, k, i;
+
+	for_each_possible_cpu(cpu) {
+		const struct nsp_hists *s = per_cpu_ptr(pcpu, cpu);
+
+		for (k = 0; k < NSP_HIST_KIND__COUNT; k++) {
+			sum->h[k].count += READ_ONCE(s->h[k].count);
+			sum->h[k].sum_ns += READ_ONCE(s->h[k].sum_ns);
+			for (i = 0; i < NSP_HIST_BUCKETS; i++)
+				sum->h[k].b[i] += READ_ONCE(s->h[k].b[i]);
+		}
+	}
+}
+
 /* Rows of the signal counter arrays: signo 1..NSP_SIG_MAX, row 0 unused. */
 #define NSP_SIG_ROWS (NSP_SIG_MAX + 1)
 
@@ -43,6 +113,8 @@ struct nsp_dev_stats {
  * @retired:  per-CPU counters of devices that left this netns (deleted or
  *            moved away), so the netns totals stay monotonic
  * @base:     netns totals (live + retired devices) at the last reset
+ * @retired_hist: per-CPU histograms of devices that left this netns; NULL
+ *            unless latency tracking is on (nsp_latency)
  * @sig:      signal counters by [signo][enum nsp_sig_ctr]; slot 0 and the
  *            NSP_SIG_CTR_ignored column are unused (ignored is rendered as
  *            the sum of its reasons)
@@ -58,6 +130,7 @@ struct nsp_net {
 	struct xarray devs;
 	struct nsp_dev_stats __percpu *retired;
 	struct nsp_dev_stats base;
+	struct nsp_hists __percpu *retired_hist;
 	atomic64_t sig[NSP_SIG_ROWS][NSP_SIG_CTR__COUNT];
 	u64 sig_base[NSP_SIG_ROWS][NSP_SIG_CTR__COUNT];
 };
@@ -77,6 +150,9 @@ struct nsp_net_totals {
 };
 
 extern unsigned int nsp_net_id;
+
+/* Latency tracking (module parameter latency); fixed once the module runs. */
+extern bool nsp_latency;
 
 /* Module-wide counters of the "stats" file. */
 DECLARE_PER_CPU(u64, nsp_veth_untracked);

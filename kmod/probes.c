@@ -38,6 +38,8 @@ void nsp_probe_add(struct nsp_probe *p, enum nsp_probe_state state)
 	p->state = state;
 	p->symbol = p->symbols[0];
 	p->err = 0;
+	p->reason = state == NSP_PROBE_DISABLED ? NSP_PROBE_REASON_PARAM_OFF :
+		    NSP_PROBE_REASON_NO_SYMBOL;
 	p->nmissed = 0;
 	nsp_probe_table[p->id] = p;
 	mutex_unlock(&nsp_probes_lock);
@@ -72,6 +74,8 @@ static int nsp_probe_register(struct nsp_probe *p, const char *sym)
  * -ENOENT (kallsyms lookup inside register_kprobe()) and the next one is
  * tried. On success the state becomes NSP_PROBE_ARMED and err 0; on failure
  * the caller picks the state (pending or failed), err holds the error.
+ * The reason becomes armed_at_load, symbol_not_found or register_failed; a
+ * caller that knows better (a module notifier) overwrites it.
  *
  * Context: process context, nsp_probes_lock held.
  * Return: 0, or the -errno of the last candidate tried.
@@ -91,6 +95,7 @@ int nsp_probe_arm(struct nsp_probe *p)
 			p->symbol = *sym;
 			p->state = NSP_PROBE_ARMED;
 			p->err = 0;
+			p->reason = NSP_PROBE_REASON_ARMED_AT_LOAD;
 			return 0;
 		}
 		if (err != -ENOENT)
@@ -98,6 +103,8 @@ int nsp_probe_arm(struct nsp_probe *p)
 	}
 	p->symbol = p->symbols[0];
 	p->err = err;
+	p->reason = err == -ENOENT ? NSP_PROBE_REASON_NO_SYMBOL :
+		    NSP_PROBE_REASON_REGISTER_ERR;
 	return err;
 }
 
@@ -115,6 +122,8 @@ static unsigned long nsp_probe_cur_missed(const struct nsp_probe *p)
  * @p:     the probe
  * @state: the state it goes to (gone, disabled or pending)
  *
+ * The reason follows the state: module_unloaded for gone, module_parameter
+ * for disabled, symbol_not_found for pending; a caller may overwrite it.
  * Adds its nmissed to the running total. unregister_k(ret)probe() waits
  * (synchronize_rcu()) until no handler runs any more. A probe that is not
  * armed only changes state.
@@ -132,6 +141,9 @@ void nsp_probe_disarm(struct nsp_probe *p, enum nsp_probe_state state)
 		p->nmissed += nsp_probe_cur_missed(p);
 	}
 	p->state = state;
+	p->reason = state == NSP_PROBE_GONE ? NSP_PROBE_REASON_MODULE_GONE :
+		    state == NSP_PROBE_DISABLED ? NSP_PROBE_REASON_PARAM_OFF :
+		    NSP_PROBE_REASON_NO_SYMBOL;
 }
 
 static u64 nsp_probe_hits_sum(enum nsp_hook_id id)
@@ -160,12 +172,13 @@ void nsp_probes_show(struct seq_file *m)
 
 		if (!p)
 			continue;
-		seq_printf(m, "probe name=%s symbol=%s kind=%s state=%s hits=%llu nmissed=%lu err=%d\n",
+		seq_printf(m, "probe name=%s symbol=%s kind=%s state=%s hits=%llu nmissed=%lu err=%d reason=%s\n",
 			   p->name, p->symbol ? p->symbol : "-",
 			   nsp_probe_kind_names[p->kind],
 			   nsp_probe_state_names[p->state],
 			   nsp_probe_hits_sum(p->id),
-			   p->nmissed + nsp_probe_cur_missed(p), p->err);
+			   p->nmissed + nsp_probe_cur_missed(p), p->err,
+			   p->reason);
 	}
 	mutex_unlock(&nsp_probes_lock);
 }

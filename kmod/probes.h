@@ -15,6 +15,10 @@ enum nsp_hook_id {
 	NSP_HOOK_ID_VETH_XMIT,
 	NSP_HOOK_ID_SIG_GENERATE,
 	NSP_HOOK_ID_SIG_PREPARE,
+	NSP_HOOK_ID_VETH_FWD,
+	NSP_HOOK_ID_VETH_BACKLOG,
+	NSP_HOOK_ID_RX_BACKLOG,
+	NSP_HOOK_ID_RX_NAPI,
 	NSP_HOOK_ID__COUNT,
 };
 
@@ -32,12 +36,13 @@ enum nsp_hook_id {
  * @symbol:    the attached symbol; else the first candidate
  * @state:     enum nsp_probe_state
  * @err:       -errno of the last failed registration, 0 if none
+ * @reason:    why the probe is in @state (NSP_PROBE_REASON_*)
  * @nmissed:   nmissed summed over earlier registrations
  * @kp:        the kprobe (kind kprobe)
  * @rp:        the kretprobe (kind kretprobe)
  *
- * @symbol, @state, @err, @nmissed and the registration are protected by
- * nsp_probes_lock.
+ * @symbol, @state, @err, @reason, @nmissed and the registration are
+ * protected by nsp_probes_lock.
  */
 struct nsp_probe {
 	enum nsp_hook_id id;
@@ -53,6 +58,7 @@ struct nsp_probe {
 	const char *symbol;
 	enum nsp_probe_state state;
 	int err;
+	const char *reason;
 	unsigned long nmissed;
 	union {
 		struct kprobe kp;

@@ -40,7 +40,7 @@
 #define NSPROBE_FORMAT_H
 
 #define NSP_FORMAT_MAJOR 1
-#define NSP_FORMAT_MINOR 0
+#define NSP_FORMAT_MINOR 1
 
 #define NSP_VERSION_PREFIX "nsprobe-format"
 
@@ -63,7 +63,8 @@
  *   kind    one of NSP_PROBE_KIND_NAMES;
  *   state   one of NSP_PROBE_STATE_NAMES;
  *   hits    handler invocations since the module loaded;
- *   nmissed the kernel's kprobe/kretprobe nmissed, summed over re-arms.
+ *   nmissed the kernel's kprobe/kretprobe nmissed, summed over re-arms;
+ *   reason  (1.1) why the probe is in its state, one of NSP_PROBE_REASON_*.
  */
 #define NSP_FILE_PROBES "probes"
 
@@ -105,6 +106,47 @@
 #define NSP_FILE_SIGNALS "signals"
 
 /*
+ * (1.1) Latency histograms. Mode 0444. Present only when the module was
+ * loaded with latency=1. Records:
+ *   latency table=<slots> max_age_ns=<u64> cross_matched=<u64>
+ *           cross_evicted=<u64> cross_aged=<u64> cross_busy=<u64>
+ *     the crossing-latency matcher: slots of its table; entries older than
+ *     max_age_ns are not matched; matched entries; unmatched entries,
+ *     evicted by a newer skb hashing to the same slot, or found older than
+ *     max_age_ns; skbs not recorded because their slot was being written.
+ *   dev_hist inum=<u32> cookie=<u64> ifindex=<int> name=<escaped>
+ *            kind=<NSP_HIST_KIND_NAMES> count=<u64> sum_ns=<u64>
+ *            b<i>=<u64> ...
+ *   netns_hist inum=<u32> cookie=<u64> kind=<...> count=<u64> sum_ns=<u64>
+ *            b<i>=<u64> ...
+ *     b<i> is the count of bucket i (NSP_HIST_* below); only non-zero
+ *     buckets are written, in increasing i. count is the sum of the b<i>.
+ *     kind xmit:  time spent in veth_xmit() of this device;
+ *     kind cross: for skbs this device RECEIVED from its peer: from the
+ *                 peer's veth_xmit() entry to the skb entering this
+ *                 device's receive path (__netif_receive_skb() from the
+ *                 backlog, or napi_gro_receive() from veth's NAPI).
+ *   A netns_hist sums its live and departed devices.
+ */
+#define NSP_FILE_LATENCY "latency"
+
+/*
+ * Histogram buckets, log2 of nanoseconds: bucket 0 counts [0, 1) ns,
+ * bucket i (1 <= i < NSP_HIST_BUCKETS - 1) counts [2^(i-1), 2^i) ns, and the
+ * last bucket counts everything from 2^(NSP_HIST_BUCKETS - 2) ns up (about
+ * 1.07 s).
+ */
+#define NSP_HIST_BUCKETS 32
+
+enum nsp_hist_kind {
+	NSP_HIST_XMIT,
+	NSP_HIST_CROSS,
+	NSP_HIST_KIND__COUNT,
+};
+
+#define NSP_HIST_KIND_NAMES { "xmit", "cross" }
+
+/*
  * Write-only control file. Mode 0200. Accepted writes (one command per
  * write, at most NSP_CONTROL_MAX bytes, an optional trailing '\n'):
  *   "reset"            zero every counter of every netns
@@ -120,6 +162,11 @@
 #define NSP_HOOK_VETH_XMIT    "veth_xmit"    /* kprobe on veth_xmit() */
 #define NSP_HOOK_SIG_GENERATE "sig_generate" /* kprobe on __send_signal_locked() */
 #define NSP_HOOK_SIG_PREPARE  "sig_prepare"  /* kretprobe on prepare_signal() */
+/* (1.1) veth drop and path classification, latency (kmod/veth.c) */
+#define NSP_HOOK_VETH_FWD     "veth_fwd"     /* kprobe on __dev_forward_skb() */
+#define NSP_HOOK_VETH_BACKLOG "veth_backlog" /* kprobe on enqueue_to_backlog() */
+#define NSP_HOOK_RX_BACKLOG   "rx_backlog"   /* kprobe on __netif_receive_skb() */
+#define NSP_HOOK_RX_NAPI      "rx_napi"      /* kprobe on napi_gro_receive() */
 
 enum nsp_probe_kind {
 	NSP_PROBE_KPROBE,
@@ -142,6 +189,15 @@ enum nsp_probe_state {
 #define NSP_PROBE_STATE_NAMES \
 	{ "pending", "armed", "gone", "failed", "disabled" }
 
+/* (1.1) The reason key of a probe record. */
+#define NSP_PROBE_REASON_ARMED_AT_LOAD  "armed_at_load"   /* symbol present at init */
+#define NSP_PROBE_REASON_ARMED_ON_LOAD  "armed_on_module_load" /* target module came */
+#define NSP_PROBE_REASON_NO_SYMBOL      "symbol_not_found" /* module not loaded yet */
+#define NSP_PROBE_REASON_MODULE_GONE    "module_unloaded" /* target module went */
+#define NSP_PROBE_REASON_REGISTER_ERR   "register_failed" /* see err */
+#define NSP_PROBE_REASON_PARAM_OFF      "module_parameter" /* switched off */
+#define NSP_PROBE_REASON_NOT_NEEDED     "not_needed"      /* no mode uses it */
+
 /* ---- Counters ---------------------------------------------------------- */
 
 /*
@@ -154,12 +210,36 @@ enum nsp_probe_state {
 
 /*
  * Per-device counters, in the order they are written. X(key, unit).
- *   tx_packets  skbs entering veth_xmit() on this device
- *   tx_bytes    sum of skb->len at veth_xmit() entry (L2 frame, no FCS)
+ *   tx_packets    skbs entering veth_xmit() on this device
+ *   tx_bytes      sum of skb->len at veth_xmit() entry (L2 frame, no FCS)
+ * (1.1) Outcome and path; all 0 when the module runs with veth_paths=0:
+ *   drops         veth_xmit() returned NET_XMIT_DROP: exactly the drops veth
+ *                 adds to the device's TX dropped (drops before the driver,
+ *                 e.g. with the carrier off, are not seen here)
+ *   drop_peer     of those: the peer is missing or down
+ *   drop_mtu      of those: the frame is longer than the peer's MTU +
+ *                 hard_header_len + 4 (is_skb_forwardable())
+ *   drop_ring     of those: forwarded to the peer's NAPI ring and dropped
+ *                 there (ring full)
+ *   drop_backlog  of those: the per-CPU backlog refused it (backlog full)
+ *   drop_other    of those: none of the above could be told
+ *   path_backlog  delivered to the per-CPU backlog (netif_rx path)
+ *   path_napi     delivered to the peer's NAPI ring (peer has XDP or GRO)
+ *   Invariant: drops == drop_peer + drop_mtu + drop_ring + drop_backlog +
+ *   drop_other. tx_packets == drops + path_backlog + path_napi + skbs
+ *   requeued by a qdisc (NETDEV_TX_BUSY; such an skb enters again).
  */
 #define NSP_DEV_COUNTERS(X)		\
 	X(tx_packets, packets)		\
-	X(tx_bytes, bytes)
+	X(tx_bytes, bytes)		\
+	X(drops, packets)		\
+	X(drop_peer, packets)		\
+	X(drop_mtu, packets)		\
+	X(drop_ring, packets)		\
+	X(drop_backlog, packets)	\
+	X(drop_other, packets)		\
+	X(path_backlog, packets)	\
+	X(path_napi, packets)
 
 /*
  * Per (target netns, signo) counters, in the order they are written.
