@@ -25,7 +25,7 @@ int StatusCommand::run()
 	if (!m.module_loaded && loc.require_debugfs_magic)
 		m.module_loaded = module_loaded_sysfs();
 	if (json_)
-		std::fputs((to_json(m).dump(2) + "\n").c_str(), stdout);
+		std::fputs(json_text(to_json(m)).c_str(), stdout);
 	else if (snap)
 		std::fputs(render_text(m).c_str(), stdout);
 	if (!snap)

@@ -19,6 +19,15 @@ nlohmann::json to_json(const StatusModel &m);
 nlohmann::json to_json(const ShowModel &m);
 nlohmann::json to_json(const SignalsModel &m);
 
+// The JSON text the CLI prints: indented, ending in '\n'. Interface names,
+// comm and paths are bytes, not necessarily UTF-8 (a process may name itself
+// "\xff"); invalid UTF-8 becomes U+FFFD here instead of throwing
+// json::type_error 316.
+inline std::string json_text(const nlohmann::json &j)
+{
+	return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 // Text, each line ending in '\n'.
 std::string render_text(const StatusModel &m);
 std::string render_text(const ShowModel &m);
