@@ -15,6 +15,10 @@
 #include <linux/sched/signal.h>
 #include <net/net_namespace.h>
 
+/* Tracepoint names (struct tracepoint .name), candidates of the hooks. */
+#define NSP_TP_SIG_GENERATE "signal_generate"
+#define NSP_TP_SIG_DELIVER "signal_deliver"
+
 /*
  * Per-CPU u64 counters are bumped with this_cpu_add() and summed with plain
  * reads; that is tear-free only where a u64 is one machine word.
@@ -63,12 +67,17 @@ static inline bool nsp_sig_group_exiting(const struct signal_struct *sig)
  * is in 6.1.170 and 6.12.107). Both take (int sig, struct kernel_siginfo
  * *info, struct task_struct *t, enum pid_type type, bool force).
  *
+ * The last candidate is the signal_generate tracepoint (2.6.39+): where no
+ * symbol exists the hook attaches there and counts generated, but cannot
+ * see force.
+ *
  * Return: a NULL-terminated list, most recent name first.
  */
 static inline const char * const *nsp_sig_generate_symbols(void)
 {
 	static const char * const syms[] = {
-		"__send_signal_locked", "__send_signal", NULL
+		"__send_signal_locked", "__send_signal", NSP_TP_SIG_GENERATE,
+		NULL
 	};
 
 	return syms;
@@ -81,11 +90,50 @@ static inline const char * const *nsp_sig_generate_symbols(void)
  * when the signal is dropped; it is a static, not inlined function on 6.1.170
  * and 6.12.107 ("t" in kallsyms).
  *
+ * Fallback: the signal_generate tracepoint with result
+ * TRACE_SIGNAL_IGNORED, which is exactly prepare_signal() returning false.
+ *
  * Return: a NULL-terminated list.
  */
 static inline const char * const *nsp_sig_prepare_symbols(void)
 {
-	static const char * const syms[] = { "prepare_signal", NULL };
+	static const char * const syms[] = {
+		"prepare_signal", NSP_TP_SIG_GENERATE, NULL
+	};
+
+	return syms;
+}
+
+/**
+ * nsp_sig_outcome_symbols() - the signal outcome hook: a tracepoint only
+ *
+ * signal_generate(int sig, struct kernel_siginfo *info, struct task_struct
+ * *task, int group, int result) fires at the end of __send_signal_locked()
+ * and of send_sigqueue() with the target's siglock held; the same
+ * prototype on 6.1.170 and 6.12.107.
+ *
+ * Return: a NULL-terminated list.
+ */
+static inline const char * const *nsp_sig_outcome_symbols(void)
+{
+	static const char * const syms[] = { NSP_TP_SIG_GENERATE, NULL };
+
+	return syms;
+}
+
+/**
+ * nsp_sig_deliver_symbols() - the signal delivery hook: a tracepoint only
+ *
+ * signal_deliver(int sig, struct kernel_siginfo *info, struct k_sigaction
+ * *ka) fires in get_signal() for current with its siglock held, also on
+ * the group-exit path (SIGKILL, info SEND_SIG_NOINFO); the same prototype on
+ * 6.1.170 and 6.12.107.
+ *
+ * Return: a NULL-terminated list.
+ */
+static inline const char * const *nsp_sig_deliver_symbols(void)
+{
+	static const char * const syms[] = { NSP_TP_SIG_DELIVER, NULL };
 
 	return syms;
 }

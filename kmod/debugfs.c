@@ -39,6 +39,7 @@
 #include "latency.h"
 #include "netns.h"
 #include "probes.h"
+#include "sigevents.h"
 
 #define NSP_X_NAME(key, ...) __stringify(key),
 static const char * const nsp_dev_keys[] = { NSP_DEV_COUNTERS(NSP_X_NAME) };
@@ -195,6 +196,18 @@ static int nsp_signals_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nsp_signals);
+
+static int nsp_events_show(struct seq_file *m, void *v)
+{
+	struct net *net;
+
+	rcu_read_lock();
+	for_each_net_rcu(net)
+		nsp_sigev_show_net(m, net);
+	rcu_read_unlock();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nsp_events);
 
 static const char * const nsp_hist_kinds[] = NSP_HIST_KIND_NAMES;
 
@@ -358,6 +371,7 @@ int nsp_debugfs_init(void)
 			    &nsp_devices_fops);
 	debugfs_create_file(NSP_FILE_SIGNALS, 0444, dir, NULL,
 			    &nsp_signals_fops);
+	debugfs_create_file(NSP_FILE_EVENTS, 0444, dir, NULL, &nsp_events_fops);
 	debugfs_create_file(NSP_FILE_CONTROL, 0200, dir, NULL,
 			    &nsp_control_fops);
 	if (nsp_latency)

@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
+#include <linux/tracepoint.h>
 
 #include "probes.h"
 
@@ -38,6 +39,7 @@ void nsp_probe_add(struct nsp_probe *p, enum nsp_probe_state state)
 	p->state = state;
 	p->symbol = p->symbols[0];
 	p->err = 0;
+	p->base_kind = p->kind;
 	p->reason = state == NSP_PROBE_DISABLED ? NSP_PROBE_REASON_PARAM_OFF :
 		    NSP_PROBE_REASON_NO_SYMBOL;
 	p->nmissed = 0;
@@ -45,8 +47,38 @@ void nsp_probe_add(struct nsp_probe *p, enum nsp_probe_state state)
 	mutex_unlock(&nsp_probes_lock);
 }
 
+static void nsp_probe_tp_match(struct tracepoint *tp, void *priv)
+{
+	struct nsp_probe *p = priv;
+
+	if (!p->tp && !strcmp(tp->name, p->tp_name))
+		p->tp = tp;
+}
+
+/*
+ * A built-in tracepoint (the signal ones are in kernel/signal.c): found
+ * with for_each_kernel_tracepoint(), never through kallsyms.
+ */
+static int nsp_probe_tp_register(struct nsp_probe *p)
+{
+	int err;
+
+	p->tp = NULL;
+	for_each_kernel_tracepoint(nsp_probe_tp_match, p);
+	if (!p->tp)
+		return -ENOENT;
+	err = tracepoint_probe_register(p->tp, p->tp_func, p);
+	if (err)
+		return err;
+	p->kind = NSP_PROBE_TRACEPOINT;
+	return 0;
+}
+
 static int nsp_probe_register(struct nsp_probe *p, const char *sym)
 {
+	if (p->tp_name && !strcmp(sym, p->tp_name))
+		return nsp_probe_tp_register(p);
+	p->kind = p->base_kind;
 	/*
 	 * register_kprobe() fills in addr, flags and list heads; a struct
 	 * that was registered before must be cleared before it is reused.
@@ -110,7 +142,7 @@ int nsp_probe_arm(struct nsp_probe *p)
 
 static unsigned long nsp_probe_cur_missed(const struct nsp_probe *p)
 {
-	if (p->state != NSP_PROBE_ARMED)
+	if (p->state != NSP_PROBE_ARMED || p->kind == NSP_PROBE_TRACEPOINT)
 		return 0;
 	if (p->kind == NSP_PROBE_KRETPROBE)
 		return p->rp.nmissed + p->rp.kp.nmissed;
@@ -134,11 +166,15 @@ void nsp_probe_disarm(struct nsp_probe *p, enum nsp_probe_state state)
 {
 	lockdep_assert_held(&nsp_probes_lock);
 	if (p->state == NSP_PROBE_ARMED) {
-		if (p->kind == NSP_PROBE_KRETPROBE)
-			unregister_kretprobe(&p->rp);
-		else
-			unregister_kprobe(&p->kp);
 		p->nmissed += nsp_probe_cur_missed(p);
+		if (p->kind == NSP_PROBE_TRACEPOINT) {
+			tracepoint_probe_unregister(p->tp, p->tp_func, p);
+			tracepoint_synchronize_unregister();
+		} else if (p->kind == NSP_PROBE_KRETPROBE) {
+			unregister_kretprobe(&p->rp);
+		} else {
+			unregister_kprobe(&p->kp);
+		}
 	}
 	p->state = state;
 	p->reason = state == NSP_PROBE_GONE ? NSP_PROBE_REASON_MODULE_GONE :

@@ -6,6 +6,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
+#include <linux/tracepoint.h>
 #include <linux/types.h>
 
 #include <nsprobe/format.h>
@@ -15,6 +16,8 @@ enum nsp_hook_id {
 	NSP_HOOK_ID_VETH_XMIT,
 	NSP_HOOK_ID_SIG_GENERATE,
 	NSP_HOOK_ID_SIG_PREPARE,
+	NSP_HOOK_ID_SIG_OUTCOME,
+	NSP_HOOK_ID_SIG_DELIVER,
 	NSP_HOOK_ID_VETH_FWD,
 	NSP_HOOK_ID_VETH_BACKLOG,
 	NSP_HOOK_ID_RX_BACKLOG,
@@ -33,6 +36,11 @@ enum nsp_hook_id {
  * @ret:       kretprobe return handler (kind kretprobe)
  * @data_size: kretprobe per-instance data size (bytes)
  * @maxactive: kretprobe instances that may be live at once
+ * @tp_name:   a tracepoint to attach when no symbol exists (NULL: none);
+ *             list it last in @symbols too, so it is tried in order
+ * @tp_func:   its probe function (void *data first; data is the probe)
+ * @base_kind: @kind as declared; @kind shows what attached
+ * @tp:        the attached tracepoint
  * @symbol:    the attached symbol; else the first candidate
  * @state:     enum nsp_probe_state
  * @err:       -errno of the last failed registration, 0 if none
@@ -54,6 +62,10 @@ struct nsp_probe {
 	kretprobe_handler_t ret;
 	size_t data_size;
 	int maxactive;
+	const char *tp_name;
+	void *tp_func;
+	enum nsp_probe_kind base_kind;
+	struct tracepoint *tp;
 
 	const char *symbol;
 	enum nsp_probe_state state;

@@ -3,14 +3,35 @@
  * Signal probes, counted per target network namespace and signal number.
  *
  *  sig_generate  kprobe on __send_signal_locked() (6.0+; __send_signal()
- *                before): counts generated and forced.
+ *                before): counts generated and forced, and leaves force in
+ *                a per-CPU slot for sig_outcome. Fallback: the
+ *                signal_generate tracepoint (counts generated; force is not
+ *                visible there).
  *  sig_prepare   kretprobe on prepare_signal(): when it returns false the
- *                signal is dropped; counts ignored by reason.
+ *                signal is dropped; counts ignored by reason. Fallback: the
+ *                signal_generate tracepoint with result IGNORED (exactly
+ *                prepare_signal() returning false).
+ *  sig_outcome   tracepoint signal_generate: what became of the signal
+ *                (coalesced, queued, queued while blocked, fatal at once,
+ *                overflow), its origin, and one event in the target netns'
+ *                ring (sigevents.c).
+ *  sig_deliver   tracepoint signal_deliver: the signal as its target
+ *                dequeues it in get_signal(): to a handler or to a default
+ *                action.
  *
- * Both run with the target's sighand->siglock held by the caller
- * (lockdep_assert_held() in __send_signal_locked(); send_sigqueue() locks it
- * too), with preemption off on !PREEMPT_RT (the kprobe handler itself always
- * runs with preemption off).
+ * Tracepoints or kretprobes: the outcome is known only at the end of
+ * generation. A kretprobe on __send_signal_locked() would see only 0 or
+ * -EAGAIN, and a kretprobe costs several times an ftrace-based kprobe (a
+ * return trampoline and an instance taken from a pool on every call). The
+ * signal_generate tracepoint hands over the result for the price of an
+ * indirect call, exists on every kernel since 2.6.39 and needs no symbol.
+ * It cannot see force, so the entry kprobe stays, and the two are joined
+ * through a per-CPU slot (nsp_sig_force_slot below).
+ *
+ * All four run with the target's sighand->siglock held by the caller
+ * (lockdep_assert_held() in __send_signal_locked(); send_sigqueue() and
+ * get_signal() lock it too), with preemption off (kprobe handlers and
+ * tracepoint probes always run so).
  *
  * Attribution to the TARGET's netns
  * ---------------------------------
@@ -24,42 +45,61 @@
  *
  * Why the netns and its net_generic data stay valid while we use them:
  * while we hold alloc_lock, ->nsproxy holds a reference on the netns
- * (nsproxy->net_ns), so the netns cannot start dying. We also hold
- * rcu_read_lock() from before the read: should the task drop that nsproxy
- * right after we unlock and the netns' last reference go, cleanup_net()
- * first unlinks the netns, then waits for an RCU grace period
- * (synchronize_rcu() in cleanup_net() on 6.1, in ops_undo_list() on 6.12)
- * before any pernet exit runs and before net_generic data are freed. So the
- * counters we increment are alive until our rcu_read_unlock(). A NULL
- * ->nsproxy (task exiting) counts as sig_unattributed.
+ * (nsproxy->net_ns), so the netns cannot start dying. We take
+ * rcu_read_lock() before the read and keep it until we are done: should
+ * the task drop that nsproxy right after we unlock alloc_lock and the
+ * netns' last reference go, cleanup_net() first unlinks the netns, then
+ * waits for an RCU grace period (synchronize_rcu() in cleanup_net() on 6.1,
+ * in ops_undo_list() on 6.12) before any pernet exit runs and before
+ * net_generic data (our counters, and the event ring of sigevents.c) are
+ * freed. So what we write is alive until our rcu_read_unlock(). A NULL
+ * ->nsproxy (target past exit_task_namespaces()) counts as
+ * sig_unattributed. This holds for a target exiting concurrently: the
+ * caller pins the task_struct, and its nsproxy is only ever swapped under
+ * alloc_lock.
+ *
+ * The target's pid fields of an event are read under the siglock the
+ * caller holds: t->thread_pid is cleared only in __exit_signal(), which
+ * takes that siglock, and a struct pid pins its pid namespace.
  *
  * PREEMPT_RT: spinlock_t is an rtmutex-based sleeping lock there, but
  * spin_trylock() never sleeps, so it is allowed with preemption disabled
- * (as in a kprobe handler). It is not allowed from hard interrupt context
+ * (as in a probe handler). It is not allowed from hard interrupt context
  * (or NMI): an rtmutex has a task as owner, and in hardirq context "current"
  * is whatever task was interrupted. On RT the siglock is a sleeping lock
  * too, so signals are not generated from hardirq there; should that ever
  * happen, we count sig_unattributed instead of taking alloc_lock. NMI is
- * refused on every kernel.
+ * refused on every kernel. The event ring's lock is a raw spinlock, which
+ * spins on RT too and nests inside the siglock.
  *
- * Dropped-signal reasons are tested in the order prepare_signal() and
- * sig_task_ignored() test them (6.1.170 and 6.12.107), so
- * the first that holds is the one the kernel acted on:
+ * The delivery hook runs in the target itself (current): its own ->nsproxy
+ * can only be changed by itself, so it is read without a lock (still under
+ * rcu_read_lock(), for the same net_generic lifetime argument).
+ *
+ * Dropped-signal reasons (one per drop, the first that holds):
  *   exiting   SIGNAL_GROUP_EXIT (prepare_signal() returns false before it
  *             looks at handlers; during a core dump only SIGKILL passes)
- *   init      global init and SIGKILL/SIGSTOP; or SIGNAL_UNKILLABLE, handler
- *             SIG_DFL and not (force and SIGKILL/SIGSTOP)
  *   sig_ign   handler SIG_IGN
  *   default   handler SIG_DFL and the default action is to ignore
+ *   init      global init and SIGKILL/SIGSTOP; or SIGNAL_UNKILLABLE, handler
+ *             SIG_DFL and not (force and SIGKILL/SIGSTOP)
  *   other     anything else (e.g. a kernel thread with SIG_KTHREAD_KERNEL)
- * Blocked and ptraced targets never get false from prepare_signal() (except
- * SIGKILL to a ptraced unkillable init, which is "init").
+ * sig_task_ignored() tests init before SIG_IGN and the default action. The
+ * init test needs SIG_DFL, so it never overlaps sig_ign; it overlaps
+ * default (a SIGCHLD with SIG_DFL to a namespace init), and there default
+ * is the reason that explains the drop: the same SIGCHLD is dropped for any
+ * process. Blocked and ptraced targets never get false from
+ * prepare_signal() (except SIGKILL to a ptraced unkillable init: "init").
  */
 
 #include <linux/cpumask.h>
 #include <linux/kprobes.h>
+#include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/nsproxy.h>
+#include <linux/percpu.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/preempt.h>
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
@@ -68,53 +108,87 @@
 #include <linux/sched/task.h>
 #include <linux/signal.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 
 #include "compat.h"
 #include "netns.h"
 #include "probes.h"
+#include "sigevents.h"
 #include "signal.h"
 
+/* The values of TRACE_SIGNAL_* (include/trace/events/signal.h, 6.1/6.12). */
+enum {
+	NSP_TRACE_DELIVERED,
+	NSP_TRACE_IGNORED,
+	NSP_TRACE_ALREADY_PENDING,
+	NSP_TRACE_OVERFLOW_FAIL,
+	NSP_TRACE_LOSE_INFO,
+};
+
 /**
- * nsp_sig_count() - count one event against the target's netns
- * @t:   target task; the caller holds t->sighand->siglock
- * @sig: 1..NSP_SIG_MAX
- * @c1:  a counter to bump
- * @c2:  a second counter, or NSP_SIG_CTR__COUNT for none
+ * nsp_sig_target_net() - the target's netns, or NULL (counted unattributed)
+ * @t: target task; the caller holds t->sighand->siglock and rcu_read_lock()
  *
- * Context: kprobe handler (preemption off). See the attribution argument at
- * the top of this file.
+ * See the attribution argument at the top of this file: the netns returned
+ * stays valid until the caller's rcu_read_unlock().
+ *
+ * Context: probe handler (preemption off), rcu_read_lock() held.
+ * Return: the netns, or NULL.
  */
+static struct net *nsp_sig_target_net(struct task_struct *t)
+{
+	struct nsproxy *nsp;
+	struct net *net = NULL;
+
+	if (in_nmi() || (IS_ENABLED(CONFIG_PREEMPT_RT) && in_hardirq()))
+		goto out;
+	if (!spin_trylock(&t->alloc_lock))
+		goto out;
+	nsp = t->nsproxy;
+	if (nsp)
+		net = nsp->net_ns;
+	spin_unlock(&t->alloc_lock);
+out:
+	if (!net)
+		atomic64_inc(&nsp_sig_unattributed);
+	return net;
+}
+
+/* One event against the target's netns: c1, and c2 unless __COUNT. */
 static void nsp_sig_count(struct task_struct *t, int sig,
 			  enum nsp_sig_ctr c1, enum nsp_sig_ctr c2)
 {
-	struct nsproxy *nsp;
-	struct nsp_net *pn;
-
-	if (in_nmi() || (IS_ENABLED(CONFIG_PREEMPT_RT) && in_hardirq()))
-		goto unattributed;
+	struct net *net;
 
 	rcu_read_lock();
-	if (!spin_trylock(&t->alloc_lock)) {
-		rcu_read_unlock();
-		goto unattributed;
+	net = nsp_sig_target_net(t);
+	if (net) {
+		nsp_net_sig_inc(nsp_net(net), sig, c1);
+		if (c2 != NSP_SIG_CTR__COUNT)
+			nsp_net_sig_inc(nsp_net(net), sig, c2);
 	}
-	nsp = t->nsproxy;
-	if (!nsp || !nsp->net_ns) {
-		spin_unlock(&t->alloc_lock);
-		rcu_read_unlock();
-		goto unattributed;
-	}
-	pn = nsp_net(nsp->net_ns);
-	nsp_net_sig_inc(pn, sig, c1);
-	if (c2 != NSP_SIG_CTR__COUNT)
-		nsp_net_sig_inc(pn, sig, c2);
-	spin_unlock(&t->alloc_lock);
 	rcu_read_unlock();
-	return;
-
-unattributed:
-	atomic64_inc(&nsp_sig_unattributed);
 }
+
+/*
+ * force, from the entry kprobe to the signal_generate tracepoint of the same
+ * call. Both run with preemption off, so each slot access is atomic with
+ * respect to other tasks on this CPU; between them the sender holds the
+ * target's siglock with interrupts off on !PREEMPT_RT, so nothing else runs
+ * on this CPU. On PREEMPT_RT the siglock sleeps, but holding it disables
+ * migration: the sender stays on this CPU, yet another sender may run here
+ * in between and overwrite the slot. So the tracepoint takes the slot only
+ * if it names the same sender, target and signal, and clears it; otherwise
+ * force is "unknown" (so is a send the kprobe never saw: send_sigqueue()).
+ */
+struct nsp_sig_force_slot {
+	struct task_struct *sender;
+	struct task_struct *target;
+	int sig;
+	bool force;
+};
+
+static DEFINE_PER_CPU(struct nsp_sig_force_slot, nsp_sig_force_slot);
 
 /*
  * __send_signal_locked(int sig, struct kernel_siginfo *info,
@@ -127,13 +201,45 @@ static int nsp_sig_generate_pre(struct kprobe *kp, struct pt_regs *regs)
 	int sig = (int)regs_get_kernel_argument(regs, 0);
 	struct task_struct *t = (struct task_struct *)regs_get_kernel_argument(regs, 2);
 	bool force = regs_get_kernel_argument(regs, 4) & 0xff;
+	struct nsp_sig_force_slot *slot;
 
 	nsp_probe_hit(p);
 	if (sig < 1 || sig > NSP_SIG_MAX || !t)
 		return 0;
+	slot = this_cpu_ptr(&nsp_sig_force_slot);
+	slot->sender = current;
+	slot->target = t;
+	slot->sig = sig;
+	slot->force = force;
 	nsp_sig_count(t, sig, NSP_SIG_CTR_generated,
 		      force ? NSP_SIG_CTR_forced : NSP_SIG_CTR__COUNT);
 	return 0;
+}
+
+/* NSP_SIG_FORCED_* of this send, from the slot the kprobe left. */
+static u8 nsp_sig_take_force(struct task_struct *t, int sig)
+{
+	struct nsp_sig_force_slot *slot = this_cpu_ptr(&nsp_sig_force_slot);
+	u8 forced;
+
+	if (slot->sender != current || slot->target != t || slot->sig != sig)
+		return NSP_SIG_FORCED_UNKNOWN;
+	forced = slot->force ? NSP_SIG_FORCED_YES : NSP_SIG_FORCED_NO;
+	slot->sender = NULL;
+	return forced;
+}
+
+static struct nsp_probe nsp_sig_generate_probe;
+
+/* Fallback of sig_generate: the signal_generate tracepoint. */
+static void nsp_sig_generate_tp(void *data, int sig,
+				struct kernel_siginfo *info,
+				struct task_struct *t, int group, int result)
+{
+	nsp_probe_hit(&nsp_sig_generate_probe);
+	if (sig < 1 || sig > NSP_SIG_MAX || !t)
+		return;
+	nsp_sig_count(t, sig, NSP_SIG_CTR_generated, NSP_SIG_CTR__COUNT);
 }
 
 static struct nsp_probe nsp_sig_generate_probe = {
@@ -141,6 +247,41 @@ static struct nsp_probe nsp_sig_generate_probe = {
 	.name = NSP_HOOK_SIG_GENERATE,
 	.kind = NSP_PROBE_KPROBE,
 	.pre = nsp_sig_generate_pre,
+	.tp_name = NSP_TP_SIG_GENERATE,
+	.tp_func = nsp_sig_generate_tp,
+};
+
+/*
+ * Why a signal was dropped. The caller holds p->sighand->siglock, so
+ * p->signal->flags and p->sighand->action[] are what prepare_signal() saw.
+ */
+static enum nsp_sig_reason nsp_sig_reason(struct task_struct *p, int sig,
+					  bool force)
+{
+	void __user *handler = p->sighand->action[sig - 1].sa.sa_handler;
+	unsigned int flags = p->signal->flags;
+
+	if (nsp_sig_group_exiting(p->signal))
+		return NSP_SIG_WHY_EXITING;
+	if (handler == SIG_IGN)
+		return NSP_SIG_WHY_SIG_IGN;
+	if (handler == SIG_DFL && sig_kernel_ignore(sig))
+		return NSP_SIG_WHY_DEFAULT;
+	if (is_global_init(p) && sig_kernel_only(sig))
+		return NSP_SIG_WHY_INIT;
+	if ((flags & SIGNAL_UNKILLABLE) && handler == SIG_DFL &&
+	    !(force && sig_kernel_only(sig)))
+		return NSP_SIG_WHY_INIT;
+	return NSP_SIG_WHY_OTHER;
+}
+
+static const enum nsp_sig_ctr nsp_sig_reason_ctr[] = {
+	[NSP_SIG_WHY_NONE] = NSP_SIG_CTR_ignored_other,
+	[NSP_SIG_WHY_EXITING] = NSP_SIG_CTR_ignored_exiting,
+	[NSP_SIG_WHY_SIG_IGN] = NSP_SIG_CTR_ignored_sig_ign,
+	[NSP_SIG_WHY_DEFAULT] = NSP_SIG_CTR_ignored_default,
+	[NSP_SIG_WHY_INIT] = NSP_SIG_CTR_ignored_init,
+	[NSP_SIG_WHY_OTHER] = NSP_SIG_CTR_ignored_other,
 };
 
 /* prepare_signal()'s arguments, saved by the entry handler. */
@@ -165,31 +306,6 @@ static int nsp_sig_prepare_entry(struct kretprobe_instance *ri,
 	return 0;
 }
 
-/*
- * Why prepare_signal() returned false. The caller still holds
- * p->sighand->siglock, so p->signal->flags and p->sighand->action[] are what
- * prepare_signal() saw.
- */
-static enum nsp_sig_ctr nsp_sig_reason(struct task_struct *p, int sig,
-				       bool force)
-{
-	void __user *handler = p->sighand->action[sig - 1].sa.sa_handler;
-	unsigned int flags = p->signal->flags;
-
-	if (nsp_sig_group_exiting(p->signal))
-		return NSP_SIG_CTR_ignored_exiting;
-	if (is_global_init(p) && sig_kernel_only(sig))
-		return NSP_SIG_CTR_ignored_init;
-	if ((flags & SIGNAL_UNKILLABLE) && handler == SIG_DFL &&
-	    !(force && sig_kernel_only(sig)))
-		return NSP_SIG_CTR_ignored_init;
-	if (handler == SIG_IGN)
-		return NSP_SIG_CTR_ignored_sig_ign;
-	if (handler == SIG_DFL && sig_kernel_ignore(sig))
-		return NSP_SIG_CTR_ignored_default;
-	return NSP_SIG_CTR_ignored_other;
-}
-
 static int nsp_sig_prepare_ret(struct kretprobe_instance *ri,
 			       struct pt_regs *regs)
 {
@@ -200,9 +316,26 @@ static int nsp_sig_prepare_ret(struct kretprobe_instance *ri,
 		return 0;
 	if (d->sig < 1 || d->sig > NSP_SIG_MAX || !d->p)
 		return 0;
-	nsp_sig_count(d->p, d->sig, nsp_sig_reason(d->p, d->sig, d->force),
+	nsp_sig_count(d->p, d->sig,
+		      nsp_sig_reason_ctr[nsp_sig_reason(d->p, d->sig, d->force)],
 		      NSP_SIG_CTR__COUNT);
 	return 0;
+}
+
+/*
+ * Fallback of sig_prepare: the signal_generate tracepoint, result IGNORED.
+ * force is unknown there; it only matters for a SIGKILL/SIGSTOP to an
+ * unkillable init, and a dropped one was not forced (else it passes).
+ */
+static void nsp_sig_prepare_tp(void *data, int sig,
+			       struct kernel_siginfo *info,
+			       struct task_struct *t, int group, int result)
+{
+	nsp_probe_hit(&nsp_sig_prepare_probe);
+	if (result != NSP_TRACE_IGNORED || sig < 1 || sig > NSP_SIG_MAX || !t)
+		return;
+	nsp_sig_count(t, sig, nsp_sig_reason_ctr[nsp_sig_reason(t, sig, false)],
+		      NSP_SIG_CTR__COUNT);
 }
 
 static struct nsp_probe nsp_sig_prepare_probe = {
@@ -212,29 +345,234 @@ static struct nsp_probe nsp_sig_prepare_probe = {
 	.entry = nsp_sig_prepare_entry,
 	.ret = nsp_sig_prepare_ret,
 	.data_size = sizeof(struct nsp_prepare_data),
+	.tp_name = NSP_TP_SIG_GENERATE,
+	.tp_func = nsp_sig_prepare_tp,
 };
 
+/*
+ * Blocked where it was queued: by the target thread for a thread signal, by
+ * every thread for a group signal (any thread that does not block it will
+ * take it). Thread list walked under the siglock, which __exit_signal() and
+ * copy_process() take to change it.
+ */
+static bool nsp_sig_blocked(struct task_struct *t, int sig, int group)
+{
+	struct task_struct *it;
+
+	if (!group)
+		return sigismember(&t->blocked, sig);
+	__for_each_thread(t->signal, it)
+		if (!sigismember(&it->blocked, sig))
+			return false;
+	return true;
+}
+
+/* Process (kill, tgkill, sigqueue) or kernel (fault, SI_KERNEL, timer). */
+static bool nsp_sig_from_kernel(const struct kernel_siginfo *info, int *code)
+{
+	if (info == SEND_SIG_NOINFO) {
+		*code = SI_USER;
+		return false;
+	}
+	if (info == SEND_SIG_PRIV) {
+		*code = SI_KERNEL;
+		return true;
+	}
+	*code = info->si_code;
+	return *code > 0 || *code == SI_TIMER || *code == SI_MESGQ ||
+	       *code == SI_ASYNCIO || *code == SI_SIGIO;
+}
+
+static struct nsp_probe nsp_sig_outcome_probe;
+
+/* signal_generate(sig, info, task, group, result): see compat.h. */
+static void nsp_sig_outcome_tp(void *data, int sig,
+			       struct kernel_siginfo *info,
+			       struct task_struct *t, int group, int result)
+{
+	struct nsp_sig_event e = {};
+	struct nsproxy *own;
+	struct net *net;
+	struct pid *pid;
+	bool kernel;
+	int code;
+
+	nsp_probe_hit(&nsp_sig_outcome_probe);
+	if (sig < 1 || sig > NSP_SIG_MAX || !t)
+		return;
+
+	e.forced = nsp_sig_take_force(t, sig);
+	kernel = nsp_sig_from_kernel(info, &code);
+	e.code = code;
+	e.origin = kernel;
+	e.sig = sig;
+	switch (result) {
+	case NSP_TRACE_IGNORED:
+		e.outcome = NSP_SIG_OUT_IGNORED;
+		e.reason = nsp_sig_reason(t, sig,
+					  e.forced == NSP_SIG_FORCED_YES);
+		break;
+	case NSP_TRACE_ALREADY_PENDING:
+		e.outcome = NSP_SIG_OUT_COALESCED;
+		break;
+	case NSP_TRACE_OVERFLOW_FAIL:
+		e.outcome = NSP_SIG_OUT_OVERFLOW;
+		break;
+	default:	/* DELIVERED, LOSE_INFO: queued */
+		if ((t->signal->flags & SIGNAL_GROUP_EXIT) &&
+		    t->signal->group_exit_code == sig)
+			e.outcome = NSP_SIG_OUT_DELIVERED_TERM;
+		else if (nsp_sig_blocked(t, sig, group))
+			e.outcome = NSP_SIG_OUT_QUEUED_BLOCKED;
+		else
+			e.outcome = NSP_SIG_OUT_QUEUED;
+		break;
+	}
+
+	rcu_read_lock();
+	net = nsp_sig_target_net(t);
+	if (!net)
+		goto out;
+	nsp_net_sig_inc(nsp_net(net), sig, kernel ? NSP_SIG_CTR_origin_kernel :
+			NSP_SIG_CTR_origin_process);
+	switch (e.outcome) {
+	case NSP_SIG_OUT_IGNORED:
+		if (sig == SIGCONT && e.reason == NSP_SIG_WHY_DEFAULT)
+			nsp_net_sig_inc(nsp_net(net), sig,
+					NSP_SIG_CTR_ignored_cont);
+		break;
+	case NSP_SIG_OUT_COALESCED:
+		nsp_net_sig_inc(nsp_net(net), sig, NSP_SIG_CTR_coalesced);
+		break;
+	case NSP_SIG_OUT_OVERFLOW:
+		nsp_net_sig_inc(nsp_net(net), sig, NSP_SIG_CTR_queue_overflow);
+		break;
+	case NSP_SIG_OUT_DELIVERED_TERM:
+		nsp_net_sig_inc(nsp_net(net), sig, NSP_SIG_CTR_delivered_term);
+		nsp_net_sig_inc(nsp_net(net), sig, NSP_SIG_CTR_queued);
+		break;
+	case NSP_SIG_OUT_QUEUED_BLOCKED:
+		nsp_net_sig_inc(nsp_net(net), sig, NSP_SIG_CTR_queued_blocked);
+		fallthrough;
+	default:
+		nsp_net_sig_inc(nsp_net(net), sig, NSP_SIG_CTR_queued);
+		break;
+	}
+
+	e.ts_ns = ktime_get_ns();
+	e.sender_pid = task_pid_nr(current);
+	e.sender_tgid = task_tgid_nr(current);
+	memcpy(e.sender_comm, current->comm, sizeof(e.sender_comm) - 1);
+	own = current->nsproxy;		/* current's own: no lock needed */
+	e.sender_netns = own && own->net_ns ? own->net_ns->ns.inum : 0;
+	e.target_pid = task_pid_nr(t);
+	e.target_tgid = task_tgid_nr(t);
+	memcpy(e.target_comm, t->comm, sizeof(e.target_comm) - 1);
+	pid = task_pid(t);		/* stable under t's siglock */
+	if (pid) {
+		e.target_nspid = pid_nr_ns(pid, ns_of_pid(pid));
+		e.target_pidns = ns_of_pid(pid)->ns.inum;
+	}
+	nsp_sigev_add(net, &e);
+out:
+	rcu_read_unlock();
+}
+
+static struct nsp_probe nsp_sig_outcome_probe = {
+	.id = NSP_HOOK_ID_SIG_OUTCOME,
+	.name = NSP_HOOK_SIG_OUTCOME,
+	.kind = NSP_PROBE_TRACEPOINT,
+	.tp_name = NSP_TP_SIG_GENERATE,
+	.tp_func = nsp_sig_outcome_tp,
+};
+
+static struct nsp_probe nsp_sig_deliver_probe;
+
+/* signal_deliver(sig, info, ka) in get_signal(), for current. */
+static void nsp_sig_deliver_tp(void *data, int sig,
+			       struct kernel_siginfo *info,
+			       struct k_sigaction *ka)
+{
+	void __user *handler;
+	enum nsp_sig_ctr ctr;
+	struct nsproxy *own;
+
+	nsp_probe_hit(&nsp_sig_deliver_probe);
+	if (sig < 1 || sig > NSP_SIG_MAX || !ka)
+		return;
+	/*
+	 * The group-exit path traces SIGKILL with SEND_SIG_NOINFO in every
+	 * thread of a dying group; a dequeued signal always has siginfo. That
+	 * kill is the consequence of a signal counted at its generation.
+	 */
+	if (sig == SIGKILL && info == SEND_SIG_NOINFO)
+		return;
+
+	handler = ka->sa.sa_handler;
+	if (handler == SIG_IGN)
+		ctr = NSP_SIG_CTR_delivered_ignored;
+	else if (handler != SIG_DFL)
+		ctr = NSP_SIG_CTR_delivered_handler;
+	else if (sig_kernel_ignore(sig))
+		ctr = NSP_SIG_CTR_delivered_ignored;
+	else if ((current->signal->flags & SIGNAL_UNKILLABLE) &&
+		 !sig_kernel_only(sig))
+		ctr = NSP_SIG_CTR_delivered_ignored;
+	else if (sig_kernel_stop(sig))
+		ctr = NSP_SIG_CTR_delivered_stop;
+	else if (sig_kernel_coredump(sig))
+		ctr = NSP_SIG_CTR_delivered_core;
+	else
+		ctr = NSP_SIG_CTR_delivered_term;
+
+	rcu_read_lock();
+	own = current->nsproxy;
+	if (own && own->net_ns)
+		nsp_net_sig_inc(nsp_net(own->net_ns), sig, ctr);
+	else
+		atomic64_inc(&nsp_sig_unattributed);
+	rcu_read_unlock();
+}
+
+static struct nsp_probe nsp_sig_deliver_probe = {
+	.id = NSP_HOOK_ID_SIG_DELIVER,
+	.name = NSP_HOOK_SIG_DELIVER,
+	.kind = NSP_PROBE_TRACEPOINT,
+	.tp_name = NSP_TP_SIG_DELIVER,
+	.tp_func = nsp_sig_deliver_tp,
+};
+
+/* Armed in this order; sig_generate first, so sig_outcome finds force. */
 static struct nsp_probe *const nsp_sig_probes[] = {
 	&nsp_sig_generate_probe,
 	&nsp_sig_prepare_probe,
+	&nsp_sig_outcome_probe,
+	&nsp_sig_deliver_probe,
 };
 
 /**
- * nsp_signal_init() - arm the signal probes
- * @enable: false leaves both hooks disabled (module parameter sig_probes)
+ * nsp_signal_init() - the event rings, then arm the signal probes
+ * @enable: false leaves every hook disabled (module parameter sig_probes)
  *
- * A hook whose symbols all fail to register stays in state failed with err
- * set (-ENOENT if no candidate exists); that is not a load failure.
+ * A hook whose candidates all fail to register stays in state failed with
+ * err set (-ENOENT if no candidate exists); that is not a load failure.
  *
  * Context: process context; sleeps.
- * Return: 0.
+ * Return: 0, or -ENOMEM if the event rings cannot be allocated.
  */
 int nsp_signal_init(bool enable)
 {
 	unsigned int i;
+	int err;
+
+	err = nsp_sigev_init();
+	if (err)
+		return err;
 
 	nsp_sig_generate_probe.symbols = nsp_sig_generate_symbols();
 	nsp_sig_prepare_probe.symbols = nsp_sig_prepare_symbols();
+	nsp_sig_outcome_probe.symbols = nsp_sig_outcome_symbols();
+	nsp_sig_deliver_probe.symbols = nsp_sig_deliver_symbols();
 	/*
 	 * prepare_signal() runs under the target's siglock, a spinlock taken
 	 * with interrupts off: on !PREEMPT_RT at most one instance per CPU is
@@ -253,8 +591,8 @@ int nsp_signal_init(bool enable)
 	mutex_lock(&nsp_probes_lock);
 	for (i = 0; i < ARRAY_SIZE(nsp_sig_probes); i++) {
 		struct nsp_probe *p = nsp_sig_probes[i];
-		int err = nsp_probe_arm(p);
 
+		err = nsp_probe_arm(p);
 		if (err) {
 			p->state = NSP_PROBE_FAILED;
 			pr_warn("%s: no probe on %s: %d\n", p->name,
@@ -266,18 +604,20 @@ int nsp_signal_init(bool enable)
 }
 
 /**
- * nsp_signal_exit() - unregister the signal probes
+ * nsp_signal_exit() - unregister the signal probes, then free the rings
  *
- * Waits until no handler runs (unregister_k(ret)probe()).
+ * Waits until no handler runs (unregister_k(ret)probe(),
+ * tracepoint_synchronize_unregister()).
  *
  * Context: process context; sleeps.
  */
 void nsp_signal_exit(void)
 {
-	unsigned int i;
+	int i;
 
 	mutex_lock(&nsp_probes_lock);
-	for (i = 0; i < ARRAY_SIZE(nsp_sig_probes); i++)
+	for (i = ARRAY_SIZE(nsp_sig_probes) - 1; i >= 0; i--)
 		nsp_probe_disarm(nsp_sig_probes[i], NSP_PROBE_DISABLED);
 	mutex_unlock(&nsp_probes_lock);
+	nsp_sigev_exit();
 }

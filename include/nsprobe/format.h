@@ -106,6 +106,33 @@
 #define NSP_FILE_SIGNALS "signals"
 
 /*
+ * (1.1) The signal event ring of each netns, oldest first. Mode 0444.
+ *   evring inum=<u32> cookie=<u64> size=<slots> written=<u64>
+ *          overflow=<u64, events overwritten before this read>
+ *   ev inum=<u32> cookie=<u64> seq=<u64, 1.., per netns> ts_ns=<u64,
+ *      CLOCK_MONOTONIC> sender_pid=<u32> sender_tgid=<u32>
+ *      sender_comm=<escaped> sender_netns=<u32, 0 if unknown>
+ *      target_pid=<u32> target_tgid=<u32> target_comm=<escaped>
+ *      target_nspid=<u32, pid in its own pid ns> target_pidns=<u32 inum>
+ *      signo=<1..64> code=<int si_code, 0 without siginfo>
+ *      outcome=<NSP_SIG_OUTCOME_NAMES> reason=<NSP_SIG_REASON_NAMES>
+ *      origin=<process|kernel> forced=<0|1|->
+ *   One ev per signal at its generation (signal:signal_generate), target's
+ *   netns. Pids are as seen from the initial pid namespace. forced is "-"
+ *   when the generation kprobe did not see the send (send_sigqueue(), or
+ *   the hook fell back to the tracepoint). Each netns keeps the last
+ *   sig_events (module parameter, default 256) events.
+ */
+#define NSP_FILE_EVENTS "events"
+
+#define NSP_SIG_OUTCOME_NAMES \
+	{ "ignored", "coalesced", "queued", "queued_blocked", "queue_overflow", \
+	  "delivered_term" }
+#define NSP_SIG_REASON_NAMES \
+	{ "-", "exiting", "sig_ign", "default", "init", "other" }
+#define NSP_SIG_ORIGIN_NAMES { "process", "kernel" }
+
+/*
  * (1.1) Latency histograms. Mode 0444. Present only when the module was
  * loaded with latency=1. Records:
  *   latency table=<slots> max_age_ns=<u64> cross_matched=<u64>
@@ -162,6 +189,9 @@ enum nsp_hist_kind {
 #define NSP_HOOK_VETH_XMIT    "veth_xmit"    /* kprobe on veth_xmit() */
 #define NSP_HOOK_SIG_GENERATE "sig_generate" /* kprobe on __send_signal_locked() */
 #define NSP_HOOK_SIG_PREPARE  "sig_prepare"  /* kretprobe on prepare_signal() */
+/* (1.1) tracepoints signal:signal_generate and signal:signal_deliver */
+#define NSP_HOOK_SIG_OUTCOME  "sig_outcome"
+#define NSP_HOOK_SIG_DELIVER  "sig_deliver"
 /* (1.1) veth drop and path classification, latency (kmod/veth.c) */
 #define NSP_HOOK_VETH_FWD     "veth_fwd"     /* kprobe on __dev_forward_skb() */
 #define NSP_HOOK_VETH_BACKLOG "veth_backlog" /* kprobe on enqueue_to_backlog() */
@@ -254,12 +284,42 @@ enum nsp_probe_state {
  *                    action is to ignore (SIGCHLD, SIGWINCH, SIGURG, SIGCONT)
  *   ignored_exiting  dropped because the target's thread group is exiting
  *   ignored_other    dropped for a reason nsprobe cannot tell
- * The reasons are tested in the order the kernel tests them, and the first
- * that holds is counted: ignored_exiting (prepare_signal() drops everything
- * for an exiting group before it looks at handlers), then ignored_init,
- * ignored_sig_ign, ignored_default, ignored_other. ignored also counts drops
- * of signals that did not pass the generation hook (posix timers through
- * send_sigqueue()), so ignored may exceed generated for such a signal.
+ * Exactly one reason is counted per drop, the first that holds in this
+ * order: ignored_exiting (prepare_signal() drops everything for an exiting
+ * group), ignored_sig_ign, ignored_default, ignored_init, ignored_other.
+ * (1.1: before, init was tested before sig_ign and default, as the kernel
+ * does; but a SIGCHLD with SIG_DFL is dropped for any process, init or not,
+ * so "default action is ignore" is the reason that explains it.) ignored
+ * also counts drops of signals that did not pass the generation hook (posix
+ * timers through send_sigqueue()), so ignored may exceed generated for such
+ * a signal.
+ * (1.1) From the signal:signal_generate tracepoint (hook sig_outcome), at
+ * the end of generation, with the target's siglock held:
+ *   coalesced        a standard signal already pending: merged, not queued
+ *   queued           queued (TRACE_SIGNAL_DELIVERED or LOSE_INFO), blocked
+ *                    or not
+ *   queued_blocked   queued while blocked (PIDTYPE_PID: by the target
+ *                    thread; a group signal: by every thread)
+ *   queue_overflow   an RT signal from sigqueue() refused (RLIMIT_SIGPENDING)
+ *   delivered_term   of queued: its default action (terminate) started the
+ *                    group exit right at generation (complete_signal())
+ *   ignored_cont     of ignored_default: SIGCONT, which resumed a stopped
+ *                    target before it was dropped
+ *   origin_process   sent by a process: kill(), tgkill(), sigqueue()
+ *                    (SEND_SIG_NOINFO, or si_code <= 0 but SI_TIMER)
+ *   origin_kernel    sent by the kernel: a fault (si_code > 0), SI_KERNEL,
+ *                    SEND_SIG_PRIV, a posix timer (SI_TIMER)
+ * (1.1) From the signal:signal_deliver tracepoint (hook sig_deliver), when
+ * the target dequeues the signal in get_signal():
+ *   delivered_handler  to a handler
+ *   delivered_term   to the default action terminate (a signal dequeued
+ *                    after it was blocked; see also above)
+ *   delivered_core   to the default action core dump
+ *   delivered_stop   to the default action stop
+ *   delivered_ignored  dequeued and dropped there (SIG_IGN, default action
+ *                    ignore, or an unkillable init)
+ * The kill of each thread of an exiting group (SIGKILL without siginfo) is
+ * the consequence of a signal already counted, and is not counted again.
  */
 #define NSP_SIG_COUNTERS(X)		\
 	X(generated, signals)		\
@@ -269,7 +329,19 @@ enum nsp_probe_state {
 	X(ignored_sig_ign, signals)	\
 	X(ignored_default, signals)	\
 	X(ignored_exiting, signals)	\
-	X(ignored_other, signals)
+	X(ignored_other, signals)	\
+	X(coalesced, signals)		\
+	X(queued, signals)		\
+	X(queued_blocked, signals)	\
+	X(queue_overflow, signals)	\
+	X(delivered_handler, signals)	\
+	X(delivered_term, signals)	\
+	X(delivered_core, signals)	\
+	X(delivered_stop, signals)	\
+	X(delivered_ignored, signals)	\
+	X(ignored_cont, signals)	\
+	X(origin_process, signals)	\
+	X(origin_kernel, signals)
 
 /* Signal numbers are 1..NSP_SIG_MAX (_NSIG on x86 is 64). */
 #define NSP_SIG_MAX 64

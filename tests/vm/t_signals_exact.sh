@@ -10,6 +10,7 @@
 # A pid namespace init has SIGNAL_UNKILLABLE: with SIG_DFL it drops every
 # signal except a SIGKILL/SIGSTOP forced from an ancestor pid namespace.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_sig.sh"
 TERM_=15 KILL_=9
 
 cleanup() {
@@ -42,6 +43,10 @@ sigrow() { # INUM SIGNO: "generated forced ignored ignored_init" from the tool
 nsp_load
 check "sig_generate probe armed" armed "$(probe_state sig_generate)"
 check "sig_prepare probe armed" armed "$(probe_state sig_prepare)"
+check "sig_outcome: tracepoint signal_generate armed" "tracepoint signal_generate armed" \
+	"$(raw_field probes probe kind name=sig_outcome) $(raw_field probes probe symbol name=sig_outcome) $(raw_field probes probe state name=sig_outcome)"
+check "sig_deliver: tracepoint signal_deliver armed" "tracepoint signal_deliver armed" \
+	"$(raw_field probes probe kind name=sig_deliver) $(raw_field probes probe symbol name=sig_deliver) $(raw_field probes probe state name=sig_deliver)"
 host=$(stat -L -c %i /proc/self/ns/net)
 
 ns_new ctr1 sig
@@ -51,22 +56,28 @@ start_init pid1 "$ctr1" /tmp/init1.ready
 # 1. SIGTERM from inside, no handler: ignored (init-protected).
 nsenter -t "$pid1" -p -n kill -TERM 1
 check "1 inside TERM: generated forced ignored ignored_init" "1 0 1 1" "$(sigrow "$in1" $TERM_)"
+check "1 inside TERM: event" "15 ignored init process forced=0 nspid=1" "$(ev_last "$in1" "$pid1")"
 check "1 inside TERM: init still alive" 0 "$(kill -0 "$pid1"; echo $?)"
 
 # 2. SIGKILL from inside: ignored (not forced: same pid namespace).
 nsenter -t "$pid1" -p -n kill -KILL 1
 check "2 inside KILL: generated forced ignored ignored_init" "1 0 1 1" "$(sigrow "$in1" $KILL_)"
+check "2 inside KILL: event" "9 ignored init process forced=0 nspid=1" "$(ev_last "$in1" "$pid1")"
 check "2 inside KILL: init still alive" 0 "$(kill -0 "$pid1"; echo $?)"
 
 # 3. SIGTERM from the host, no handler: forced, but only SIGKILL/SIGSTOP
 #    pass when forced: ignored.
 kill -TERM "$pid1"
 check "3 host TERM: generated forced ignored ignored_init" "2 1 2 2" "$(sigrow "$in1" $TERM_)"
+check "3 host TERM: event" "15 ignored init process forced=1 nspid=1" "$(ev_last "$in1" "$pid1")"
 check "3 host TERM: init still alive" 0 "$(kill -0 "$pid1"; echo $?)"
 
 # 4. SIGKILL from the host: forced, delivered.
 kill -KILL "$pid1"
 check "4 host KILL: generated forced ignored ignored_init" "2 1 1 1" "$(sigrow "$in1" $KILL_)"
+check "4 host KILL: event" "9 delivered_term - process forced=1 nspid=1" "$(ev_last "$in1" "$pid1")"
+check "4 host KILL: queued delivered_term" "1 1" "$(sig_ctrs "$in1" $KILL_ queued delivered_term)"
+check "1-4: events for init, in order" "15 ignored init process forced=0 nspid=1|9 ignored init process forced=0 nspid=1|15 ignored init process forced=1 nspid=1|9 delivered_term - process forced=1 nspid=1" "$(ev_brief "$in1" "$pid1" | paste -sd'|')"
 check "4 host KILL: init gone" 0 "$(wait_gone "$pid1"; echo $?)"
 
 # 5. SIGTERM to an init that installed a handler: delivered to it.
@@ -77,15 +88,22 @@ kill -TERM "$pid2"
 for ((i = 0; i < 300; i++)); do [ -s /tmp/init2.ready.log ] && break; sleep 0.1; done
 check "5 host TERM, handler: generated forced ignored ignored_init" "1 1 0 0" "$(sigrow "$in2" $TERM_)"
 check "5 host TERM, handler: the handler ran once" "15" "$(cat /tmp/init2.ready.log)"
+check "5 host TERM, handler: event" "15 queued - process forced=1 nspid=1" "$(ev_last "$in2" "$pid2")"
+wait_until 10 test "$(sig_ctr "$in2" $TERM_ delivered_handler)" = 1
+check "5 host TERM, handler: queued delivered_handler" "1 1" "$(sig_ctrs "$in2" $TERM_ queued delivered_handler)"
 nsenter -t "$pid2" -p -n kill -TERM 1
 for ((i = 0; i < 300; i++)); do [ "$(wc -l </tmp/init2.ready.log)" -ge 2 ] && break; sleep 0.1; done
 check "5b inside TERM, handler: generated forced ignored" "2 1 0" "$(sigrow "$in2" $TERM_ | cut -d' ' -f1-3)"
+check "5b inside TERM, handler: event" "15 queued - process forced=0 nspid=1" "$(ev_last "$in2" "$pid2")"
+wait_until 10 test "$(sig_ctr "$in2" $TERM_ delivered_handler)" = 2
+check "5b inside TERM, handler: delivered_handler" 2 "$(sig_ctr "$in2" $TERM_ delivered_handler)"
 check "5b inside TERM, handler: the handler ran twice" "2" "$(wc -l </tmp/init2.ready.log)"
 
 # Attribution: the sender's netns (this one) saw none of these.
 check "host netns: SIGTERM generated" 0 "$(show_sig "$host" $TERM_ generated)"
 check "host netns: SIGKILL generated" 0 "$(show_sig "$host" $KILL_ generated)"
 check "debugfs agrees: ctr1 SIGTERM ignored_init" 2 "$(raw_field signals sig ignored_init inum=$in1 signo=15)"
+check "ctr1: no SIGTERM/SIGKILL reached a handler" "0 0" "$(sig_ctr "$in1" $TERM_ delivered_handler) $(sig_ctr "$in1" $KILL_ delivered_handler)"
 check "no unattributed signal events" 0 "$(raw_field stats stats sig_unattributed)"
 
 kill -KILL "$pid2"

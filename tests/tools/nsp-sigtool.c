@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nsp-sigtool: small signal actors for nsprobe's t_sig_* VM tests.
+ *
+ *   nsp-sigtool ign READY SIGNO          set SIGNO to SIG_IGN, create READY,
+ *                                        wait until killed
+ *   nsp-sigtool block READY SIGNO        install a handler for SIGNO and
+ *                                        block it, create READY; once
+ *                                        READY.go exists, unblock it; each
+ *                                        handled signal appends "SIGNO\n" to
+ *                                        READY.log; wait until killed
+ *   nsp-sigtool sigqueue PID SIGNO N     sigqueue() SIGNO to PID N times
+ *   nsp-sigtool segv                     dereference NULL
+ *   nsp-sigtool threads READY SIGNO      install a handler for SIGNO (it
+ *                                        appends "TID\n" to READY.log), start
+ *                                        a second thread, write "TGID TID" of
+ *                                        that thread to READY; wait
+ *   nsp-sigtool tgkill TGID TID SIGNO    tgkill()
+ *   nsp-sigtool orphans N                make N orphans: a child forks N
+ *                                        grandchildren and exits; once it is
+ *                                        reaped (they are reparented to the
+ *                                        pid namespace's init), let them exit
+ *   nsp-sigtool storm SECONDS            fork, SIGTERM + SIGKILL, reap, in a
+ *                                        loop; prints the iterations
+ *
+ * Ready files are created with rename(), so a reader never sees a partial
+ * one. Exit status 2 on bad arguments, 1 on a failed system call.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int log_fd = -1;
+static int handled_sig;
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static void write_ready(const char *path, const char *content)
+{
+	char tmp[4096];
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		die("ready file");
+	if (content && write(fd, content, strlen(content)) < 0)
+		die("write ready");
+	close(fd);
+	if (rename(tmp, path) < 0)
+		die("rename ready");
+}
+
+static void open_log(const char *ready)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s.log", ready);
+	log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0644);
+	if (log_fd < 0)
+		die("log");
+}
+
+static void log_line(long v)
+{
+	char line[32];
+	int n = snprintf(line, sizeof(line), "%ld\n", v);
+
+	if (write(log_fd, line, n) != n)
+		_exit(1);
+}
+
+static void on_signal(int sig)
+{
+	log_line(handled_sig == -1 ? (long)syscall(SYS_gettid) : sig);
+}
+
+static void install(int sig)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	if (sigaction(sig, &sa, NULL) < 0)
+		die("sigaction");
+}
+
+static int parse_sig(const char *s)
+{
+	int sig = atoi(s);
+
+	if (sig <= 0 || sig >= NSIG) {
+		fprintf(stderr, "nsp-sigtool: bad signal '%s'\n", s);
+		exit(2);
+	}
+	return sig;
+}
+
+static int tid_pipe[2];
+
+static void *thread_main(void *arg)
+{
+	long tid = (long)syscall(SYS_gettid);
+
+	(void)arg;
+	if (write(tid_pipe[1], &tid, sizeof(tid)) != sizeof(tid))
+		_exit(1);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static _Noreturn void cmd_threads(const char *ready, int sig)
+{
+	char buf[64];
+	pthread_t th;
+	long tid;
+
+	handled_sig = -1;	/* the handler logs the tid that ran it */
+	open_log(ready);
+	install(sig);
+	if (pipe(tid_pipe) < 0)
+		die("pipe");
+	if (pthread_create(&th, NULL, thread_main, NULL))
+		die("pthread_create");
+	if (read(tid_pipe[0], &tid, sizeof(tid)) != sizeof(tid))
+		die("read tid");
+	snprintf(buf, sizeof(buf), "%d %ld\n", getpid(), tid);
+	write_ready(ready, buf);
+	for (;;)
+		pause();
+}
+
+static _Noreturn void cmd_block(const char *ready, int sig)
+{
+	char go[4096];
+	sigset_t set;
+	struct stat st;
+
+	open_log(ready);
+	install(sig);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		die("sigprocmask");
+	write_ready(ready, NULL);
+	snprintf(go, sizeof(go), "%s.go", ready);
+	while (stat(go, &st) < 0)
+		usleep(10000);
+	if (sigprocmask(SIG_UNBLOCK, &set, NULL) < 0)
+		die("sigprocmask");
+	for (;;)
+		pause();
+}
+
+static int cmd_orphans(int n)
+{
+	int p[2], i;
+	pid_t mid;
+
+	if (pipe(p) < 0)
+		die("pipe");
+	mid = fork();
+	if (mid < 0)
+		die("fork");
+	if (mid == 0) {
+		for (i = 0; i < n; i++) {
+			pid_t k = fork();
+
+			if (k < 0)
+				_exit(1);
+			if (k == 0) {
+				char c;
+
+				close(p[1]);
+				while (read(p[0], &c, 1) > 0)
+					;
+				_exit(0);
+			}
+		}
+		_exit(0);
+	}
+	close(p[0]);
+	if (waitpid(mid, NULL, 0) < 0)
+		die("waitpid");
+	close(p[1]);	/* the orphans see EOF and exit */
+	return 0;
+}
+
+static int cmd_storm(int seconds)
+{
+	time_t end = time(NULL) + seconds;
+	long n = 0;
+
+	while (time(NULL) < end) {
+		pid_t c = fork();
+
+		if (c < 0)
+			die("fork");
+		if (c == 0)
+			_exit(0);
+		kill(c, SIGTERM);
+		kill(c, SIGKILL);
+		kill(c, SIGUSR1);
+		if (waitpid(c, NULL, 0) < 0)
+			die("waitpid");
+		n++;
+	}
+	printf("%ld\n", n);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(cmd, "ign") && argc == 4) {
+		struct sigaction sa = { .sa_handler = SIG_IGN };
+
+		if (sigaction(parse_sig(argv[3]), &sa, NULL) < 0)
+			die("sigaction");
+		write_ready(argv[2], NULL);
+		for (;;)
+			pause();
+	}
+	if (!strcmp(cmd, "block") && argc == 4)
+		cmd_block(argv[2], handled_sig = parse_sig(argv[3]));
+	if (!strcmp(cmd, "sigqueue") && argc == 5) {
+		union sigval v = { .sival_int = 0 };
+		int i, n = atoi(argv[4]);
+
+		for (i = 0; i < n; i++)
+			if (sigqueue(atoi(argv[2]), parse_sig(argv[3]), v) < 0)
+				die("sigqueue");
+		return 0;
+	}
+	if (!strcmp(cmd, "segv") && argc == 2) {
+		volatile int *p = NULL;
+
+		return *p;
+	}
+	if (!strcmp(cmd, "threads") && argc == 4)
+		cmd_threads(argv[2], parse_sig(argv[3]));
+	if (!strcmp(cmd, "tgkill") && argc == 5) {
+		if (syscall(SYS_tgkill, atoi(argv[2]), atoi(argv[3]),
+			    parse_sig(argv[4])) < 0)
+			die("tgkill");
+		return 0;
+	}
+	if (!strcmp(cmd, "orphans") && argc == 3)
+		return cmd_orphans(atoi(argv[2]));
+	if (!strcmp(cmd, "storm") && argc == 3)
+		return cmd_storm(atoi(argv[2]));
+	fprintf(stderr, "usage: nsp-sigtool ign|block|sigqueue|segv|threads|tgkill|orphans|storm ...\n");
+	return 2;
+}

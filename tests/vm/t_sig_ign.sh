@@ -1,0 +1,33 @@
+#!/bin/bash
+# A process that set SIGUSR1 to SIG_IGN receives SIGUSR1: ignored, reason
+# sig_ign, attributed to its netns.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_sig.sh"
+USR1=10
+
+cleanup() {
+	ns_cleanup
+	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
+}
+on_exit cleanup
+
+nsp_load
+ns_new ctr sig
+in=$(ns_inum "$ctr")
+ip netns exec "$ctr" nsp-sigtool ign /tmp/ign.ready $USR1 </dev/null >/dev/null 2>&1 &
+wait_for_file /tmp/ign.ready
+pid=$(pgrep -f "nsp-sigtool ign /tmp/ign.ready")
+
+kill -USR1 "$pid"
+kill -USR1 "$pid"
+check "SIGUSR1 generated ignored ignored_sig_ign" "2 2 2" "$(sig_ctrs "$in" $USR1 generated ignored ignored_sig_ign)"
+check "SIGUSR1 ignored_init ignored_default queued" "0 0 0" "$(sig_ctrs "$in" $USR1 ignored_init ignored_default queued)"
+check "events" "10 ignored sig_ign process forced=0 nspid=$pid|10 ignored sig_ign process forced=0 nspid=$pid" \
+	"$(ev_brief "$in" "$pid" | paste -sd'|')"
+check "ring: default size, 2 written, no overflow" "256 2 0" \
+	"$(raw_field events evring size inum=$in) $(raw_field events evring written inum=$in) $(raw_field events evring overflow inum=$in)"
+check "still alive" 0 "$(kill -0 "$pid"; echo $?)"
+kill -KILL "$pid"
+wait_gone "$pid"
+nsp_unload
+nsp_summary

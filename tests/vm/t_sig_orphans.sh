@@ -1,0 +1,46 @@
+#!/bin/bash
+# Orphans reparented to a handler-less pid namespace init: each one's exit
+# sends SIGCHLD to the init, and SIG_DFL drops it. The reason nsprobe gives
+# is "default action is ignore", not init protection: the kernel's init
+# test happens to come first, but SIGCHLD with SIG_DFL is dropped for any
+# process.
+#
+#   netns sig-XXXX, pid ns P:  PID 1 = nsp-sigtarget (no handlers)
+#   host netns, pid ns P:      nsp-sigtool orphans 5 (nsenter -p only)
+#     child -> 5 grandchildren; child exits and is reaped; the grandchildren,
+#     reparented to PID 1, exit: 5 x SIGCHLD to PID 1, in netns sig-XXXX.
+# The orphan maker runs in the host netns, so the container netns sees no
+# other SIGCHLD.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_sig.sh"
+CHLD=17
+
+cleanup() {
+	ns_cleanup
+	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
+}
+on_exit cleanup
+
+nsp_load
+ns_new ctr sig
+in=$(ns_inum "$ctr")
+start_pidns_init pid1 "$ctr" /tmp/orph.ready
+
+nsenter -t "$pid1" -p nsp-sigtool orphans 5 || die "nsp-sigtool orphans"
+wait_until 30 test "$(sig_ctr "$in" $CHLD generated)" -ge 5
+check "SIGCHLD generated ignored ignored_default" "5 5 5" "$(sig_ctrs "$in" $CHLD generated ignored ignored_default)"
+check "SIGCHLD ignored_init ignored_sig_ign ignored_other" "0 0 0" "$(sig_ctrs "$in" $CHLD ignored_init ignored_sig_ign ignored_other)"
+check "SIGCHLD origin_kernel origin_process forced" "5 0 0" "$(sig_ctrs "$in" $CHLD origin_kernel origin_process forced)"
+check "events: 5 for PID 1" 5 "$(ev_count "$in" "$pid1")"
+check "events: each one" "17 ignored default kernel forced=0 nspid=1" "$(ev_brief "$in" "$pid1" | sort -u)"
+check "events: si_code CLD_EXITED (1)" 1 \
+	"$(awk -v p="$pid1" '$1 == "ev" && $0 ~ (" target_pid=" p " ") { for (i = 2; i <= NF; i++) if ($i ~ /^code=/) print substr($i, 6) }' "$NSP_DEBUGFS/events" | sort -u)"
+check "init still alive" 0 "$(kill -0 "$pid1"; echo $?)"
+check "no unattributed signal events" 0 "$(raw_field stats stats sig_unattributed)"
+
+# The orphans are zombies now (PID 1 never reaps): SIGKILL to PID 1 makes
+# zap_pid_ns_processes() SIGKILL them, and a zombie has no netns.
+kill -KILL "$pid1"
+wait_gone "$pid1"
+nsp_unload
+nsp_summary
