@@ -1,0 +1,78 @@
+# shellcheck shell=bash
+# Helpers for the t_veth_*.sh tests (issue 3), on top of lib.sh.
+#   veth_pair A B         two fresh netns (names in VAR A and B), a veth pair
+#                         va (10.88.0.1, in A) <-> vb (10.88.0.2, in B), up,
+#                         IPv6 off, static neighbours: only our frames cross
+#   udp_sink NS PORT      a sink in NS; waits until it is bound
+#   udp_send NS ADDR PORT N SIZE   N datagrams, one nsp-udp call
+#   dev_ctr NS DEV FIELD  a debugfs dev counter of DEV in netns NS
+#   ns_ctr NS FIELD       a debugfs netns counter
+#   kstat NS DEV FIELD    /sys/class/net/DEV/statistics/FIELD inside NS
+#   probe_field HOOK FIELD  a field of the debugfs probe record of HOOK
+
+veth_pair() {
+	local -n _vp_a=$1 _vp_b=$2
+	ns_new _vp_a va
+	ns_new _vp_b vb
+	ip link add va netns "$_vp_a" type veth peer name vb netns "$_vp_b" || die "ip link add"
+	ip -n "$_vp_a" addr add 10.88.0.1/24 dev va
+	ip -n "$_vp_b" addr add 10.88.0.2/24 dev vb
+	ip -n "$_vp_a" link set va up
+	ip -n "$_vp_b" link set vb up
+	ip -n "$_vp_a" neigh replace 10.88.0.2 dev va nud permanent \
+		lladdr "$(ip -n "$_vp_b" -br link show vb | awk '{print $3}')"
+	ip -n "$_vp_b" neigh replace 10.88.0.1 dev vb nud permanent \
+		lladdr "$(ip -n "$_vp_a" -br link show va | awk '{print $3}')"
+}
+
+NSP_SINKS=()
+udp_sink() {
+	local ready=/tmp/ready-$1-$2
+	rm -f "$ready"
+	ip netns exec "$1" nsp-udp sink "$2" "$ready" </dev/null >/tmp/sink-$1-$2 2>&1 &
+	NSP_SINKS+=($!)
+	wait_for_file "$ready"
+}
+
+sinks_stop() {
+	[ ${#NSP_SINKS[@]} -gt 0 ] && kill -TERM "${NSP_SINKS[@]}" 2>/dev/null
+	wait "${NSP_SINKS[@]}" 2>/dev/null
+	NSP_SINKS=()
+}
+
+udp_send() {
+	ip netns exec "$1" nsp-udp send "$2" "$3" "$4" "$5"
+}
+
+dev_ctr() {
+	local v
+	v=$(raw_field devices dev "$3" inum="$(ns_inum "$1")" name="$2")
+	echo "${v:-absent}"
+}
+
+ns_ctr() {
+	raw_field netns netns "$2" inum="$(ns_inum "$1")"
+}
+
+kstat() {
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+probe_field() {
+	raw_field probes probe "$2" name="$1"
+}
+
+# wait_kstat NS DEV FIELD N: poll until the counter reaches N.
+wait_kstat() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		[ "$(kstat "$1" "$2" "$3")" -ge "$4" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# dmesg_clean: no warning, bug or splat since the test started.
+dmesg_clean() {
+	! dmesg | grep -qE 'WARNING|BUG|Oops|general protection|KASAN|UBSAN|lockdep|RCU stall'
+}
