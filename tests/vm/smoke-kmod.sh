@@ -31,7 +31,7 @@ cleanup() {
 	ip link del smk-a 2>/dev/null
 	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
 }
-trap cleanup EXIT
+on_exit cleanup
 
 field() { raw_field "$@"; }
 probe() { field probes probe "$2" name="$1"; }
@@ -108,8 +108,8 @@ ip link del smk-a
 check "init netns: smk-a untracked after delete" "" "$(field devices dev tx_packets name=smk-a)"
 
 # ---- exact counts over a veth pair between two netns ------------------------
-n1=$(ns_new smk1)
-n2=$(ns_new smk2)
+ns_new n1 smk1
+ns_new n2 smk2
 in1=$(ns_inum "$n1")
 in2=$(ns_inum "$n2")
 ip link add va netns "$n1" type veth peer name vb netns "$n2" || die "veth va/vb"
@@ -259,7 +259,7 @@ check "after reset: va counts again" 1 "$(field devices dev tx_packets inum="$in
 check "after reset: netns 1 tx_bytes" 98 "$(field netns netns tx_bytes inum="$in1")"
 
 # ---- device move: counters restart in the new netns, the old keeps totals ----
-n3=$(ns_new smk3)
+ns_new n3 smk3
 in3=$(ns_inum "$n3")
 ip -n "$n1" link set va netns "$n3" || die "move va"
 check "moved: va gone from netns 1" "" "$(field devices dev tx_packets inum="$in1" name=va)"
