@@ -144,9 +144,17 @@ TEST(RenderJson, StatusAndSignalsShape)
 	ASSERT_EQ(sg["netns"].size(), 1u);
 	EXPECT_EQ(keys(sg["netns"][0]), (K{"anonymous", "container", "cookie", "init", "inum", "names", "pids", "signals"}));
 	const json &term = sg["netns"][0]["signals"][1];
-	EXPECT_EQ(keys(term), (K{"forced", "generated", "ignored", "ignored_default",
-				 "ignored_exiting", "ignored_init", "ignored_other",
-				 "ignored_sig_ign", "init_protected", "name", "signo"}));
+	EXPECT_EQ(keys(term), (K{"coalesced", "delivered_core", "delivered_handler",
+				 "delivered_ignored", "delivered_stop", "delivered_term",
+				 "explanations", "forced", "generated", "ignored", "ignored_cont",
+				 "ignored_default", "ignored_exiting", "ignored_init", "ignored_other",
+				 "ignored_sig_ign", "init_protected", "name", "origin_kernel",
+				 "origin_process", "queue_overflow", "queued", "queued_blocked",
+				 "signo"}));
+	EXPECT_EQ(term["explanations"],
+		  json::array({"SIGTERM to PID 1 of netns 4026532201 ignored 2×: PID 1 installed no "
+			       "handler; from outside its pid namespace only SIGKILL and SIGSTOP get "
+			       "through"}));
 	EXPECT_EQ(term["name"], "SIGTERM");
 	EXPECT_EQ(term["init_protected"], true);
 	EXPECT_EQ(sg["netns"][0]["signals"][0]["name"], "SIGKILL");

@@ -18,10 +18,16 @@ SignalsCommand::SignalsCommand(CLI::App &app, const GlobalOptions &g) : g_(g)
 	sub_->add_flag("--json", json_, "print JSON (schema nsprobe/1)");
 	sub_->add_option("--netns", netns_, kNetnsOptionHelp)
 		->type_name("X");
+	sub_->add_flag("--events", events_,
+		       "print the event ring of each netns: who sent which signal to whom, "
+		       "and what became of it (needs format 1.1)");
+	sub_->add_flag("--follow", follow_, "with --events: keep printing new events until interrupted");
 }
 
 int SignalsCommand::run()
 {
+	if (events_ || follow_)
+		return run_events();
 	DebugfsSource src(resolve_debugfs(g_.debugfs));
 	auto snap = src.read();
 	if (!snap)

@@ -55,10 +55,14 @@ public:
 	int run();
 
 private:
+	int run_events();	// cmd_signals_events.cpp
+
 	const GlobalOptions &g_;
 	CLI::App *sub_;
 	bool json_ = false;
 	std::optional<std::string> netns_;
+	bool events_ = false;	// --events: the event ring
+	bool follow_ = false;	// --follow: keep printing new events
 };
 
 } // namespace nsprobe::cli

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "libnsprobe/model.h"
+#include "libnsprobe/sig_events.h"
 
 #include <algorithm>
 #include <csignal>
@@ -102,6 +103,15 @@ SignalsModel build_signals(const Result<Snapshot> &snap, std::string where,
 		NSP_SIG_COUNTERS(NSP_X)
 #undef NSP_X
 		row.init_protected = r.ignored_init > 0;
+		const std::pair<const char *, uint64_t> reasons[] = {
+			{"exiting", r.ignored_exiting}, {"sig_ign", r.ignored_sig_ign},
+			{"default", r.ignored_default}, {"init", r.ignored_init},
+			{"other", r.ignored_other}};
+		for (const auto &[reason, count] : reasons)
+			if (count)
+				row.explanations.push_back(explain_ignored(
+					r.signo, reason, count, r.inum,
+					std::string_view(reason) == "init" ? "PID 1" : "processes", "-"));
 		v.signals.push_back(std::move(row));
 	}
 	for (auto &[key, v] : views) {

@@ -180,6 +180,7 @@ json to_json(const SignalsModel &m)
 			NSP_SIG_COUNTERS(NSP_X)
 #undef NSP_X
 			s["init_protected"] = r.init_protected;
+			s["explanations"] = r.explanations;
 			sigs.push_back(std::move(s));
 		}
 		list.push_back({{"inum", v.inum},

@@ -198,21 +198,23 @@ std::string render_text(const SignalsModel &m)
 	for (const SignalNetnsView &v : m.netns) {
 		out += "\n" + netns_header(v.inum, v.cookie, false, v.anonymous, v.names, {}, v.pids, v.init,
 				    v.container);
-		std::vector<Col> cols = {{"SIGNAL"}, {"NO", R}};
-#define NSP_X(key, unit) cols.push_back({upper(#key), R});
-		NSP_SIG_COUNTERS(NSP_X)
-#undef NSP_X
-		cols.push_back({"NOTE"});
-		Table t(cols);
+		// A compact view; --json has every counter of NSP_SIG_COUNTERS.
+		Table t({{"SIGNAL"}, {"NO", R}, {"GENERATED", R}, {"FORCED", R}, {"BY_KERNEL", R},
+			 {"IGNORED", R}, {"COALESCED", R}, {"QUEUED", R}, {"BLOCKED", R},
+			 {"TO_HANDLER", R}, {"TO_DEFAULT", R}, {"NOTE"}});
+		std::vector<std::string> why;
 		for (const SignalRow &r : v.signals) {
-			std::vector<std::string> row = {r.name, num(static_cast<uint64_t>(r.signo))};
-#define NSP_X(key, unit) row.push_back(num(r.key));
-			NSP_SIG_COUNTERS(NSP_X)
-#undef NSP_X
-			row.push_back(r.init_protected ? "init-protected" : "");
-			t.add_row(std::move(row));
+			t.add_row({r.name, num(static_cast<uint64_t>(r.signo)), num(r.generated),
+				   num(r.forced), num(r.origin_kernel), num(r.ignored),
+				   num(r.coalesced), num(r.queued), num(r.queued_blocked),
+				   num(r.delivered_handler),
+				   num(r.delivered_term + r.delivered_core + r.delivered_stop),
+				   r.init_protected ? "init-protected" : ""});
+			why.insert(why.end(), r.explanations.begin(), r.explanations.end());
 		}
 		out += t.render("  ");
+		for (const std::string &w : why)
+			out += "  why: " + w + "\n";
 	}
 	return out;
 }

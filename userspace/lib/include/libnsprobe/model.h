@@ -97,6 +97,9 @@ struct SignalRow {
 	NSP_SIG_COUNTERS(NSP_X)
 #undef NSP_X
 	bool init_protected = false;	// ignored_init > 0
+	// One plain-words sentence per ignore reason with a count
+	// (explain_ignored() of sig_events.h), in the kernel module's order.
+	std::vector<std::string> explanations;
 };
 
 struct SignalNetnsView {

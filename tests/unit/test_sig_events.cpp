@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// The events file parser (format.h NSP_FILE_EVENTS) and the plain-words
+// explanations of `nsprobe signals`.
+#include <gtest/gtest.h>
+
+#include "libnsprobe/sig_events.h"
+
+using namespace nsprobe;
+
+namespace {
+
+const char *kEvents =
+	"evring inum=4026532301 cookie=7 size=256 written=3 overflow=0\n"
+	"ev inum=4026532301 cookie=7 seq=1 ts_ns=36118527628 sender_pid=175 sender_tgid=175 "
+	"sender_comm=bash sender_netns=4026531840 target_pid=186 target_tgid=186 "
+	"target_comm=my\\040init target_nspid=1 target_pidns=4026532249 signo=15 code=0 "
+	"outcome=ignored reason=init origin=process forced=1\n"
+	"ev inum=4026532301 cookie=7 seq=2 ts_ns=39748038892 sender_pid=186 sender_tgid=186 "
+	"sender_comm=nsp-sigtarget sender_netns=0 target_pid=182 target_tgid=182 "
+	"target_comm=unshare target_nspid=182 target_pidns=4026531836 signo=17 code=2 "
+	"outcome=ignored reason=default origin=kernel forced=-\n"
+	"ev inum=4026532301 cookie=7 seq=3 ts_ns=40000001000 sender_pid=175 sender_tgid=175 "
+	"sender_comm=bash sender_netns=4026531840 target_pid=186 target_tgid=186 "
+	"target_comm=init target_nspid=1 target_pidns=4026532249 signo=9 code=0 "
+	"outcome=delivered_term reason=- origin=process forced=1 newkey=5\n"
+	"future inum=1 x=2\n";
+
+} // namespace
+
+TEST(SigEvents, ParsesRingsAndEvents)
+{
+	auto r = parse_sig_events(kEvents, "events");
+	ASSERT_TRUE(r) << r.error().message();
+	ASSERT_EQ(r->rings.size(), 1u);
+	EXPECT_EQ(r->rings[0].inum, 4026532301u);
+	EXPECT_EQ(r->rings[0].size, 256u);
+	EXPECT_EQ(r->rings[0].written, 3u);
+	ASSERT_EQ(r->events.size(), 3u);
+	const SigEvent &e = r->events[0];
+	EXPECT_EQ(e.seq, 1u);
+	EXPECT_EQ(e.ts_ns, 36118527628u);
+	EXPECT_EQ(e.sender_comm, "bash");
+	EXPECT_EQ(e.target_comm, "my init");
+	EXPECT_EQ(e.target_nspid, 1u);
+	EXPECT_EQ(e.target_pidns, 4026532249u);
+	EXPECT_EQ(e.signo, 15);
+	EXPECT_EQ(e.outcome, "ignored");
+	EXPECT_EQ(e.reason, "init");
+	EXPECT_EQ(e.forced, "1");
+	EXPECT_EQ(r->events[1].code, 2);
+	EXPECT_EQ(r->events[1].forced, "-");
+	EXPECT_EQ(r->events[2].outcome, "delivered_term");
+}
+
+TEST(SigEvents, MissingKeyIsMalformed)
+{
+	auto r = parse_sig_events("evring inum=1 cookie=1 size=4 written=0\n", "events");
+	ASSERT_FALSE(r);
+	EXPECT_EQ(r.error().code, Errc::malformed);
+	EXPECT_EQ(r.error().what, "events:1");
+}
+
+TEST(SigEvents, BadEscapeIsMalformed)
+{
+	std::string bad = kEvents;
+	bad.replace(bad.find("my\\040init"), 10, "my\\9init");
+	auto r = parse_sig_events(bad, "events");
+	ASSERT_FALSE(r);
+	EXPECT_EQ(r.error().what, "events:2");
+}
+
+TEST(SigEvents, ExplainsInitProtection)
+{
+	EXPECT_EQ(explain_ignored(15, "init", 3, 4026532301u, "PID 1", "1"),
+		  "SIGTERM to PID 1 of netns 4026532301 ignored 3×: PID 1 installed no handler; "
+		  "from outside its pid namespace only SIGKILL and SIGSTOP get through");
+	EXPECT_EQ(explain_ignored(9, "init", 1, 7, "PID 1", "0"),
+		  "SIGKILL to PID 1 of netns 7 ignored 1×: PID 1 installed no handler (it cannot, "
+		  "for SIGKILL), and SIGKILL only gets through when sent from outside its pid "
+		  "namespace");
+}
+
+TEST(SigEvents, ExplainsOtherReasons)
+{
+	EXPECT_EQ(explain_ignored(17, "default", 5, 7, "PID 1", "-"),
+		  "SIGCHLD to PID 1 of netns 7 ignored 5×: no handler installed, and the default "
+		  "action of SIGCHLD is to ignore it (for any process, not only PID 1)");
+	EXPECT_EQ(explain_ignored(10, "sig_ign", 2, 7, "processes", "-"),
+		  "SIGUSR1 to processes of netns 7 ignored 2×: the process set SIGUSR1 to SIG_IGN");
+	EXPECT_EQ(explain_ignored(15, "exiting", 1, 7, "processes", "-"),
+		  "SIGTERM to processes of netns 7 ignored 1×: the target was already exiting "
+		  "(its thread group was dying)");
+}
+
+TEST(SigEvents, EventLine)
+{
+	auto r = parse_sig_events(kEvents, "events");
+	ASSERT_TRUE(r);
+	EXPECT_EQ(event_text(r->events[0]),
+		  "36.118527 bash[175] netns 4026531840 -> my init[186] pid 1 in pidns 4026532249 "
+		  "netns 4026532301: SIGTERM ignored (init), process, forced: SIGTERM to PID 1 of "
+		  "netns 4026532301 ignored 1×: PID 1 installed no handler; from outside its pid "
+		  "namespace only SIGKILL and SIGSTOP get through");
+	EXPECT_EQ(event_text(r->events[2]),
+		  "40.000001 bash[175] netns 4026531840 -> init[186] pid 1 in pidns 4026532249 "
+		  "netns 4026532301: SIGKILL delivered_term, process, forced: fatal: no handler, "
+		  "and the default action (terminate) started at once");
+	auto j = event_json(r->events[1]);
+	EXPECT_EQ(j["forced"], nullptr);
+	EXPECT_EQ(j["origin"], "kernel");
+	EXPECT_EQ(j["target"]["nspid"], 182);
+	EXPECT_EQ(j["name"], "SIGCHLD");
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// The signal event ring of nsprobe.ko (format.h NSP_FILE_EVENTS, 1.1), and
+// the plain-words explanation of each ignore reason, shared by
+// `nsprobe signals` (per-row notes) and `nsprobe signals --events`.
+#ifndef LIBNSPROBE_SIG_EVENTS_H
+#define LIBNSPROBE_SIG_EVENTS_H
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "libnsprobe/result.h"
+
+namespace nsprobe {
+
+// An "ev" record: one signal at its generation, in the target's netns.
+struct SigEvent {
+	uint64_t inum = 0, cookie = 0, seq = 0, ts_ns = 0;
+	uint64_t sender_pid = 0, sender_tgid = 0, sender_netns = 0;
+	std::string sender_comm;
+	uint64_t target_pid = 0, target_tgid = 0, target_nspid = 0, target_pidns = 0;
+	std::string target_comm;
+	int signo = 0;
+	int64_t code = 0;	// si_code
+	std::string outcome;	// NSP_SIG_OUTCOME_NAMES
+	std::string reason;	// NSP_SIG_REASON_NAMES, "-" unless ignored
+	std::string origin;	// "process" or "kernel"
+	std::string forced;	// "0", "1" or "-" (unknown)
+};
+
+// An "evring" record: the ring of one netns.
+struct SigRing {
+	uint64_t inum = 0, cookie = 0, size = 0, written = 0, overflow = 0;
+};
+
+struct SigEvents {
+	std::vector<SigRing> rings;
+	std::vector<SigEvent> events;	// per netns oldest first, as written
+};
+
+// Parses the events file; unknown record types and keys are ignored, known
+// keys are required. Errors: malformed, what = "<file>:<line>".
+Result<SigEvents> parse_sig_events(std::string_view content, std::string_view file);
+
+// Why a signal was ignored, in plain words, for a table row or an event:
+//   "SIGTERM to PID 1 of netns 4026532301 ignored 3×: PID 1 installed no
+//    handler; from outside its pid namespace only SIGKILL and SIGSTOP get
+//    through"
+// reason is an NSP_SIG_REASON_NAMES word ("init", "default", "sig_ign",
+// "exiting", "other"). target: "PID 1" for init, else e.g. "processes" or
+// "PID 4242". forced: "1" sent from an ancestor pid namespace, "0" from
+// inside, "-" unknown or mixed.
+std::string explain_ignored(int signo, std::string_view reason, uint64_t count,
+			    uint64_t inum, std::string_view target, std::string_view forced);
+
+// One killsnoop-like line (no trailing newline):
+//   "<sec.usec> <comm>[<pid>] netns <n> -> <comm>[<pid>] pid <nspid> in
+//    pidns <p> netns <n>: SIGTERM ignored (init), process, forced: <why>"
+std::string event_text(const SigEvent &e);
+nlohmann::json event_json(const SigEvent &e);	// every field + "explanation"
+nlohmann::json ring_json(const SigRing &r);
+
+} // namespace nsprobe
+
+#endif

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include "libnsprobe/sig_events.h"
+
+#include <charconv>
+#include <functional>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "libnsprobe/format_parser.h"
+#include "libnsprobe/model.h"
+
+namespace nsprobe {
+
+namespace {
+
+Error line_error(std::string_view file, size_t lineno, std::string why)
+{
+	return Error{Errc::malformed, fmt::format("{}:{}", file, lineno), std::move(why),
+		     "the module and this tool disagree on include/nsprobe/format.h", 0};
+}
+
+template <typename T>
+bool to_int(std::string_view s, T &out)
+{
+	if (s.empty() || s[0] == '+')
+		return false;
+	auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out, 10);
+	return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+// key -> value of one record line; "" on success, else the problem.
+std::string split(std::string_view text, std::string_view &type,
+		  std::map<std::string_view, std::string_view> &kv)
+{
+	kv.clear();
+	size_t sp = text.find(' ');
+	type = text.substr(0, sp);
+	if (type.empty())
+		return "empty record type";
+	while (sp != std::string_view::npos) {
+		size_t next = text.find(' ', sp + 1);
+		std::string_view tok = text.substr(sp + 1, next == std::string_view::npos
+						   ? std::string_view::npos : next - sp - 1);
+		size_t eq = tok.find('=');
+		if (tok.empty() || eq == std::string_view::npos || eq == 0 || eq + 1 == tok.size())
+			return fmt::format("field '{}' is not key=value", tok);
+		if (!kv.emplace(tok.substr(0, eq), tok.substr(eq + 1)).second)
+			return fmt::format("key '{}' appears twice", tok.substr(0, eq));
+		sp = next;
+	}
+	return {};
+}
+
+struct Getter {
+	const std::map<std::string_view, std::string_view> &kv;
+	std::string err;
+
+	std::string_view raw(const char *key)
+	{
+		auto it = kv.find(key);
+		if (it == kv.end()) {
+			if (err.empty())
+				err = fmt::format("lacks key '{}'", key);
+			return {};
+		}
+		return it->second;
+	}
+	template <typename T>
+	void num(const char *key, T &out)
+	{
+		std::string_view v = raw(key);
+		if (err.empty() && !to_int(v, out))
+			err = fmt::format("key '{}': '{}' is not a decimal integer", key, v);
+	}
+	void word(const char *key, std::string &out)
+	{
+		out = std::string(raw(key));
+	}
+	void str(const char *key, std::string &out)
+	{
+		std::string_view v = raw(key);
+		if (!err.empty())
+			return;
+		auto s = unescape(v);
+		if (!s)
+			err = fmt::format("key '{}': '{}' is not a valid escaped string", key, v);
+		else
+			out = std::move(*s);
+	}
+};
+
+} // namespace
+
+Result<SigEvents> parse_sig_events(std::string_view content, std::string_view file)
+{
+	SigEvents out;
+	std::map<std::string_view, std::string_view> kv;
+	std::string_view type;
+	size_t pos = 0, lineno = 0;
+	while (pos < content.size()) {
+		size_t nl = content.find('\n', pos);
+		std::string_view text = content.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
+		pos = nl == std::string_view::npos ? content.size() : nl + 1;
+		lineno++;
+		if (!text.empty() && text[0] == '#')
+			continue;
+		if (std::string why = split(text, type, kv); !why.empty())
+			return line_error(file, lineno, std::move(why));
+		Getter g{kv, {}};
+		if (type == "evring") {
+			SigRing r;
+			g.num("inum", r.inum);
+			g.num("cookie", r.cookie);
+			g.num("size", r.size);
+			g.num("written", r.written);
+			g.num("overflow", r.overflow);
+			if (!g.err.empty())
+				return line_error(file, lineno, "evring record: " + g.err);
+			out.rings.push_back(r);
+		} else if (type == "ev") {
+			SigEvent e;
+			g.num("inum", e.inum);
+			g.num("cookie", e.cookie);
+			g.num("seq", e.seq);
+			g.num("ts_ns", e.ts_ns);
+			g.num("sender_pid", e.sender_pid);
+			g.num("sender_tgid", e.sender_tgid);
+			g.str("sender_comm", e.sender_comm);
+			g.num("sender_netns", e.sender_netns);
+			g.num("target_pid", e.target_pid);
+			g.num("target_tgid", e.target_tgid);
+			g.str("target_comm", e.target_comm);
+			g.num("target_nspid", e.target_nspid);
+			g.num("target_pidns", e.target_pidns);
+			g.num("signo", e.signo);
+			g.num("code", e.code);
+			g.word("outcome", e.outcome);
+			g.word("reason", e.reason);
+			g.word("origin", e.origin);
+			g.word("forced", e.forced);
+			if (!g.err.empty())
+				return line_error(file, lineno, "ev record: " + g.err);
+			out.events.push_back(std::move(e));
+		}
+	}
+	return out;
+}
+
+std::string explain_ignored(int signo, std::string_view reason, uint64_t count,
+			    uint64_t inum, std::string_view target, std::string_view forced)
+{
+	std::string sig = signal_name(signo);
+	std::string head = fmt::format("{} to {} of netns {} ignored {}×: ", sig, target, inum, count);
+	bool kernel_only = signo == 9 || signo == 19;	// SIGKILL, SIGSTOP
+	if (reason == "init") {
+		if (kernel_only)
+			return head + fmt::format("{} installed no handler (it cannot, for {}), "
+						  "and {} only gets through when sent from outside "
+						  "its pid namespace", target, sig, sig);
+		return head + fmt::format("{} installed no handler; from outside its pid "
+					  "namespace only SIGKILL and SIGSTOP get through", target);
+	}
+	if (reason == "default") {
+		if (signo == 18)	// SIGCONT
+			return head + "it resumed the process if stopped, then was dropped: no "
+				      "handler installed, and SIGCONT's default action is nothing more";
+		return head + fmt::format("no handler installed, and the default action of {} "
+					  "is to ignore it (for any process, not only PID 1)", sig);
+	}
+	if (reason == "sig_ign")
+		return head + fmt::format("the process set {} to SIG_IGN", sig);
+	if (reason == "exiting")
+		return head + "the target was already exiting (its thread group was dying)";
+	(void)forced;
+	return head + "for a reason nsprobe cannot tell (e.g. a kernel thread)";
+}
+
+namespace {
+
+std::string event_target(const SigEvent &e)
+{
+	return e.target_nspid == 1 ? "PID 1" : fmt::format("PID {}", e.target_pid);
+}
+
+std::string event_explanation(const SigEvent &e)
+{
+	if (e.outcome == "ignored")
+		return explain_ignored(e.signo, e.reason, 1, e.inum, event_target(e), e.forced);
+	if (e.outcome == "coalesced")
+		return "already pending; a standard signal is merged, not queued twice";
+	if (e.outcome == "queued")
+		return "queued; the target takes it on its way back to user space";
+	if (e.outcome == "queued_blocked")
+		return "queued while the target blocks it; taken once unblocked";
+	if (e.outcome == "queue_overflow")
+		return "refused: the target's queue of real-time signals is full (RLIMIT_SIGPENDING)";
+	if (e.outcome == "delivered_term")
+		return "fatal: no handler, and the default action (terminate) started at once";
+	return {};
+}
+
+} // namespace
+
+std::string event_text(const SigEvent &e)
+{
+	std::string forced = e.forced == "1" ? ", forced" : e.forced == "0" ? "" : ", forced unknown";
+	std::string what = e.outcome;
+	if (e.outcome == "ignored")
+		what += " (" + e.reason + ")";
+	return fmt::format("{}.{:06} {}[{}] netns {} -> {}[{}] pid {} in pidns {} netns {}: "
+			   "{} {}, {}{}: {}",
+			   e.ts_ns / 1000000000, (e.ts_ns / 1000) % 1000000, e.sender_comm,
+			   e.sender_pid, e.sender_netns, e.target_comm, e.target_pid,
+			   e.target_nspid, e.target_pidns, e.inum, signal_name(e.signo), what,
+			   e.origin, forced, event_explanation(e));
+}
+
+nlohmann::json event_json(const SigEvent &e)
+{
+	return {{"inum", e.inum},
+		{"cookie", e.cookie},
+		{"seq", e.seq},
+		{"ts_ns", e.ts_ns},
+		{"sender", {{"pid", e.sender_pid}, {"tgid", e.sender_tgid},
+			    {"comm", e.sender_comm}, {"netns", e.sender_netns}}},
+		{"target", {{"pid", e.target_pid}, {"tgid", e.target_tgid},
+			    {"comm", e.target_comm}, {"nspid", e.target_nspid},
+			    {"pidns", e.target_pidns}}},
+		{"signo", e.signo},
+		{"name", signal_name(e.signo)},
+		{"code", e.code},
+		{"outcome", e.outcome},
+		{"reason", e.reason},
+		{"origin", e.origin},
+		{"forced", e.forced == "-" ? nlohmann::json(nullptr) : nlohmann::json(e.forced == "1")},
+		{"explanation", event_explanation(e)}};
+}
+
+nlohmann::json ring_json(const SigRing &r)
+{
+	return {{"inum", r.inum}, {"cookie", r.cookie}, {"size", r.size},
+		{"written", r.written}, {"overflow", r.overflow}};
+}
+
+} // namespace nsprobe
