@@ -48,7 +48,7 @@ kmod-matrix: setup ## build nsprobe.ko for every test kernel into build/kmod/<na
 	  $(MAKE) -C kmod KDIR=/lib/modules/$$abi/build OUT=$(BUILD)/kmod/$$k; \
 	done
 
-check: setup userspace kmod-matrix tools ## build everything and run every test
+check: setup userspace userspace-asan fuzz kmod-matrix tools ## build everything and run every test
 	tests/run-check $(KERNELS)
 
 check-unit: userspace ## unit tests (GoogleTest, no root)
@@ -64,6 +64,28 @@ check-vm: kmod-matrix userspace tools ## VM tests on every kernel of the matrix
 .PHONY: check-debug
 check-debug: setup userspace tools ## VM tests + kmemleak on a locally built debug kernel
 	BUILD=$(BUILD) scripts/check-debug
+
+# Sanitizer and fuzz builds, beside the main g++ build; make check runs both
+# (tests/run-check; docs/reliability.md).
+ASAN_BUILD := $(BUILD)/userspace-asan
+FUZZ_BUILD := $(BUILD)/fuzz
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
+.PHONY: userspace-asan fuzz check-asan check-fuzz
+userspace-asan: setup-build ## the tool and unit tests with ASan + UBSan (build/userspace-asan)
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DNSPROBE_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+fuzz: setup-build ## the libFuzzer targets of tests/fuzz, built with clang (build/fuzz)
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DNSPROBE_FUZZ=ON -DNSPROBE_BUILD_TESTS=OFF -DNSPROBE_WERROR=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)
+
+check-asan: userspace-asan ## unit + host tests on the ASan/UBSan build
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure
+	tests/host/run $(ASAN_BUILD)/userspace/nsprobe
+
+check-fuzz: fuzz ## each fuzz target for FUZZ_SECONDS (default 20) from its seed corpus
+	tests/fuzz/run $(FUZZ_BUILD)
 
 # Small C programs the VM tests and the demo drive (exact UDP counts,
 # signal targets). Plain cc: they need nothing but libc.
