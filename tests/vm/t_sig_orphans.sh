@@ -36,7 +36,7 @@ check "events: each one" "17 ignored default kernel forced=0 nspid=1" "$(ev_brie
 check "events: si_code CLD_EXITED (1)" 1 \
 	"$(awk -v p="$pid1" '$1 == "ev" && $0 ~ (" target_pid=" p " ") { for (i = 2; i <= NF; i++) if ($i ~ /^code=/) print substr($i, 6) }' "$NSP_DEBUGFS/events" | sort -u)"
 check "CLI: the plain-words reason" \
-	"  why: SIGCHLD to PID 1 of netns $in ignored 5×: no handler installed, and the default action of SIGCHLD is to ignore it (for any process, not only PID 1)" \
+	"  why: SIGCHLD to processes of netns $in ignored 5×: no handler installed, and the default action of SIGCHLD is to ignore it (for any process, not only PID 1)" \
 	"$("$NSPROBE" signals --netns "$in" | grep '^  why: SIGCHLD')"
 check "CLI: signals --json explanations" 1 \
 	"$(nsp_json signals --netns "$in" | jq '[.netns[].signals[] | select(.signo == 17) | .explanations[]] | length')"

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cmd_latency.h"
 #include "commands.h"
 #include "exit_codes.h"
 
@@ -25,6 +26,7 @@ int main(int argc, char **argv)
 	StatusCommand status(app, g);
 	ShowCommand show(app, g);
 	SignalsCommand signals(app, g);
+	LatencyCommand latency(app, g);
 
 	try {
 		app.parse(argc, argv);
@@ -44,6 +46,8 @@ int main(int argc, char **argv)
 			return show.run();
 		if (signals.sub()->parsed())
 			return signals.run();
+		if (latency.sub()->parsed())
+			return latency.run();
 	} catch (const std::exception &e) {
 		std::fprintf(stderr, "nsprobe: internal error: %s\n", e.what());
 		return kExitInternal;

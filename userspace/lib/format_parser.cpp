@@ -100,12 +100,23 @@ bool parse_int(std::string_view s, T &out)
 	return ec == std::errc() && ptr == s.data() + s.size();
 }
 
-// A record type's schema: each known key with its parser. All are required.
+// A record type's schema: each known key with its parser. All are required,
+// except keys added by a minor version (optional: absent in an older module's
+// records, the member keeps its default).
 template <typename Rec>
 struct KeySpec {
 	const char *key;
 	std::function<std::string(std::string_view, Rec &)> parse; // "" = ok
+	bool optional = false;
 };
+
+// Marks a key as added by a minor version (see KeySpec).
+template <typename Rec>
+KeySpec<Rec> since_minor(KeySpec<Rec> spec)
+{
+	spec.optional = true;
+	return spec;
+}
 
 template <typename Rec, typename T>
 KeySpec<Rec> int_key(const char *key, T Rec::*member)
@@ -181,6 +192,8 @@ Result<std::vector<Rec>> parse_records(std::string_view content, std::string_vie
 			for (const Field &f : line.fields)
 				if (f.key == spec.key)
 					found = &f;
+			if (!found && spec.optional)
+				continue;
 			if (!found)
 				return line_error(file, lineno,
 						  fmt::format("{} record lacks key '{}'", type, spec.key));
@@ -288,6 +301,7 @@ Result<std::vector<ProbeRecord>> parse_probes(std::string_view content, std::str
 		int_key<R>("hits", &R::hits),
 		int_key<R>("nmissed", &R::nmissed),
 		int_key<R>("err", &R::err),
+		since_minor(word_key<R>("reason", &R::reason)),	// 1.1
 	};
 	auto res = parse_records<R>(content, file, "probe", specs);
 	if (!res)
@@ -347,7 +361,17 @@ Result<std::vector<DevRecord>> parse_devices(std::string_view content, std::stri
 		NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
 	};
-	return parse_records<R>(content, file, "dev", specs, [](const R &r) -> std::string {
+	// Format 1.0 had tx_packets and tx_bytes only; the rest came in 1.1.
+	static const std::vector<KeySpec<R>> dev_specs = [] {
+		std::vector<KeySpec<R>> v = specs;
+		for (KeySpec<R> &k : v)
+			if (std::string_view(k.key) != "tx_packets" && std::string_view(k.key) != "tx_bytes" &&
+			    std::string_view(k.key) != "inum" && std::string_view(k.key) != "cookie" &&
+			    std::string_view(k.key) != "ifindex" && std::string_view(k.key) != "name")
+				k.optional = true;
+		return v;
+	}();
+	return parse_records<R>(content, file, "dev", dev_specs, [](const R &r) -> std::string {
 		if (r.ifindex <= 0)
 			return fmt::format("ifindex {} is not positive", r.ifindex);
 		return {};

@@ -52,6 +52,7 @@ struct ProbeRecord {
 	uint64_t hits = 0;	// handler invocations since load
 	uint64_t nmissed = 0;	// kprobe nmissed, summed over re-arms
 	int64_t err = 0;	// -errno of the last failed registration, 0 if none
+	std::string reason;	// (1.1) NSP_PROBE_REASON_* word; empty from a 1.0 module
 };
 
 // The "stats" record of NSP_FILE_STATS (module-wide counters).
