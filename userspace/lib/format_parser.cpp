@@ -389,7 +389,18 @@ Result<std::vector<SigRecord>> parse_signals(std::string_view content, std::stri
 		NSP_SIG_COUNTERS(NSP_X)
 #undef NSP_X
 	};
-	return parse_records<R>(content, file, "sig", specs, [](const R &r) -> std::string {
+	// Format 1.0 had generated..ignored_other; the counters after them came
+	// in 1.1 (an older module's records lack them; they stay 0).
+	static const std::vector<KeySpec<R>> sig_specs = [] {
+		std::vector<KeySpec<R>> v = specs;
+		bool newer = false;
+		for (KeySpec<R> &k : v) {
+			k.optional = newer;
+			newer |= std::string_view(k.key) == "ignored_other";
+		}
+		return v;
+	}();
+	return parse_records<R>(content, file, "sig", sig_specs, [](const R &r) -> std::string {
 		if (r.signo < 1 || r.signo > NSP_SIG_MAX)
 			return fmt::format("signo {} is outside 1..{}", r.signo, NSP_SIG_MAX);
 		return {};
