@@ -4,6 +4,13 @@
 # and unloaded 10 times. The kernel log must stay clean (vm-run fails the
 # run on any WARNING, BUG, Oops, lockdep or sanitizer report), and the last
 # load must still attribute signals.
+#
+# OPEN (2026-11-29): 1 of 3 runs on 6.12.107 (KVM guest on a loaded host)
+# ended in "Oops: int3" at __send_signal_locked+0x1, called from
+# do_notify_parent(), while rmmod nsprobe was running ("nsprobe(OE-)"):
+# an int3 at the ftrace site of the sig_generate kprobe that no handler
+# claimed. 6.1 (1 run), 6.12 (the 2 other runs) and 6.12-rt (1) passed. Not root-caused
+# yet; this test is how to reproduce it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_sig.sh"
 
