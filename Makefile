@@ -98,8 +98,9 @@ $(BUILD)/tools/%: tests/tools/%.c | setup-build
 demo: setup userspace kmod-matrix tools ## boot the default test kernel and show nsprobe at work
 	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/demo-guest
 
-bench: setup userspace kmod-matrix ## benchmarks (never part of check)
-	scripts/bench
+bench: setup userspace kmod-matrix tools ## benchmarks (never part of check)
+	@scripts/setup --bench
+	BUILD=$(BUILD) scripts/bench
 
 clean: ## remove build outputs (not the kernel cache)
 	rm -rf $(BUILD)
