@@ -3,8 +3,6 @@
 // kernel link stats beside nsprobe's counters. Works without the module.
 #include <cstdio>
 
-#include <sys/resource.h>
-
 #include "commands.h"
 #include "exit_codes.h"
 #include "libnsprobe/correlator.h"
@@ -14,19 +12,6 @@
 #include "libnsprobe/render.h"
 
 namespace nsprobe::cli {
-namespace {
-
-// The link source keeps up to two fds per netns; allow many namespaces.
-void raise_fd_limit()
-{
-	struct rlimit rl {};
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
-} // namespace
 
 ShowCommand::ShowCommand(CLI::App &app, const GlobalOptions &g) : g_(g)
 {

@@ -39,10 +39,10 @@ int SignalsCommand::run()
 	std::vector<NetnsInfo> netns = scanned ? std::move(*scanned) : std::vector<NetnsInfo>{};
 
 	if (netns_) {
-		auto exists = netns_exists(netns, *netns_);
-		if (!exists)
-			return fail(exists.error());
-		bool known = *exists;
+		auto hits = matching_inums(netns, *netns_);
+		if (!hits)
+			return fail(hits.error());
+		bool known = !hits->empty();
 		known |= std::any_of(snap->netns.begin(), snap->netns.end(), [&](const NetnsRecord &r) {
 			return std::to_string(r.inum) == *netns_;
 		});

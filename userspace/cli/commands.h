@@ -65,6 +65,38 @@ private:
 	bool follow_ = false;	// --follow: keep printing new events
 };
 
+class ResetCommand {
+public:
+	ResetCommand(CLI::App &app, const GlobalOptions &g);
+	CLI::App *sub() const { return sub_; }
+	int run();
+
+private:
+	const GlobalOptions &g_;
+	CLI::App *sub_;
+	std::optional<std::string> netns_;
+};
+
+class WatchCommand {
+public:
+	WatchCommand(CLI::App &app, const GlobalOptions &g);
+	CLI::App *sub() const { return sub_; }
+	int run();
+
+private:
+	const GlobalOptions &g_;
+	CLI::App *sub_;
+	double interval_ = 1.0;
+	long count_ = 0;	// 0: until interrupted
+	bool plain_ = false;
+	bool json_ = false;
+	std::optional<std::string> netns_;
+};
+
+// Raises RLIMIT_NOFILE to its hard limit: the link source keeps up to two
+// fds per netns.
+void raise_fd_limit();
+
 } // namespace nsprobe::cli
 
 #endif

@@ -18,6 +18,7 @@ enum ExitCode : int {
 	kExitLockdown = 7,		// kernel lockdown restricts debugfs
 	kExitNetnsNotFound = 8,		// --netns matches nothing, or it vanished
 	kExitNetlink = 9,		// a netlink request failed
+	kExitRejected = 10,		// the module rejected a control write (EINVAL)
 };
 
 constexpr int exit_code_for(Errc code)
@@ -33,6 +34,7 @@ constexpr int exit_code_for(Errc code)
 	case Errc::lockdown: return kExitLockdown;
 	case Errc::netns_not_found: return kExitNetnsNotFound;
 	case Errc::netlink: return kExitNetlink;
+	case Errc::rejected: return kExitRejected;
 	}
 	return kExitInternal;
 }
@@ -50,6 +52,7 @@ constexpr const char *kExitCodesHelp =
 	"  7  kernel lockdown restricts debugfs\n"
 	"  8  network namespace not found, or it vanished\n"
 	"  9  netlink error\n"
+	"  10 the module rejected a control command (reset)\n"
 	"\n"
 	"Environment:\n"
 	"  NSPROBE_DEBUGFS  debugfs mount point (default /sys/kernel/debug; --debugfs wins)\n";

@@ -26,6 +26,8 @@ int main(int argc, char **argv)
 	StatusCommand status(app, g);
 	ShowCommand show(app, g);
 	SignalsCommand signals(app, g);
+	ResetCommand reset(app, g);
+	WatchCommand watch(app, g);
 	LatencyCommand latency(app, g);
 
 	try {
@@ -46,6 +48,10 @@ int main(int argc, char **argv)
 			return show.run();
 		if (signals.sub()->parsed())
 			return signals.run();
+		if (reset.sub()->parsed())
+			return reset.run();
+		if (watch.sub()->parsed())
+			return watch.run();
 		if (latency.sub()->parsed())
 			return latency.run();
 	} catch (const std::exception &e) {

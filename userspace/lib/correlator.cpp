@@ -340,12 +340,17 @@ Status select_netns(SignalsModel &m, const std::optional<std::string> &selector)
 	return keep_selected(m.netns, *selector);
 }
 
-Result<bool> netns_exists(const std::vector<NetnsInfo> &netns, const std::string &selector)
+Result<std::vector<uint64_t>> matching_inums(const std::vector<NetnsInfo> &netns,
+					     const std::string &selector)
 {
 	auto hit = match_views(selector, netns);
 	if (!hit)
 		return hit.error();
-	return std::find(hit->begin(), hit->end(), true) != hit->end();
+	std::vector<uint64_t> out;
+	for (size_t i = 0; i < netns.size(); i++)
+		if ((*hit)[i])
+			out.push_back(netns[i].id.inum);
+	return out;
 }
 
 } // namespace nsprobe

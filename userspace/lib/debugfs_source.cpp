@@ -51,6 +51,21 @@ Error access_error(const std::string &path, int err,
 	return errno_error(Errc::internal, path, err);
 }
 
+Error control_error(const std::string &path, const std::string &command, int err, bool on_write,
+		    const std::optional<std::string> &lockdown_mode)
+{
+	if (err == EINVAL)
+		return errno_error(Errc::rejected, fmt::format("{}: \"{}\"", path, command), err,
+				   "the module does not accept this command; is the tool's "
+				   "format version the module's?");
+	if (err == ENOENT && on_write)
+		return errno_error(Errc::netns_not_found, fmt::format("{}: \"{}\"", path, command),
+				   err, "the module knows no live netns with that inum");
+	if (err == ENOENT)
+		return errno_error(Errc::module_not_loaded, path, err, "load nsprobe.ko first");
+	return access_error(path, err, lockdown_mode);
+}
+
 std::optional<bool> module_loaded_sysfs(const std::string &sys_module)
 {
 	struct stat st {};
@@ -162,6 +177,24 @@ Result<Snapshot> DebugfsSource::read()
 	if (auto s = parse_into(NSP_FILE_SIGNALS, parse_signals, snap.signals); !s)
 		return s.error();
 	return snap;
+}
+
+Status DebugfsSource::write_control(const std::string &command)
+{
+	std::string path = dir() + "/" + NSP_FILE_CONTROL;
+	std::string line = command + "\n";
+	if (line.size() > NSP_CONTROL_MAX)
+		return Error{Errc::usage, path, "command longer than NSP_CONTROL_MAX", "", 0};
+	UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+	if (!fd.valid())
+		return control_error(path, command, errno, false, lockdown_mode());
+	ssize_t n = ::write(fd.get(), line.data(), line.size());
+	if (n < 0)
+		return control_error(path, command, errno, true, lockdown_mode());
+	if (static_cast<size_t>(n) != line.size())
+		return Error{Errc::internal, path, fmt::format("short write ({} of {} bytes)", n, line.size()),
+			     "", 0};
+	return ok_status();
 }
 
 } // namespace nsprobe

@@ -18,6 +18,7 @@ std::string_view errc_name(Errc code)
 	case Errc::malformed: return "malformed";
 	case Errc::netns_not_found: return "netns_not_found";
 	case Errc::netlink: return "netlink";
+	case Errc::rejected: return "rejected";
 	}
 	return "internal";
 }

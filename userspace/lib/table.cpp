@@ -5,7 +5,7 @@
 
 namespace nsprobe {
 
-std::string Table::render(const std::string &indent) const
+std::string Table::render(const std::string &indent, bool color) const
 {
 	std::vector<size_t> width(cols_.size());
 	for (size_t c = 0; c < cols_.size(); c++)
@@ -15,7 +15,7 @@ std::string Table::render(const std::string &indent) const
 			width[c] = std::max(width[c], row[c].size());
 
 	std::string out;
-	auto line = [&](const std::vector<std::string> &cells) {
+	auto line = [&](const std::vector<std::string> &cells, bool bold = false) {
 		std::string l = indent;
 		for (size_t c = 0; c < cols_.size(); c++) {
 			const std::string empty;
@@ -27,12 +27,12 @@ std::string Table::render(const std::string &indent) const
 		}
 		while (!l.empty() && l.back() == ' ')
 			l.pop_back();
-		out += l + "\n";
+		out += bold ? indent + "\033[1m" + l.substr(indent.size()) + "\033[0m\n" : l + "\n";
 	};
 	std::vector<std::string> headers;
 	for (const Column &c : cols_)
 		headers.push_back(c.header);
-	line(headers);
+	line(headers, color);
 	for (const auto &row : rows_)
 		line(row);
 	return out;

@@ -60,8 +60,9 @@ bool worth_showing(const NetnsView &v);
 // matches several containers).
 Status select_netns(ShowModel &m, const std::optional<std::string> &selector);
 Status select_netns(SignalsModel &m, const std::optional<std::string> &selector);
-// Whether `selector` matches one of `netns`, as above.
-Result<bool> netns_exists(const std::vector<NetnsInfo> &netns, const std::string &selector);
+// The inums of the `netns` that `selector` matches, as above (maybe none).
+Result<std::vector<uint64_t>> matching_inums(const std::vector<NetnsInfo> &netns,
+					     const std::string &selector);
 
 } // namespace nsprobe
 

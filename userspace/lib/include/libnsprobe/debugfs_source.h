@@ -50,6 +50,14 @@ std::optional<std::string> parse_lockdown(std::string_view content);
 Error access_error(const std::string &path, int err,
 		   const std::optional<std::string> &lockdown_mode);
 
+// Classifies a failed open or write of the control file for `command`:
+//   EINVAL -> rejected (the module does not accept the command);
+//   ENOENT on write -> netns_not_found (no live netns has that inum);
+//   ENOENT on open  -> module_not_loaded;
+//   otherwise as access_error().
+Error control_error(const std::string &path, const std::string &command, int err, bool on_write,
+		    const std::optional<std::string> &lockdown_mode);
+
 // Whether nsprobe.ko is loaded, from sysfs (<sys_module>/nsprobe exists for a
 // loaded module), for when debugfs cannot tell (not mounted, no access).
 // nullopt if sysfs itself is unreadable.
@@ -62,6 +70,9 @@ public:
 	Result<Snapshot> read() override;
 	// <root>/nsprobe
 	std::string dir() const;
+	// Writes one command to <root>/nsprobe/control (format.h:
+	// NSP_FILE_CONTROL) in a single write(). Errors: see control_error().
+	Status write_control(const std::string &command);
 
 private:
 	Result<std::string> read_file(const std::string &name);

@@ -26,6 +26,7 @@ enum class Errc {
 	malformed,		// a record violates include/nsprobe/format.h
 	netns_not_found,	// --netns names nothing, or it vanished
 	netlink,		// a netlink request failed
+	rejected,		// the module refused a control command (EINVAL)
 };
 
 // Stable machine-readable name of an Errc ("module_not_loaded", ...). Used as

@@ -1,0 +1,150 @@
+// nsprobe watch: rates from two samples, keyed by (inum, cookie, ifindex).
+#include <gtest/gtest.h>
+
+#include "libnsprobe/rates.h"
+
+using namespace nsprobe;
+
+namespace {
+
+IfaceSample iface(int ifindex, const std::string &name, uint64_t rx_p, uint64_t rx_b,
+		  uint64_t tx_p = 0, uint64_t tx_b = 0, uint64_t drops = 0)
+{
+	IfaceSample i;
+	i.ifindex = ifindex;
+	i.name = name;
+	i.kernel.rx_packets = rx_p;
+	i.kernel.rx_bytes = rx_b;
+	i.kernel.tx_packets = tx_p;
+	i.kernel.tx_bytes = tx_b;
+	i.kernel.tx_dropped = drops;
+	return i;
+}
+
+NetnsSample netns(uint64_t inum, uint64_t cookie, std::vector<IfaceSample> ifaces,
+		  std::optional<uint64_t> sigs = std::nullopt)
+{
+	NetnsSample n;
+	n.inum = inum;
+	n.cookie = cookie;
+	n.label = "ns" + std::to_string(inum);
+	n.ifaces = std::move(ifaces);
+	n.sig_generated = sigs;
+	n.sig_ignored = sigs ? std::optional<uint64_t>(0) : std::nullopt;
+	return n;
+}
+
+const NetnsRate &find(const std::vector<NetnsRate> &v, uint64_t inum)
+{
+	for (const NetnsRate &r : v)
+		if (r.inum == inum)
+			return r;
+	throw std::runtime_error("no netns " + std::to_string(inum));
+}
+
+} // namespace
+
+TEST(Rates, CounterRate)
+{
+	EXPECT_EQ(counter_rate(100, 300, 2.0), 100.0);
+	EXPECT_EQ(counter_rate(5, 5, 1.0), 0.0);
+	EXPECT_FALSE(counter_rate(300, 100, 2.0));	// went backwards: reset
+	EXPECT_FALSE(counter_rate(0, 10, 0.0));		// no time passed
+	EXPECT_FALSE(counter_rate(0, 10, -1.0));
+}
+
+TEST(Rates, PerInterfaceAndPerNetnsExact)
+{
+	Sample a{10.0, {netns(4026532201, 7, {iface(2, "eth0", 100, 10000, 50, 5000, 1)}, 3)}};
+	Sample b{10.5, {netns(4026532201, 7, {iface(2, "eth0", 200, 60000, 150, 25000, 3)}, 8)}};
+	auto r = compute_rates(a, b);
+	ASSERT_EQ(r.size(), 1u);
+	EXPECT_FALSE(r[0].fresh);
+	ASSERT_EQ(r[0].ifaces.size(), 1u);
+	const IfaceRate &i = r[0].ifaces[0];
+	EXPECT_EQ(i.rx_pps, 200.0);
+	EXPECT_EQ(i.rx_bps, 100000.0);
+	EXPECT_EQ(i.tx_pps, 200.0);
+	EXPECT_EQ(i.tx_bps, 40000.0);
+	EXPECT_EQ(i.drops_ps, 4.0);
+	EXPECT_EQ(r[0].pps, 400.0);
+	EXPECT_EQ(r[0].bps, 140000.0);
+	EXPECT_EQ(r[0].drops_ps, 4.0);
+	EXPECT_EQ(r[0].sig_ps, 10.0);
+	EXPECT_EQ(r[0].sig_ignored_ps, 0.0);
+	EXPECT_FALSE(i.nsp_tx_pps);	// no module counters
+}
+
+TEST(Rates, RecycledInodeWithNewCookieHasNoRate)
+{
+	// netns 4026532300 died with large counters; a new netns got the same
+	// inum (new cookie), its veth the same ifindex, and small counters.
+	Sample a{0.0, {netns(4026532300, 41, {iface(2, "eth0", 1000000, 900000000)}, 500)}};
+	Sample b{1.0, {netns(4026532300, 42, {iface(2, "eth0", 3, 300)}, 1)}};
+	auto r = compute_rates(a, b);
+	ASSERT_EQ(r.size(), 1u);
+	EXPECT_TRUE(r[0].fresh);
+	EXPECT_FALSE(r[0].pps);
+	EXPECT_FALSE(r[0].bps);
+	EXPECT_FALSE(r[0].sig_ps);
+	ASSERT_EQ(r[0].ifaces.size(), 1u);
+	EXPECT_FALSE(r[0].ifaces[0].rx_pps);
+	EXPECT_FALSE(r[0].ifaces[0].rx_bps);
+	// One interval later it has rates like any other.
+	Sample c{2.0, {netns(4026532300, 42, {iface(2, "eth0", 13, 1300)}, 1)}};
+	auto r2 = compute_rates(b, c);
+	EXPECT_FALSE(r2[0].fresh);
+	EXPECT_EQ(r2[0].ifaces[0].rx_pps, 10.0);
+	EXPECT_EQ(r2[0].sig_ps, 0.0);
+}
+
+TEST(Rates, CounterResetHasNoAbsurdRate)
+{
+	// nsprobe reset (module counters) and a device re-created with the same
+	// ifindex (kernel counters) both make a counter go backwards.
+	NetnsSample p = netns(4026532201, 7, {iface(3, "veth0", 5000, 500000)}, 100);
+	p.ifaces[0].nsprobe = DevCounters{};
+	p.ifaces[0].nsprobe->tx_packets = 5000;
+	p.ifaces[0].nsprobe->tx_bytes = 500000;
+	NetnsSample q = netns(4026532201, 7, {iface(3, "veth0", 10, 1000)}, 2);
+	q.ifaces[0].nsprobe = DevCounters{};
+	q.ifaces[0].nsprobe->tx_packets = 10;
+	q.ifaces[0].nsprobe->tx_bytes = 1000;
+	auto r = compute_rates({0.0, {p}}, {1.0, {q}});
+	ASSERT_EQ(r.size(), 1u);
+	const IfaceRate &i = r[0].ifaces[0];
+	EXPECT_FALSE(i.rx_pps);
+	EXPECT_FALSE(i.rx_bps);
+	EXPECT_FALSE(i.nsp_tx_pps);
+	EXPECT_FALSE(i.nsp_tx_bps);
+	EXPECT_FALSE(r[0].sig_ps);
+	EXPECT_FALSE(r[0].pps);	// no interface had a rate
+}
+
+TEST(Rates, SortedByTrafficGoneNetnsDropped)
+{
+	Sample a{0.0, {netns(1, 1, {iface(2, "a", 0, 0)}), netns(2, 2, {iface(2, "b", 0, 0)}),
+		       netns(3, 3, {iface(2, "c", 0, 0)}), netns(4, 4, {})}};
+	Sample b{1.0, {netns(1, 1, {iface(2, "a", 1, 100)}), netns(2, 2, {iface(2, "b", 1, 5000)}),
+		       netns(3, 3, {iface(2, "c", 0, 0)}), netns(5, 5, {iface(2, "new", 9, 9)})}};
+	auto r = compute_rates(a, b);
+	ASSERT_EQ(r.size(), 4u);
+	EXPECT_EQ(r[0].inum, 2u);
+	EXPECT_EQ(r[1].inum, 1u);
+	EXPECT_EQ(r[2].inum, 3u);
+	EXPECT_EQ(r[3].inum, 5u);	// fresh: no rate sorts last
+	EXPECT_TRUE(find(r, 5).fresh);
+}
+
+TEST(Rates, HumanUnits)
+{
+	EXPECT_EQ(human_si(std::nullopt), "-");
+	EXPECT_EQ(human_si(0.0), "0");
+	EXPECT_EQ(human_si(5.0), "5.0");
+	EXPECT_EQ(human_si(950.0), "950");
+	EXPECT_EQ(human_si(1200.0), "1.2k");
+	EXPECT_EQ(human_si(34000000.0), "34M");
+	EXPECT_EQ(human_iec(1024.0), "1.0Ki");
+	EXPECT_EQ(human_iec(1536.0 * 1024), "1.5Mi");
+	EXPECT_EQ(human_iec(100.0), "100");
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// nsprobe watch [-i SEC] [-n COUNT] [--netns X] [--plain|--json]: live rates
+// per netns and interface, refreshed in place like top on a terminal, one
+// block per refresh otherwise.
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "libnsprobe/correlator.h"
+#include "libnsprobe/debugfs_source.h"
+#include "libnsprobe/link_source.h"
+#include "libnsprobe/netns_discovery.h"
+#include "libnsprobe/rates.h"
+#include "libnsprobe/render.h"
+#include "libnsprobe/table.h"
+
+namespace nsprobe::cli {
+namespace {
+
+double now_s()
+{
+	struct timespec ts {};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+void sleep_until(double t)
+{
+	for (;;) {
+		double d = t - now_s();
+		if (d <= 0)
+			return;
+		struct timespec ts {};
+		ts.tv_sec = static_cast<time_t>(d);
+		ts.tv_nsec = static_cast<long>((d - std::floor(d)) * 1e9);
+		if (nanosleep(&ts, nullptr) == 0)
+			return;
+		if (errno != EINTR)
+			return;
+	}
+}
+
+std::string wall_clock()
+{
+	time_t t = time(nullptr);
+	struct tm tm {};
+	localtime_r(&t, &tm);
+	char buf[32];
+	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+	return buf;
+}
+
+nlohmann::json opt(std::optional<double> v)
+{
+	return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+} // namespace
+
+// One text frame of rates.
+std::string render_watch_text(const std::vector<NetnsRate> &rates, bool color)
+{
+	using R = Table::Align;
+	Table t({{"NETNS"}, {"NAME"}, {"IFACE"}, {"RX_PPS", R::right}, {"TX_PPS", R::right},
+		 {"RX_B/S", R::right}, {"TX_B/S", R::right}, {"DROP/S", R::right},
+		 {"NSP_TX_PPS", R::right}, {"NSP_TX_B/S", R::right}, {"SIG/S", R::right},
+		 {"SIG_IGN/S", R::right}});
+	auto sum = [](const std::vector<IfaceRate> &ifs, std::optional<double> IfaceRate::*m) {
+		std::optional<double> total;
+		for (const IfaceRate &i : ifs)
+			if (i.*m)
+				total = total.value_or(0) + *(i.*m);
+		return total;
+	};
+	for (const NetnsRate &n : rates) {
+		// The netns row: its interfaces summed, its drops and signals.
+		t.add_row({fmt::format("{}", n.inum), n.label.empty() ? "-" : n.label, "*",
+			   human_si(sum(n.ifaces, &IfaceRate::rx_pps)),
+			   human_si(sum(n.ifaces, &IfaceRate::tx_pps)),
+			   human_iec(sum(n.ifaces, &IfaceRate::rx_bps)),
+			   human_iec(sum(n.ifaces, &IfaceRate::tx_bps)), human_si(n.drops_ps),
+			   human_si(sum(n.ifaces, &IfaceRate::nsp_tx_pps)),
+			   human_iec(sum(n.ifaces, &IfaceRate::nsp_tx_bps)), human_si(n.sig_ps),
+			   human_si(n.sig_ignored_ps)});
+		for (const IfaceRate &i : n.ifaces)
+			t.add_row({"", "", i.name, human_si(i.rx_pps), human_si(i.tx_pps),
+				   human_iec(i.rx_bps), human_iec(i.tx_bps), human_si(i.drops_ps),
+				   human_si(i.nsp_tx_pps), human_iec(i.nsp_tx_bps), "", ""});
+	}
+	return t.render("", color);
+}
+
+WatchCommand::WatchCommand(CLI::App &app, const GlobalOptions &g) : g_(g)
+{
+	sub_ = app.add_subcommand("watch", "live rates per netns and interface, like top");
+	sub_->add_option("-i,--interval", interval_, "seconds between refreshes (default 1)")
+		->type_name("SEC")
+		->check(CLI::Range(0.05, 3600.0));
+	sub_->add_option("-n,--count", count_, "stop after COUNT refreshes (default: never)")
+		->type_name("COUNT")
+		->check(CLI::Range(1, 1000000000));
+	sub_->add_option("--netns", netns_, kNetnsOptionHelp)->type_name("X");
+	sub_->add_flag("--plain", plain_, "no screen refresh, even on a terminal");
+	sub_->add_flag("--json", json_, "one JSON document per refresh, one per line (schema nsprobe/1)");
+	sub_->footer("Rates are per second over the last interval, keyed by netns (inum, cookie) and\n"
+		     "ifindex: a netns or interface new since the last refresh, or a counter that\n"
+		     "went backwards (reset), shows '-' (JSON null) for that interval.\n"
+		     "Rows: one '*' row per netns (its interfaces summed, its signals), then its\n"
+		     "interfaces (loopback left out),\n"
+		     "busiest first. NO_COLOR disables colour.");
+}
+
+int WatchCommand::run()
+{
+	bool tty = ::isatty(STDOUT_FILENO) == 1;
+	bool redraw = tty && !plain_ && !json_;
+	const char *no_color = std::getenv("NO_COLOR");
+	bool color = tty && !json_ && !(no_color && *no_color);
+	raise_fd_limit();
+	DebugfsLocation loc = resolve_debugfs(g_.debugfs);
+
+	auto take = [&](Sample &out, std::string &note) -> int {
+		DebugfsSource src(loc);
+		auto snap = src.read();
+		ProcNetnsDiscovery discovery;
+		double t = now_s();
+		auto netns = discovery.scan();
+		if (!netns)
+			return fail(netns.error());
+		NetlinkLinkSource links;
+		auto obs = collect_links(std::move(*netns), links);
+		for (const NetnsObservation &o : obs)
+			if (o.info.current && o.error && o.error->code == Errc::netlink)
+				return fail(*o.error);
+		ShowModel m = correlate(obs, links, snap, src.dir());
+		if (auto s = select_netns(m, netns_); !s)
+			return fail(s.error());
+		note = snap ? std::string() : "nsprobe counters unavailable: " + snap.error().message();
+		out = sample_of(m, t);
+		return kExitOk;
+	};
+
+	Sample prev;
+	std::string note;
+	if (int rc = take(prev, note); rc != kExitOk)
+		return rc;
+	double next = prev.t + interval_;
+	for (long frame = 1; count_ == 0 || frame <= count_; frame++) {
+		sleep_until(next);
+		next += interval_;
+		Sample cur;
+		if (int rc = take(cur, note); rc != kExitOk)
+			return rc;
+		auto rates = compute_rates(prev, cur);
+		if (json_) {
+			nlohmann::json j = {{"schema", kJsonSchema},
+					    {"frame", frame},
+					    {"interval", cur.t - prev.t},
+					    {"counters_note", note.empty() ? nlohmann::json(nullptr)
+									   : nlohmann::json(note)}};
+			nlohmann::json list = nlohmann::json::array();
+			for (const NetnsRate &n : rates) {
+				nlohmann::json ifs = nlohmann::json::array();
+				for (const IfaceRate &i : n.ifaces)
+					ifs.push_back({{"ifindex", i.ifindex}, {"name", i.name},
+						       {"rx_pps", opt(i.rx_pps)}, {"tx_pps", opt(i.tx_pps)},
+						       {"rx_bps", opt(i.rx_bps)}, {"tx_bps", opt(i.tx_bps)},
+						       {"drops_ps", opt(i.drops_ps)},
+						       {"nsp_tx_pps", opt(i.nsp_tx_pps)},
+						       {"nsp_tx_bps", opt(i.nsp_tx_bps)}});
+				list.push_back({{"inum", n.inum},
+						{"cookie", n.cookie ? nlohmann::json(*n.cookie)
+								    : nlohmann::json(nullptr)},
+						{"label", n.label}, {"fresh", n.fresh},
+						{"pps", opt(n.pps)}, {"bps", opt(n.bps)},
+						{"drops_ps", opt(n.drops_ps)}, {"sig_ps", opt(n.sig_ps)},
+						{"sig_ignored_ps", opt(n.sig_ignored_ps)},
+						{"interfaces", ifs}});
+			}
+			j["netns"] = list;
+			std::fputs((j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n")
+					   .c_str(),
+				   stdout);
+		} else {
+			std::string body = render_watch_text(rates, color);
+			std::string head = fmt::format("nsprobe watch  {}  every {:.2g} s  {} netns\n",
+						       wall_clock(), interval_, rates.size());
+			if (!note.empty())
+				head += note + "\n";
+			if (redraw) {
+				struct winsize ws {};
+				size_t rows = ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 3
+						      ? ws.ws_row - 1
+						      : SIZE_MAX;
+				std::string all = head + "\n" + body, clipped;
+				size_t lines = 0;
+				for (size_t p = 0; p < all.size() && lines < rows;) {
+					size_t nl = all.find('\n', p);
+					size_t e = nl == std::string::npos ? all.size() : nl + 1;
+					clipped += all.substr(p, e - p);
+					p = e;
+					lines++;
+				}
+				std::fputs(("\033[H\033[2J" + clipped).c_str(), stdout);
+			} else {
+				std::fputs((head + body + "\n").c_str(), stdout);
+			}
+		}
+		std::fflush(stdout);
+		prev = std::move(cur);
+	}
+	return kExitOk;
+}
+
+} // namespace nsprobe::cli

@@ -1,0 +1,31 @@
+# bash completion for nsprobe(1). Installed to
+# share/bash-completion/completions/nsprobe.
+_nsprobe()
+{
+	local cur prev cmd i
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	cmd=
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		status|show|signals|watch|reset) cmd=${COMP_WORDS[i]}; break ;;
+		esac
+	done
+	case $prev in
+	--debugfs) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--netns)
+		COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur"))
+		return ;;
+	-i|--interval|-n|--count) return ;;
+	esac
+	local opts
+	case $cmd in
+	'') COMPREPLY=($(compgen -W "status show signals watch reset --debugfs --help" -- "$cur")); return ;;
+	status) opts="--json" ;;
+	show|signals) opts="--json --netns" ;;
+	watch) opts="-i --interval -n --count --netns --plain --json" ;;
+	reset) opts="--netns" ;;
+	esac
+	COMPREPLY=($(compgen -W "$opts --debugfs --help" -- "$cur"))
+}
+complete -F _nsprobe nsprobe

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include "libnsprobe/rates.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+namespace nsprobe {
+namespace {
+
+std::string label_of(const NetnsView &v)
+{
+	if (!v.names.empty())
+		return v.names.front();
+	if (v.container)
+		return v.container->runtime + ":" +
+		       (v.container->id.size() == 64 ? v.container->id.substr(0, 12) : v.container->id);
+	if (v.init)
+		return v.init->comm;
+	if (v.current)
+		return "(current)";
+	return v.anonymous ? "(anonymous)" : "";
+}
+
+using NetnsKey = std::pair<uint64_t, std::optional<uint64_t>>;
+
+std::optional<double> add(std::optional<double> a, std::optional<double> b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return *a + *b;
+}
+
+// a + b, or nullopt unless both are known.
+std::optional<double> both(std::optional<double> a, std::optional<double> b)
+{
+	return a && b ? std::optional<double>(*a + *b) : std::nullopt;
+}
+
+template <typename T>
+bool by_traffic(const T &a, const T &b)
+{
+	double ab = a.bps.value_or(-1), bb = b.bps.value_or(-1);
+	if (ab != bb)
+		return ab > bb;
+	double ap = a.pps.value_or(-1), bp = b.pps.value_or(-1);
+	if (ap != bp)
+		return ap > bp;
+	return a.inum < b.inum;
+}
+
+std::string human(std::optional<double> v, double base, const char *const *units)
+{
+	if (!v)
+		return "-";
+	double x = *v;
+	if (x < 0.05)
+		return "0";
+	if (x < base)
+		return x < 10 ? fmt::format("{:.1f}", x) : fmt::format("{:.0f}", x);
+	int u = 0;
+	while (x >= base && units[u + 1]) {
+		x /= base;
+		u++;
+	}
+	return x < 10 ? fmt::format("{:.1f}{}", x, units[u]) : fmt::format("{:.0f}{}", x, units[u]);
+}
+
+} // namespace
+
+Sample sample_of(const ShowModel &m, double t)
+{
+	Sample s;
+	s.t = t;
+	for (const NetnsView &v : m.netns) {
+		NetnsSample n;
+		n.inum = v.inum;
+		n.cookie = v.cookie;
+		n.label = label_of(v);
+		if (v.nsprobe) {
+			n.sig_generated = v.nsprobe->sig_generated;
+			n.sig_ignored = v.nsprobe->sig_ignored;
+		}
+		for (const InterfaceView &iv : v.interfaces) {
+			if (iv.link.name == "lo")
+				continue;
+			n.ifaces.push_back({iv.link.ifindex, iv.link.name, iv.link.stats, iv.nsprobe});
+		}
+		s.netns.push_back(std::move(n));
+	}
+	return s;
+}
+
+std::optional<double> counter_rate(uint64_t prev, uint64_t cur, double dt)
+{
+	if (!(dt > 0) || cur < prev)
+		return std::nullopt;
+	return static_cast<double>(cur - prev) / dt;
+}
+
+std::vector<NetnsRate> compute_rates(const Sample &prev, const Sample &cur)
+{
+	double dt = cur.t - prev.t;
+	std::map<NetnsKey, const NetnsSample *> before;
+	for (const NetnsSample &n : prev.netns)
+		before[{n.inum, n.cookie}] = &n;
+
+	std::vector<NetnsRate> out;
+	for (const NetnsSample &n : cur.netns) {
+		NetnsRate r;
+		r.inum = n.inum;
+		r.cookie = n.cookie;
+		r.label = n.label;
+		auto it = before.find({n.inum, n.cookie});
+		r.fresh = it == before.end();
+		const NetnsSample *p = r.fresh ? nullptr : it->second;
+		if (p && p->sig_generated && n.sig_generated)
+			r.sig_ps = counter_rate(*p->sig_generated, *n.sig_generated, dt);
+		if (p && p->sig_ignored && n.sig_ignored)
+			r.sig_ignored_ps = counter_rate(*p->sig_ignored, *n.sig_ignored, dt);
+		std::map<int, const IfaceSample *> pif;
+		if (p)
+			for (const IfaceSample &i : p->ifaces)
+				pif[i.ifindex] = &i;
+		for (const IfaceSample &i : n.ifaces) {
+			IfaceRate ir;
+			ir.ifindex = i.ifindex;
+			ir.name = i.name;
+			auto pi = pif.find(i.ifindex);
+			if (pi != pif.end()) {
+				const IfaceSample &q = *pi->second;
+				ir.rx_pps = counter_rate(q.kernel.rx_packets, i.kernel.rx_packets, dt);
+				ir.tx_pps = counter_rate(q.kernel.tx_packets, i.kernel.tx_packets, dt);
+				ir.rx_bps = counter_rate(q.kernel.rx_bytes, i.kernel.rx_bytes, dt);
+				ir.tx_bps = counter_rate(q.kernel.tx_bytes, i.kernel.tx_bytes, dt);
+				auto rd = counter_rate(q.kernel.rx_dropped, i.kernel.rx_dropped, dt);
+				auto td = counter_rate(q.kernel.tx_dropped, i.kernel.tx_dropped, dt);
+				ir.drops_ps = rd && td ? std::optional<double>(*rd + *td) : std::nullopt;
+				if (q.nsprobe && i.nsprobe) {
+					ir.nsp_tx_pps = counter_rate(q.nsprobe->tx_packets,
+								     i.nsprobe->tx_packets, dt);
+					ir.nsp_tx_bps = counter_rate(q.nsprobe->tx_bytes,
+								     i.nsprobe->tx_bytes, dt);
+				}
+			}
+			r.pps = add(r.pps, both(ir.rx_pps, ir.tx_pps));
+			r.bps = add(r.bps, both(ir.rx_bps, ir.tx_bps));
+			r.drops_ps = add(r.drops_ps, ir.drops_ps);
+			r.ifaces.push_back(std::move(ir));
+		}
+		std::sort(r.ifaces.begin(), r.ifaces.end(), [](const IfaceRate &a, const IfaceRate &b) {
+			double ab = add(a.rx_bps, a.tx_bps).value_or(-1);
+			double bb = add(b.rx_bps, b.tx_bps).value_or(-1);
+			return ab != bb ? ab > bb : a.ifindex < b.ifindex;
+		});
+		out.push_back(std::move(r));
+	}
+	std::sort(out.begin(), out.end(), by_traffic<NetnsRate>);
+	return out;
+}
+
+std::string human_si(std::optional<double> v)
+{
+	static const char *const units[] = {"", "k", "M", "G", "T", nullptr};
+	return human(v, 1000, units);
+}
+
+std::string human_iec(std::optional<double> v)
+{
+	static const char *const units[] = {"", "Ki", "Mi", "Gi", "Ti", nullptr};
+	return human(v, 1024, units);
+}
+
+} // namespace nsprobe
