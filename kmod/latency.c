@@ -109,8 +109,9 @@ void nsp_lat_forget(const struct sk_buff *skb)
  * @skb: the skb; skb->dev is the receiving device
  *
  * Context: a kprobe handler in the receive path (softirq, BH disabled).
+ * Return: true if @skb was an entry of the table (matched or aged).
  */
-void nsp_lat_match(const struct sk_buff *skb)
+bool nsp_lat_match(const struct sk_buff *skb)
 {
 	struct nsp_lat_slot *s = nsp_lat_slot(skb);
 	const struct net_device *dev;
@@ -119,18 +120,18 @@ void nsp_lat_match(const struct sk_buff *skb)
 
 	/* Pairs with the release in insert: peer and t0 read after the key. */
 	if (smp_load_acquire(&s->key) != (unsigned long)skb)
-		return;
+		return false;
 	dev = READ_ONCE(skb->dev);
 	if (READ_ONCE(s->peer) != dev)
-		return;
+		return false;
 	t0 = READ_ONCE(s->t0);
 	if (cmpxchg(&s->key, (unsigned long)skb, 0UL) != (unsigned long)skb)
-		return;
+		return false;
 
 	now = ktime_get_ns();
 	if (now - t0 > NSP_LAT_MAX_AGE_NS) {
 		this_cpu_inc(nsp_lat_pcpu.aged);
-		return;
+		return true;
 	}
 	this_cpu_inc(nsp_lat_pcpu.matched);
 	rcu_read_lock();
@@ -138,6 +139,7 @@ void nsp_lat_match(const struct sk_buff *skb)
 	if (d && d->hist)
 		nsp_hist_add(d->hist, NSP_HIST_CROSS, now - t0);
 	rcu_read_unlock();
+	return true;
 }
 
 /**

@@ -23,7 +23,7 @@ struct nsp_lat_stats {
 void nsp_lat_insert(const struct sk_buff *skb, const struct net_device *peer,
 		    u64 t0);
 void nsp_lat_forget(const struct sk_buff *skb);
-void nsp_lat_match(const struct sk_buff *skb);
+bool nsp_lat_match(const struct sk_buff *skb);
 void nsp_lat_read(struct nsp_lat_stats *st);
 unsigned int nsp_lat_slots(void);
 u64 nsp_lat_max_age_ns(void);

@@ -215,17 +215,23 @@ static int nsp_veth_backlog_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-/* __netif_receive_skb(struct sk_buff *skb): the backlog delivers. */
+/*
+ * __netif_receive_skb(struct sk_buff *skb): the backlog delivers. Like the
+ * other helpers, hits counts only the calls that concern nsprobe (here: an
+ * skb of the matcher's table).
+ */
 static int nsp_rx_backlog_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	nsp_lat_match((struct sk_buff *)regs_get_kernel_argument(regs, 0));
+	if (nsp_lat_match((struct sk_buff *)regs_get_kernel_argument(regs, 0)))
+		nsp_probe_hit(container_of(kp, struct nsp_probe, kp));
 	return 0;
 }
 
 /* napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb) */
 static int nsp_rx_napi_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	nsp_lat_match((struct sk_buff *)regs_get_kernel_argument(regs, 1));
+	if (nsp_lat_match((struct sk_buff *)regs_get_kernel_argument(regs, 1)))
+		nsp_probe_hit(container_of(kp, struct nsp_probe, kp));
 	return 0;
 }
 

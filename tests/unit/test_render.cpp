@@ -140,7 +140,7 @@ TEST(RenderJson, StatusAndSignalsShape)
 	EXPECT_EQ(keys(st), (K{"counters", "module_loaded", "probes", "schema", "stats",
 			       "tool_format"}));
 	EXPECT_EQ(keys(st["probes"][0]),
-		  (K{"err", "hits", "kind", "name", "nmissed", "state", "symbol"}));
+		  (K{"err", "hits", "kind", "name", "nmissed", "reason", "state", "symbol"}));
 	EXPECT_EQ(st["probes"][2]["err"], -22);
 	EXPECT_EQ(keys(st["stats"]), (K{"alloc_failed", "devices", "netns", "sig_unattributed",
 					"veth_untracked"}));

@@ -52,6 +52,8 @@ done
 check "napi: va path_napi" $M "$(dev_ctr "$A" va path_napi)"
 check "napi: vb cross count" $((N + M)) "$(hist dev_hist count inum=$ib name=vb kind=cross)"
 check "matched total" $((N + M)) "$(hist latency cross_matched)"
+check "rx_backlog hits (backlog deliveries matched)" $N "$(probe_field rx_backlog hits)"
+check "rx_napi hits (NAPI deliveries matched)" $M "$(probe_field rx_napi hits)"
 check "unmatched: evicted" 0 "$(hist latency cross_evicted)"
 check "unmatched: aged" 0 "$(hist latency cross_aged)"
 check "unmatched: busy" 0 "$(hist latency cross_busy)"

@@ -50,6 +50,8 @@ check "veth_xmit gone: reason" module_unloaded "$(probe_field veth_xmit reason)"
 modprobe veth || die "modprobe veth"
 check "veth_xmit re-armed on modprobe veth" armed "$(probe_field veth_xmit state)"
 check "veth_xmit re-armed: reason" armed_on_module_load "$(probe_field veth_xmit reason)"
+check "status --json: veth_xmit reason" armed_on_module_load \
+	"$(nsp_json status | jq -r '.probes[] | select(.name == "veth_xmit") | .reason')"
 veth_pair A B
 udp_sink "$B" 5002
 udp_send "$A" 10.88.0.2 5002 $M $S || die "send M"

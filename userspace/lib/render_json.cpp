@@ -119,7 +119,8 @@ json to_json(const StatusModel &m)
 	for (const ProbeRecord &p : m.probes)
 		probes.push_back({{"name", p.name},   {"symbol", p.symbol},   {"kind", p.kind_word},
 				  {"state", p.state_word}, {"hits", p.hits}, {"nmissed", p.nmissed},
-				  {"err", p.err}});
+				  {"err", p.err},
+				  {"reason", p.reason.empty() ? json(nullptr) : json(p.reason)}});
 	j["probes"] = probes;
 	if (m.stats)
 		j["stats"] = {{"netns", m.stats->netns},

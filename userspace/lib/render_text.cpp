@@ -115,10 +115,11 @@ std::string render_text(const StatusModel &m)
 	out += fmt::format("tool format: {}\n", tool_format_version().str());
 	if (!m.counters.available)
 		return out;
-	Table t({{"PROBE"}, {"SYMBOL"}, {"KIND"}, {"STATE"}, {"HITS", R}, {"NMISSED", R}, {"ERR", R}});
+	Table t({{"PROBE"}, {"SYMBOL"}, {"KIND"}, {"STATE"}, {"HITS", R}, {"NMISSED", R}, {"ERR", R},
+		 {"REASON"}});
 	for (const ProbeRecord &p : m.probes)
 		t.add_row({p.name, p.symbol, p.kind_word, p.state_word, num(p.hits), num(p.nmissed),
-			   fmt::format("{}", p.err)});
+			   fmt::format("{}", p.err), p.reason.empty() ? "-" : p.reason});
 	out += "\n" + t.render();
 	if (m.stats)
 		out += fmt::format("\nstats: netns={} devices={} veth_untracked={} sig_unattributed={} "
