@@ -11,8 +11,12 @@ using namespace nsprobe;
 
 TEST(JsonText, InvalidUtf8InDeviceNameIsReplacedNotThrown)
 {
-	auto devs = parse_devices("dev inum=4026532201 cookie=4097 ifindex=2 name=c\\377 "
-				  "tx_packets=1 tx_bytes=2\n", "devices");
+	// Every counter key of the format, so the line stays valid as it grows.
+	std::string line = "dev inum=4026532201 cookie=4097 ifindex=2 name=c\\377";
+#define NSP_X(key, unit) line += " " #key "=1";
+	NSP_DEV_COUNTERS(NSP_X)
+#undef NSP_X
+	auto devs = parse_devices(line + "\n", "devices");
 	ASSERT_TRUE(devs);
 	Snapshot snap;
 	snap.version = tool_format_version();
