@@ -103,6 +103,7 @@
 #include <linux/preempt.h>
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
+#include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -361,7 +362,12 @@ static bool nsp_sig_blocked(struct task_struct *t, int sig, int group)
 
 	if (!group)
 		return sigismember(&t->blocked, sig);
-	__for_each_thread(t->signal, it)
+	/*
+	 * Not __for_each_thread(): with CONFIG_PROVE_RCU_LIST its lockdep
+	 * condition names tasklist_lock, which is not exported.
+	 */
+	list_for_each_entry_rcu(it, &t->signal->thread_head, thread_node,
+				lockdep_is_held(&t->sighand->siglock))
 		if (!sigismember(&it->blocked, sig))
 			return false;
 	return true;
