@@ -98,6 +98,14 @@ $(BUILD)/tools/%: tests/tools/%.c | setup-build
 demo: setup userspace kmod-matrix tools ## boot the default test kernel and show nsprobe at work
 	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/demo-guest
 
+# Robustness runs that are not part of check: the signal storm with module
+# load/unload cycles (tests/vm/stress_*.sh), on every kernel of the matrix.
+.PHONY: stress
+stress: kmod-matrix userspace tools ## stress suite in the VM (not part of check)
+	@set -e; for k in $(KERNELS); do \
+	  scripts/vm-run --kernel $$k --timeout 1800 tests/vm/guest-suite $$k \
+	    $$(cd tests/vm && ls stress_*.sh); done
+
 bench: setup userspace kmod-matrix tools ## benchmarks (never part of check)
 	@scripts/setup --bench
 	BUILD=$(BUILD) scripts/bench

@@ -5,7 +5,8 @@
 # run on any WARNING, BUG, Oops, lockdep or sanitizer report), and the last
 # load must still attribute signals.
 #
-# OPEN (2026-11-29): 1 of 3 runs on 6.12.107 (KVM guest on a loaded host)
+# Run by `make stress`, not `make check`, because of this:
+# OPEN (2026-11-29): 1 of 3 runs on 6.12.107 (TCG guest on a loaded host)
 # ended in "Oops: int3" at __send_signal_locked+0x1, called from
 # do_notify_parent(), while rmmod nsprobe was running ("nsprobe(OE-)"):
 # an int3 at the ftrace site of the sig_generate kprobe that no handler
