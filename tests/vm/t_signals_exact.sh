@@ -19,21 +19,6 @@ cleanup() {
 }
 on_exit cleanup
 
-# start_init VAR NETNS READY [SIGNO...]: start PID 1 of a new pid namespace
-# inside NETNS; once its handlers are installed, store its pid (as seen from
-# here) in VAR.
-start_init() {
-	local -n _pid_var=$1
-	local ns=$2 ready=$3 upid
-	shift 3
-	ip netns exec "$ns" unshare --pid --fork nsp-sigtarget "$ready" "$@" \
-		</dev/null >/dev/null 2>&1 &
-	upid=$!
-	wait_for_file "$ready"
-	_pid_var=$(pgrep -P "$upid" -x nsp-sigtarget)
-	[ -n "$_pid_var" ] || die "no init in $ns"
-}
-
 sigrow() { # INUM SIGNO: "generated forced ignored ignored_init" from the tool
 	local f out=()
 	for f in generated forced ignored ignored_init; do out+=("$(show_sig "$1" "$2" "$f")"); done
@@ -51,7 +36,7 @@ host=$(stat -L -c %i /proc/self/ns/net)
 
 ns_new ctr1 sig
 in1=$(ns_inum "$ctr1")
-start_init pid1 "$ctr1" /tmp/init1.ready
+start_pidns_init pid1 "$ctr1" /tmp/init1.ready
 
 # 1. SIGTERM from inside, no handler: ignored (init-protected).
 nsenter -t "$pid1" -p -n kill -TERM 1
@@ -83,7 +68,7 @@ check "4 host KILL: init gone" 0 "$(wait_gone "$pid1"; echo $?)"
 # 5. SIGTERM to an init that installed a handler: delivered to it.
 ns_new ctr2 sig
 in2=$(ns_inum "$ctr2")
-start_init pid2 "$ctr2" /tmp/init2.ready $TERM_
+start_pidns_init pid2 "$ctr2" /tmp/init2.ready $TERM_
 kill -TERM "$pid2"
 for ((i = 0; i < 300; i++)); do [ -s /tmp/init2.ready.log ] && break; sleep 0.1; done
 check "5 host TERM, handler: generated forced ignored ignored_init" "1 1 0 0" "$(sigrow "$in2" $TERM_)"
