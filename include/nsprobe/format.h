@@ -296,7 +296,8 @@ enum nsp_probe_state {
  * (1.1) From the signal:signal_generate tracepoint (hook sig_outcome), at
  * the end of generation, with the target's siglock held:
  *   coalesced        a standard signal already pending: merged, not queued
- *   queued           queued (TRACE_SIGNAL_DELIVERED or LOSE_INFO), blocked
+ *   queued           put on a pending queue (TRACE_SIGNAL_DELIVERED or
+ *                    LOSE_INFO), blocked
  *                    or not
  *   queued_blocked   queued while blocked (PIDTYPE_PID: by the target
  *                    thread; a group signal: by every thread)
