@@ -295,10 +295,9 @@ enum nsp_probe_state {
  * a signal.
  * (1.1) From the signal:signal_generate tracepoint (hook sig_outcome), at
  * the end of generation, with the target's siglock held:
- *   coalesced        a standard signal already pending: merged, not queued
+ *   coalesced        a standard signal already pending: merged into it
  *   queued           put on a pending queue (TRACE_SIGNAL_DELIVERED or
- *                    LOSE_INFO), blocked
- *                    or not
+ *                    LOSE_INFO), blocked or not
  *   queued_blocked   queued while blocked (PIDTYPE_PID: by the target
  *                    thread; a group signal: by every thread)
  *   queue_overflow   an RT signal from sigqueue() refused (RLIMIT_SIGPENDING)
