@@ -8,6 +8,13 @@
 #                                "signo outcome reason origin forced=F nspid=N"
 #   ev_last INUM PID             the last of those
 #   ev_count INUM PID            how many
+#   sig_setup [PARAMS]           the start of a t_sig_* test: on exit, its
+#                                netns go and nsprobe is unloaded; nsprobe
+#                                loaded with PARAMS; a fresh netns "sig-XXXX",
+#                                its name in $ctr, its inum in $in
+#   start_sigtool VAR NETNS MODE READY [ARG...]
+#                                nsp-sigtool MODE READY ARG... in NETNS, in the
+#                                background; waits for READY; its pid in VAR
 #   start_pidns_init VAR NETNS READY [SIGNO...]
 #                                PID 1 of a new pid ns in NETNS (nsp-sigtarget)
 #   wait_until SEC CMD...        poll CMD every 0.1 s until it succeeds
@@ -38,6 +45,30 @@ ev_brief() {
 
 ev_last() { ev_brief "$1" "$2" | tail -n1; }
 ev_count() { ev_brief "$1" "$2" | wc -l; }
+
+sig_cleanup() {
+	ns_cleanup
+	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
+}
+
+# Not run in $(...): ctr, in and the netns cleanup list must live in the
+# test's own shell.
+# shellcheck disable=SC2034,SC2154
+sig_setup() {
+	on_exit sig_cleanup
+	nsp_load "$@"
+	ns_new ctr sig
+	in=$(ns_inum "$ctr")
+}
+
+start_sigtool() {
+	local -n _st_var=$1
+	local ns=$2 mode=$3 ready=$4
+	shift 4
+	ip netns exec "$ns" nsp-sigtool "$mode" "$ready" "$@" </dev/null >/dev/null 2>&1 &
+	wait_for_file "$ready"
+	_st_var=$(pgrep -f "nsp-sigtool $mode $ready")
+}
 
 start_pidns_init() {
 	local -n _init_var=$1

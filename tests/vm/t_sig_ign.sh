@@ -5,18 +5,8 @@
 . "$(dirname "$0")/lib_sig.sh"
 USR1=10
 
-cleanup() {
-	ns_cleanup
-	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
-}
-on_exit cleanup
-
-nsp_load
-ns_new ctr sig
-in=$(ns_inum "$ctr")
-ip netns exec "$ctr" nsp-sigtool ign /tmp/ign.ready $USR1 </dev/null >/dev/null 2>&1 &
-wait_for_file /tmp/ign.ready
-pid=$(pgrep -f "nsp-sigtool ign /tmp/ign.ready")
+sig_setup
+start_sigtool pid "$ctr" ign /tmp/ign.ready $USR1
 
 kill -USR1 "$pid"
 kill -USR1 "$pid"

@@ -15,15 +15,7 @@
 . "$(dirname "$0")/lib_sig.sh"
 CHLD=17
 
-cleanup() {
-	ns_cleanup
-	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
-}
-on_exit cleanup
-
-nsp_load
-ns_new ctr sig
-in=$(ns_inum "$ctr")
+sig_setup
 start_pidns_init pid1 "$ctr" /tmp/orph.ready
 
 nsenter -t "$pid1" -p nsp-sigtool orphans 5 || die "nsp-sigtool orphans"

@@ -6,18 +6,8 @@
 . "$(dirname "$0")/lib_sig.sh"
 RT1=35
 
-cleanup() {
-	ns_cleanup
-	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
-}
-on_exit cleanup
-
-nsp_load
-ns_new ctr sig
-in=$(ns_inum "$ctr")
-ip netns exec "$ctr" nsp-sigtool block /tmp/rt.ready $RT1 </dev/null >/dev/null 2>&1 &
-wait_for_file /tmp/rt.ready
-pid=$(pgrep -f "nsp-sigtool block /tmp/rt.ready")
+sig_setup
+start_sigtool pid "$ctr" block /tmp/rt.ready $RT1
 
 nsp-sigtool sigqueue "$pid" $RT1 3 || die "sigqueue"
 check "blocked: generated queued queued_blocked coalesced" "3 3 3 0" "$(sig_ctrs "$in" $RT1 generated queued queued_blocked coalesced)"

@@ -6,15 +6,7 @@
 . "$(dirname "$0")/lib_sig.sh"
 SEGV=11
 
-cleanup() {
-	ns_cleanup
-	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
-}
-on_exit cleanup
-
-nsp_load
-ns_new ctr sig
-in=$(ns_inum "$ctr")
+sig_setup
 ulimit -c 0
 ip netns exec "$ctr" bash -c 'echo $$ >/tmp/segv.pid; exec nsp-sigtool segv' >/dev/null 2>&1
 check "exit status 139 (SIGSEGV)" 139 "$?"

@@ -5,19 +5,10 @@
 . "$(dirname "$0")/lib_sig.sh"
 USR1=10
 
-cleanup() {
-	ns_cleanup
-	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
-}
-on_exit cleanup
-
-nsp_load
+sig_setup
 host=$(stat -L -c %i /proc/self/ns/net)
-ns_new ctr sig
-in=$(ns_inum "$ctr")
-ip netns exec "$ctr" nsp-sigtool threads /tmp/thr.ready $USR1 </dev/null >/dev/null 2>&1 &
-wait_for_file /tmp/thr.ready
-read -r tgid tid </tmp/thr.ready
+start_sigtool tgid "$ctr" threads /tmp/thr.ready $USR1
+read -r tgid tid </tmp/thr.ready	# the thread group and its second thread
 [ "$tgid" != "$tid" ] || die "no second thread"
 
 nsp-sigtool tgkill "$tgid" "$tid" $USR1 || die "tgkill"
