@@ -1,5 +1,10 @@
 # shellcheck shell=bash
 # Helpers for the t_veth_*.sh tests (issue 3), on top of lib.sh.
+#   veth_on_exit          the start of a t_veth_* test: NSP_TRACE=1 traces
+#                         it (set -x); on exit, the sinks stop, its netns go,
+#                         nsprobe and veth.ko are unloaded
+#   veth_setup [PARAMS]   veth_on_exit, then veth.ko loaded, then nsprobe
+#                         with PARAMS
 #   veth_pair A B         two fresh netns (names in VAR A and B), a veth pair
 #                         va (10.88.0.1, in A) <-> vb (10.88.0.2, in B), up,
 #                         IPv6 off, static neighbours: only our frames cross
@@ -9,6 +14,24 @@
 #   ns_ctr NS FIELD       a debugfs netns counter
 #   kstat NS DEV FIELD    /sys/class/net/DEV/statistics/FIELD inside NS
 #   probe_field HOOK FIELD  a field of the debugfs probe record of HOOK
+
+veth_cleanup() {
+	sinks_stop
+	ns_cleanup
+	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
+	modprobe -r veth 2>/dev/null
+}
+
+veth_on_exit() {
+	[ -n "${NSP_TRACE:-}" ] && set -x
+	on_exit veth_cleanup
+}
+
+veth_setup() {
+	veth_on_exit
+	modprobe veth
+	nsp_load "$@"
+}
 
 veth_pair() {
 	local -n _vp_a=$1 _vp_b=$2

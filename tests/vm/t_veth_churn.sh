@@ -7,19 +7,9 @@
 # the matcher churn too.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_veth.sh"
-[ -n "${NSP_TRACE:-}" ] && set -x
 CYCLES=${NSP_CHURN_CYCLES:-200} S=64
 
-cleanup() {
-	sinks_stop
-	ns_cleanup
-	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
-	modprobe -r veth 2>/dev/null
-}
-on_exit cleanup
-
-modprobe veth
-nsp_load latency=1
+veth_setup latency=1
 declare -A seen_cookie
 bad_count=0 bad_fresh=0 bad_left=0 reused=0
 declare -A seen_inum

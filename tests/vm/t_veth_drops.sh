@@ -13,19 +13,9 @@
 #    0 on 6.1), and the tool shows them beside nsprobe's.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_veth.sh"
-[ -n "${NSP_TRACE:-}" ] && set -x
 K=7 F=11
 
-cleanup() {
-	sinks_stop
-	ns_cleanup
-	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
-	modprobe -r veth 2>/dev/null
-}
-on_exit cleanup
-
-modprobe veth
-nsp_load
+veth_setup
 veth_pair A B
 ip -n "$B" link set vb mtu 1000
 udp_sink "$B" 5001

@@ -6,23 +6,13 @@
 #   netns va-XXXX  va 10.88.0.1  <== veth ==>  vb 10.88.0.2
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_veth.sh"
-[ -n "${NSP_TRACE:-}" ] && set -x
 N=40 M=30 S=100
-
-cleanup() {
-	sinks_stop
-	ns_cleanup
-	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
-	modprobe -r veth 2>/dev/null
-}
-on_exit cleanup
 
 hist() {	# hist FILE-TYPE FIELD KEY=VAL...
 	raw_field latency "$@"
 }
 
-modprobe veth
-nsp_load latency=1
+veth_setup latency=1
 check "latency file exists" 0 "$(test -r $NSP_DEBUGFS/latency; echo $?)"
 check "rx_backlog probe armed" armed "$(probe_field rx_backlog state)"
 check "rx_napi probe armed" armed "$(probe_field rx_napi state)"

@@ -11,19 +11,9 @@
 # M datagrams all on path_backlog.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_veth.sh"
-[ -n "${NSP_TRACE:-}" ] && set -x
 N=30 M=20 S=200
 
-cleanup() {
-	sinks_stop
-	ns_cleanup
-	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
-	modprobe -r veth 2>/dev/null
-}
-on_exit cleanup
-
-modprobe veth
-nsp_load
+veth_setup
 veth_pair A B
 ip netns exec "$B" ethtool -K vb gro on || die "ethtool -K vb gro on"
 ip netns exec "$A" ethtool -K va tso off >/dev/null 2>&1

@@ -7,16 +7,9 @@
 #   netns va-XXXX  va 10.88.0.1  <== veth ==>  vb 10.88.0.2  netns vb-XXXX
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_veth.sh"
-[ -n "${NSP_TRACE:-}" ] && set -x
 N=40 M=25 S=100
 
-cleanup() {
-	sinks_stop
-	ns_cleanup
-	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
-	modprobe -r veth 2>/dev/null
-}
-on_exit cleanup
+veth_on_exit
 
 modprobe -r veth 2>/dev/null
 nsp_load
