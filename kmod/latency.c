@@ -92,7 +92,7 @@ void nsp_lat_insert(const struct sk_buff *skb, const struct net_device *peer,
 }
 
 /**
- * nsp_lat_forget() - drop the entry of an skb veth_xmit() dropped
+ * nsp_lat_forget() - drop the entry of an skb veth_xmit() dropped or requeued
  * @skb: the skb (its address only; it may be freed)
  *
  * Context: veth_xmit()'s return handler.

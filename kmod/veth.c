@@ -167,8 +167,13 @@ static int nsp_veth_xmit_ret(struct kretprobe_instance *ri,
 			nsp_dev_inc(d, NSP_DEV_CTR_path_backlog);
 		else if (ctx->state == NSP_XMIT_FORWARDED)
 			nsp_dev_inc(d, NSP_DEV_CTR_path_napi);
+	} else if (ret == NETDEV_TX_BUSY) {
+		/* 6.12, NAPI ring full, a qdisc: requeued, it enters again. */
+		if (nsp_latency && ctx->state >= NSP_XMIT_FORWARDED)
+			nsp_lat_forget(ctx->skb);
+		if (d)
+			nsp_dev_inc(d, NSP_DEV_CTR_requeued);
 	}
-	/* NETDEV_TX_BUSY (6.12, with a qdisc): requeued, it enters again. */
 	memcpy(ctx, ri->data, sizeof(*ctx));
 	return 0;
 }

@@ -40,7 +40,7 @@
 #define NSPROBE_FORMAT_H
 
 #define NSP_FORMAT_MAJOR 1
-#define NSP_FORMAT_MINOR 1
+#define NSP_FORMAT_MINOR 2
 
 #define NSP_VERSION_PREFIX "nsprobe-format"
 
@@ -255,9 +255,14 @@ enum nsp_probe_state {
  *   drop_other    of those: none of the above could be told
  *   path_backlog  delivered to the per-CPU backlog (netif_rx path)
  *   path_napi     delivered to the peer's NAPI ring (peer has XDP or GRO)
+ * (1.2)
+ *   requeued      veth_xmit() returned NETDEV_TX_BUSY (6.12: the peer's NAPI
+ *                 ring is full and a qdisc holds the skb): the skb was not
+ *                 consumed and enters veth_xmit() again later, where it is
+ *                 counted once more in tx_packets and tx_bytes
  *   Invariant: drops == drop_peer + drop_mtu + drop_ring + drop_backlog +
- *   drop_other. tx_packets == drops + path_backlog + path_napi + skbs
- *   requeued by a qdisc (NETDEV_TX_BUSY; such an skb enters again).
+ *   drop_other, and tx_packets == drops + path_backlog + path_napi +
+ *   requeued (in a quiescent read; with veth_paths=0 only tx_* count).
  */
 #define NSP_DEV_COUNTERS(X)		\
 	X(tx_packets, packets)		\
@@ -269,7 +274,8 @@ enum nsp_probe_state {
 	X(drop_backlog, packets)	\
 	X(drop_other, packets)		\
 	X(path_backlog, packets)	\
-	X(path_napi, packets)
+	X(path_napi, packets)		\
+	X(requeued, packets)
 
 /*
  * Per (target netns, signo) counters, in the order they are written.

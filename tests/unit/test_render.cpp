@@ -106,11 +106,12 @@ TEST(RenderJson, ShowShape)
 	EXPECT_EQ(keys(h1["kernel_stats"]), (K{"rx_bytes", "rx_dropped", "rx_packets", "tx_bytes",
 					"tx_dropped", "tx_packets"}));
 	EXPECT_EQ(h1["kernel_stats"]["tx_packets"], 60u);
-	// The fixture is a 1.0 module's: the 1.1 drop and path counters read 0.
+	// The fixture is a 1.0 module's: the 1.1 drop and path counters and
+	// the 1.2 requeued counter read 0.
 	EXPECT_EQ(h1["nsprobe"], json({{"tx_bytes", 5880}, {"tx_packets", 60}, {"drops", 0},
 				       {"drop_peer", 0}, {"drop_mtu", 0}, {"drop_ring", 0},
 				       {"drop_backlog", 0}, {"drop_other", 0}, {"path_backlog", 0},
-				       {"path_napi", 0}}));
+				       {"path_napi", 0}, {"requeued", 0}}));
 	EXPECT_EQ(h1["drops_before_driver"], h1["kernel_stats"]["tx_dropped"]);
 	const json &h2 = host["interfaces"][2];
 	EXPECT_EQ(h2["link_netnsid"], "unassigned");

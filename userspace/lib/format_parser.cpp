@@ -361,7 +361,8 @@ Result<std::vector<DevRecord>> parse_devices(std::string_view content, std::stri
 		NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
 	};
-	// Format 1.0 had tx_packets and tx_bytes only; the rest came in 1.1.
+	// Format 1.0 had tx_packets and tx_bytes only; the rest came in 1.1
+	// (requeued in 1.2).
 	static const std::vector<KeySpec<R>> dev_specs = [] {
 		std::vector<KeySpec<R>> v = specs;
 		for (KeySpec<R> &k : v)
