@@ -135,16 +135,3 @@ TEST(Rates, SortedByTrafficGoneNetnsDropped)
 	EXPECT_EQ(r[3].inum, 5u);	// fresh: no rate sorts last
 	EXPECT_TRUE(find(r, 5).fresh);
 }
-
-TEST(Rates, HumanUnits)
-{
-	EXPECT_EQ(human_si(std::nullopt), "-");
-	EXPECT_EQ(human_si(0.0), "0");
-	EXPECT_EQ(human_si(5.0), "5.0");
-	EXPECT_EQ(human_si(950.0), "950");
-	EXPECT_EQ(human_si(1200.0), "1.2k");
-	EXPECT_EQ(human_si(34000000.0), "34M");
-	EXPECT_EQ(human_iec(1024.0), "1.0Ki");
-	EXPECT_EQ(human_iec(1536.0 * 1024), "1.5Mi");
-	EXPECT_EQ(human_iec(100.0), "100");
-}

@@ -184,6 +184,26 @@ TEST(RenderText, Golden)
 						{info(4026532201, {"blue"}, {{1234, "sleep"}})})));
 }
 
+TEST(RenderText, WideColourAndDropReasons)
+{
+	auto snap = good_snapshot();
+	ShowModel m = show_model(snap);
+	expect_golden("show_wide.txt", render_text(m, {.wide = true}));
+
+	InterfaceView &h1 = m.netns[0].interfaces[1];
+	ASSERT_EQ(h1.link.name, "h1");
+	h1.nsprobe->drops = 7;
+	h1.nsprobe->drop_mtu = 5;
+	h1.nsprobe->drop_peer = 2;
+	h1.link.stats.tx_dropped = 10;
+	std::string text = render_text(m);
+	EXPECT_NE(text.find("\n  drops at veth_xmit: h1 7 (peer 2, mtu 5)\n"), std::string::npos) << text;
+	EXPECT_EQ(drops_before_driver(h1), 3u);
+	EXPECT_EQ(text.find("\033["), std::string::npos);
+	std::string bold = render_text(m, {.color = true});
+	EXPECT_NE(bold.find("  \033[1mIFACE"), std::string::npos) << bold;
+}
+
 TEST(SignalName, Names)
 {
 	EXPECT_EQ(signal_name(9), "SIGKILL");

@@ -131,4 +131,12 @@ SignalsModel build_signals(const Result<Snapshot> &snap, std::string where,
 	return m;
 }
 
+std::optional<uint64_t> drops_before_driver(const InterfaceView &iv)
+{
+	if (!iv.nsprobe)
+		return std::nullopt;
+	uint64_t k = iv.link.stats.tx_dropped, n = iv.nsprobe->drops;
+	return k > n ? k - n : 0;
+}
+
 } // namespace nsprobe

@@ -53,23 +53,6 @@ bool by_traffic(const T &a, const T &b)
 	return a.inum < b.inum;
 }
 
-std::string human(std::optional<double> v, double base, const char *const *units)
-{
-	if (!v)
-		return "-";
-	double x = *v;
-	if (x < 0.05)
-		return "0";
-	if (x < base)
-		return x < 10 ? fmt::format("{:.1f}", x) : fmt::format("{:.0f}", x);
-	int u = 0;
-	while (x >= base && units[u + 1]) {
-		x /= base;
-		u++;
-	}
-	return x < 10 ? fmt::format("{:.1f}{}", x, units[u]) : fmt::format("{:.0f}{}", x, units[u]);
-}
-
 } // namespace
 
 Sample sample_of(const ShowModel &m, double t)
@@ -161,18 +144,6 @@ std::vector<NetnsRate> compute_rates(const Sample &prev, const Sample &cur)
 	}
 	std::sort(out.begin(), out.end(), by_traffic<NetnsRate>);
 	return out;
-}
-
-std::string human_si(std::optional<double> v)
-{
-	static const char *const units[] = {"", "k", "M", "G", "T", nullptr};
-	return human(v, 1000, units);
-}
-
-std::string human_iec(std::optional<double> v)
-{
-	static const char *const units[] = {"", "Ki", "Mi", "Gi", "Ti", nullptr};
-	return human(v, 1024, units);
 }
 
 } // namespace nsprobe

@@ -96,15 +96,8 @@ json interface_json(const InterfaceView &iv)
 		{"tx_bytes", l.stats.tx_bytes},	    {"tx_dropped", l.stats.tx_dropped},
 	};
 	j["nsprobe"] = iv.nsprobe ? dev_counters_json(*iv.nsprobe) : json(nullptr);
-	// The kernel's TX dropped that nsprobe did not see at veth_xmit: drops
-	// before the driver (carrier off, qdisc, neighbour), for a device nsprobe
-	// tracked since it was created. null when nsprobe does not track it.
-	if (iv.nsprobe)
-		j["drops_before_driver"] = l.stats.tx_dropped > iv.nsprobe->drops
-						   ? l.stats.tx_dropped - iv.nsprobe->drops
-						   : 0;
-	else
-		j["drops_before_driver"] = nullptr;
+	std::optional<uint64_t> pre = drops_before_driver(iv);
+	j["drops_before_driver"] = pre ? json(*pre) : json(nullptr);
 	return j;
 }
 

@@ -6,6 +6,7 @@
 
 #include "libnsprobe/render.h"
 #include "libnsprobe/table.h"
+#include "libnsprobe/units.h"
 
 namespace nsprobe {
 namespace {
@@ -106,7 +107,7 @@ std::string num(uint64_t v)
 
 } // namespace
 
-std::string render_text(const StatusModel &m)
+std::string render_text(const StatusModel &m, const TextOptions &o)
 {
 	std::string out;
 	std::string loaded = !m.module_loaded ? "unknown" : *m.module_loaded ? "loaded" : "not loaded";
@@ -120,7 +121,7 @@ std::string render_text(const StatusModel &m)
 	for (const ProbeRecord &p : m.probes)
 		t.add_row({p.name, p.symbol, p.kind_word, p.state_word, num(p.hits), num(p.nmissed),
 			   fmt::format("{}", p.err), p.reason.empty() ? "-" : p.reason});
-	out += "\n" + t.render();
+	out += "\n" + t.render("", o.color);
 	if (m.stats)
 		out += fmt::format("\nstats: netns={} devices={} veth_untracked={} sig_unattributed={} "
 				   "alloc_failed={}\n",
@@ -129,47 +130,111 @@ std::string render_text(const StatusModel &m)
 	return out;
 }
 
-std::string render_text(const ShowModel &m)
+namespace {
+
+// The default interface table: what an on-call engineer reads first, in
+// human units. The kernel's link stats, then what nsprobe saw at veth_xmit().
+Table interface_table(const NetnsView &v)
+{
+	Table t({{"IFACE"}, {"IDX", R}, {"KIND"}, {"STATE"}, {"MTU", R}, {"PEER"}, {"RX", R},
+		 {"RX_BYTES", R}, {"TX", R}, {"TX_BYTES", R}, {"DROP_RX/TX", R}, {"XMIT", R},
+		 {"XMIT_BYTES", R}, {"BACKLOG/NAPI", R}, {"XMIT_DROP", R}, {"PRE_DRIVER", R}});
+	for (const InterfaceView &iv : v.interfaces) {
+		const LinkInfo &l = iv.link;
+		const std::optional<DevCounters> &n = iv.nsprobe;
+		std::optional<uint64_t> pre = drops_before_driver(iv);
+		t.add_row({l.name, num(static_cast<uint64_t>(l.ifindex)), l.kind.empty() ? "-" : l.kind,
+			   (l.admin_up ? "up/" : "down/") + l.oper_state, num(l.mtu), peer_text(iv),
+			   human_count(l.stats.rx_packets), human_bytes(l.stats.rx_bytes),
+			   human_count(l.stats.tx_packets), human_bytes(l.stats.tx_bytes),
+			   human_count(l.stats.rx_dropped) + "/" + human_count(l.stats.tx_dropped),
+			   n ? human_count(n->tx_packets) : "-", n ? human_bytes(n->tx_bytes) : "-",
+			   n ? human_count(n->path_backlog) + "/" + human_count(n->path_napi) : "-",
+			   n ? human_count(n->drops) : "-", pre ? human_count(*pre) : "-"});
+	}
+	return t;
+}
+
+// --wide: every link stat and every NSP_DEV_COUNTERS key, exact.
+Table interface_table_wide(const NetnsView &v)
+{
+	std::vector<Col> cols = {{"IFACE"}, {"IDX", R}, {"KIND"}, {"STATE"}, {"MTU", R}, {"PEER"}};
+	for (const char *h : {"RX_PACKETS", "RX_BYTES", "RX_DROP", "TX_PACKETS", "TX_BYTES",
+			      "TX_DROP"})
+		cols.push_back({h, R});
+#define NSP_X(key, unit) cols.push_back({"NSP_" + upper(#key), R});
+	NSP_DEV_COUNTERS(NSP_X)
+#undef NSP_X
+	cols.push_back({"PRE_DRIVER", R});
+	Table t(cols);
+	for (const InterfaceView &iv : v.interfaces) {
+		const LinkInfo &l = iv.link;
+		std::vector<std::string> row = {l.name,
+						num(static_cast<uint64_t>(l.ifindex)),
+						l.kind.empty() ? "-" : l.kind,
+						(l.admin_up ? "up/" : "down/") + l.oper_state,
+						num(l.mtu),
+						peer_text(iv)};
+		for (uint64_t s : {l.stats.rx_packets, l.stats.rx_bytes, l.stats.rx_dropped,
+				   l.stats.tx_packets, l.stats.tx_bytes, l.stats.tx_dropped})
+			row.push_back(num(s));
+#define NSP_X(key, unit) row.push_back(iv.nsprobe ? num(iv.nsprobe->key) : "-");
+		NSP_DEV_COUNTERS(NSP_X)
+#undef NSP_X
+		std::optional<uint64_t> pre = drops_before_driver(iv);
+		row.push_back(pre ? num(*pre) : "-");
+		t.add_row(std::move(row));
+	}
+	return t;
+}
+
+// "  drops at veth_xmit: h1 7 (mtu 7)", for each device that dropped.
+std::string drop_reasons(const NetnsView &v)
+{
+	std::string out;
+	for (const InterfaceView &iv : v.interfaces) {
+		if (!iv.nsprobe || !iv.nsprobe->drops)
+			continue;
+		const DevCounters &n = *iv.nsprobe;
+		std::vector<std::string> why;
+		for (auto [name, count] : {std::pair{"peer", n.drop_peer}, {"mtu", n.drop_mtu},
+					   {"ring", n.drop_ring}, {"backlog", n.drop_backlog},
+					   {"other", n.drop_other}})
+			if (count)
+				why.push_back(fmt::format("{} {}", name, count));
+		out += fmt::format("  drops at veth_xmit: {} {} ({})\n", iv.link.name, n.drops,
+				   join(why, ", "));
+	}
+	return out;
+}
+
+} // namespace
+
+std::string render_text(const ShowModel &m, const TextOptions &o)
 {
 	std::string out = counters_line(m.counters);
 	for (const NetnsView &v : m.netns) {
 		out += "\n" + netns_header(v.inum, v.cookie, v.current, v.anonymous, v.names,
 					   v.bind_paths, v.pids, v.init, v.container);
 		if (v.nsprobe)
-			out += fmt::format("  nsprobe: devices={} tx_packets={} tx_bytes={} "
-					   "sig_generated={} sig_ignored={}\n",
-					   v.nsprobe->devices, v.nsprobe->tx_packets, v.nsprobe->tx_bytes,
-					   v.nsprobe->sig_generated, v.nsprobe->sig_ignored);
+			out += o.wide ? fmt::format("  nsprobe: devices={} tx_packets={} tx_bytes={} "
+						    "sig_generated={} sig_ignored={}\n",
+						    v.nsprobe->devices, v.nsprobe->tx_packets,
+						    v.nsprobe->tx_bytes, v.nsprobe->sig_generated,
+						    v.nsprobe->sig_ignored)
+				      : fmt::format("  nsprobe: {} veth, {} packets ({}) at veth_xmit, "
+						    "{} signals generated, {} ignored\n",
+						    v.nsprobe->devices, human_count(v.nsprobe->tx_packets),
+						    human_bytes(v.nsprobe->tx_bytes),
+						    human_count(v.nsprobe->sig_generated),
+						    human_count(v.nsprobe->sig_ignored));
 		if (v.links_error)
 			out += fmt::format("  links unavailable: {}\n", *v.links_error);
 		if (!v.interfaces.empty()) {
-			std::vector<Col> cols = {{"IFACE"}, {"IDX", R}, {"KIND"}, {"STATE"}, {"MTU", R},
-						 {"PEER"}};
-#define NSP_X(key, unit) cols.push_back({"NSP_" + upper(#key), R});
-			NSP_DEV_COUNTERS(NSP_X)
-#undef NSP_X
-			for (const char *h : {"TX_PACKETS", "TX_BYTES", "TX_DROP", "RX_PACKETS",
-					      "RX_BYTES", "RX_DROP"})
-				cols.push_back({h, R});
-			Table t(cols);
-			for (const InterfaceView &iv : v.interfaces) {
-				const LinkInfo &l = iv.link;
-				std::vector<std::string> row = {
-					l.name,
-					num(static_cast<uint64_t>(l.ifindex)),
-					l.kind.empty() ? "-" : l.kind,
-					(l.admin_up ? "up/" : "down/") + l.oper_state,
-					num(l.mtu),
-					peer_text(iv)};
-#define NSP_X(key, unit) row.push_back(iv.nsprobe ? num(iv.nsprobe->key) : "-");
-				NSP_DEV_COUNTERS(NSP_X)
-#undef NSP_X
-				for (uint64_t s : {l.stats.tx_packets, l.stats.tx_bytes, l.stats.tx_dropped,
-						   l.stats.rx_packets, l.stats.rx_bytes, l.stats.rx_dropped})
-					row.push_back(num(s));
-				t.add_row(std::move(row));
-			}
-			out += t.render("  ");
+			Table t = o.wide ? interface_table_wide(v) : interface_table(v);
+			out += t.render("  ", o.color);
+			if (!o.wide)
+				out += drop_reasons(v);
 		}
 		if (!v.module_devices.empty()) {
 			out += "  module-only devices (not in the link dump):\n";
@@ -185,7 +250,7 @@ std::string render_text(const ShowModel &m)
 #undef NSP_X
 				t.add_row(std::move(row));
 			}
-			out += t.render("  ");
+			out += t.render("  ", o.color);
 		}
 	}
 	for (const SkippedNetns &s : m.skipped)
@@ -193,7 +258,7 @@ std::string render_text(const ShowModel &m)
 	return out;
 }
 
-std::string render_text(const SignalsModel &m)
+std::string render_text(const SignalsModel &m, const TextOptions &o)
 {
 	std::string out = counters_line(m.counters);
 	for (const SignalNetnsView &v : m.netns) {
@@ -213,7 +278,7 @@ std::string render_text(const SignalsModel &m)
 				   r.init_protected ? "init-protected" : ""});
 			why.insert(why.end(), r.explanations.begin(), r.explanations.end());
 		}
-		out += t.render("  ");
+		out += t.render("  ", o.color);
 		for (const std::string &w : why)
 			out += "  why: " + w + "\n";
 	}

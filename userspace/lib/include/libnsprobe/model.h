@@ -63,6 +63,12 @@ struct InterfaceView {
 	std::optional<DevCounters> nsprobe;	// module counters, if tracked
 };
 
+// The kernel's TX dropped that nsprobe did not see at veth_xmit(): drops
+// before the driver (carrier off, qdisc, neighbour), in packets, for a
+// device nsprobe tracked since it was created. nullopt when nsprobe does not
+// track the device; 0 (never negative) if nsprobe saw more.
+std::optional<uint64_t> drops_before_driver(const InterfaceView &iv);
+
 struct NetnsView {
 	uint64_t inum = 0;
 	std::optional<uint64_t> cookie;

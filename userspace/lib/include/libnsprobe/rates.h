@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "libnsprobe/model.h"
+#include "libnsprobe/units.h"	// human_si(), human_iec() for rate tables
 
 namespace nsprobe {
 
@@ -70,12 +71,6 @@ struct NetnsRate {
 // packets/s, then inum; interfaces likewise within their netns. Netns only
 // in prev are gone and not listed.
 std::vector<NetnsRate> compute_rates(const Sample &prev, const Sample &cur);
-
-// "0", "950", "1.2k", "3.4M", "5.6G" (SI, for packets and signals per second)
-// and "0", "950", "1.2Ki", "3.4Mi", "5.6Gi" (IEC, for bytes per second);
-// "-" for nullopt.
-std::string human_si(std::optional<double> v);
-std::string human_iec(std::optional<double> v);
 
 } // namespace nsprobe
 

@@ -28,10 +28,18 @@ inline std::string json_text(const nlohmann::json &j)
 	return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+// How text is laid out. Default: the columns read first, counts and bytes
+// in human units (units.h). wide: every counter, exact integers. color: bold
+// table headers (ANSI SGR); the CLI sets it on a tty unless NO_COLOR is set.
+struct TextOptions {
+	bool wide = false;
+	bool color = false;
+};
+
 // Text, each line ending in '\n'.
-std::string render_text(const StatusModel &m);
-std::string render_text(const ShowModel &m);
-std::string render_text(const SignalsModel &m);
+std::string render_text(const StatusModel &m, const TextOptions &o = {});
+std::string render_text(const ShowModel &m, const TextOptions &o = {});
+std::string render_text(const SignalsModel &m, const TextOptions &o = {});
 
 } // namespace nsprobe
 
