@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // nsprobe latency [--netns INUM] [--dev NAME] [--json]: the veth latency
 // histograms of <debugfs>/nsprobe/latency (module loaded with latency=1).
-#include "cmd_latency.h"
-
 #include <cerrno>
 #include <cstdio>
 
+#include "commands.h"
 #include "exit_codes.h"
 #include "libnsprobe/debugfs_source.h"
 #include "libnsprobe/fd.h"
@@ -13,12 +12,12 @@
 
 namespace nsprobe::cli {
 
-LatencyCommand::LatencyCommand(CLI::App &app, const GlobalOptions &g) : g_(g)
+LatencyCommand::LatencyCommand(CLI::App &app, const GlobalOptions &g)
+	: Command(app, g, "latency",
+		  "veth latency histograms: time in veth_xmit, and crossing to the peer")
 {
-	sub_ = app.add_subcommand("latency",
-				  "veth latency histograms: time in veth_xmit, and crossing to the peer");
-	sub_->add_flag("--json", json_, "print JSON with the raw buckets (schema nsprobe/1)");
-	sub_->add_option("--netns", netns_, "only this netns (its inum)")->type_name("INUM");
+	add_json_flag("print JSON with the raw buckets (schema nsprobe/1)");
+	sub_->add_option("--netns", inum_, "only this netns (its inum)")->type_name("INUM");
 	sub_->add_option("--dev", dev_, "only this device (its name)")->type_name("NAME");
 }
 
@@ -42,18 +41,18 @@ int LatencyCommand::run()
 	if (!f)
 		return fail(f.error());
 	LatencyFilter filter;
-	if (netns_) {
-		if (*netns_ > UINT32_MAX)
-			return fail(Error{Errc::usage, std::to_string(*netns_), "not a netns inum", {}, 0});
-		filter.inum = static_cast<uint32_t>(*netns_);
+	if (inum_) {
+		if (*inum_ > UINT32_MAX)
+			return fail(Error{Errc::usage, std::to_string(*inum_), "not a netns inum", {}, 0});
+		filter.inum = static_cast<uint32_t>(*inum_);
 	}
 	filter.dev = dev_;
 	bool any = false;
 	for (const HistRecord &r : f->hists)
 		any |= filter.matches(r);
-	if ((netns_ || dev_) && !any)
+	if ((inum_ || dev_) && !any)
 		return fail(Error{Errc::netns_not_found,
-				  (netns_ ? "netns " + std::to_string(*netns_) : std::string("any netns")) +
+				  (inum_ ? "netns " + std::to_string(*inum_) : std::string("any netns")) +
 					  (dev_ ? " dev " + *dev_ : std::string()),
 				  "no histogram matches", "run nsprobe latency without filters", 0});
 	std::fputs(json_ ? render_latency_json(*f, filter).c_str()

@@ -54,10 +54,10 @@ Result<uint32_t> resolve_inum(const std::string &selector)
 
 } // namespace
 
-ResetCommand::ResetCommand(CLI::App &app, const GlobalOptions &g) : g_(g)
+ResetCommand::ResetCommand(CLI::App &app, const GlobalOptions &g)
+	: Command(app, g, "reset", "zero the module's counters (all netns, or one)")
 {
-	sub_ = app.add_subcommand("reset", "zero the module's counters (all netns, or one)");
-	sub_->add_option("--netns", netns_, kNetnsOptionHelp)->type_name("X");
+	add_netns_option();
 	sub_->footer("Counting never pauses: a reset stores a baseline in the module.\n"
 		     "Exit 8 if the module knows no such netns, 10 if it rejects the command.");
 }

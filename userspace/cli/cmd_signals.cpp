@@ -12,12 +12,11 @@
 
 namespace nsprobe::cli {
 
-SignalsCommand::SignalsCommand(CLI::App &app, const GlobalOptions &g) : g_(g)
+SignalsCommand::SignalsCommand(CLI::App &app, const GlobalOptions &g)
+	: Command(app, g, "signals", "signal counters per netns and signal")
 {
-	sub_ = app.add_subcommand("signals", "signal counters per netns and signal");
-	sub_->add_flag("--json", json_, "print JSON (schema nsprobe/1)");
-	sub_->add_option("--netns", netns_, kNetnsOptionHelp)
-		->type_name("X");
+	add_json_flag();
+	add_netns_option();
 	sub_->add_flag("--events", events_,
 		       "print the event ring of each netns: who sent which signal to whom, "
 		       "and what became of it (needs format 1.1)");

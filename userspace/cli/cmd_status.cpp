@@ -9,10 +9,10 @@
 
 namespace nsprobe::cli {
 
-StatusCommand::StatusCommand(CLI::App &app, const GlobalOptions &g) : g_(g)
+StatusCommand::StatusCommand(CLI::App &app, const GlobalOptions &g)
+	: Command(app, g, "status", "module loaded?, format version, probes and module stats")
 {
-	sub_ = app.add_subcommand("status", "module loaded?, format version, probes and module stats");
-	sub_->add_flag("--json", json_, "print JSON (schema nsprobe/1)");
+	add_json_flag();
 }
 
 int StatusCommand::run()

@@ -16,10 +16,7 @@
 
 #include "commands.h"
 #include "exit_codes.h"
-#include "libnsprobe/correlator.h"
 #include "libnsprobe/debugfs_source.h"
-#include "libnsprobe/link_source.h"
-#include "libnsprobe/netns_discovery.h"
 #include "libnsprobe/rates.h"
 #include "libnsprobe/render.h"
 #include "libnsprobe/table.h"
@@ -100,18 +97,18 @@ std::string render_watch_text(const std::vector<NetnsRate> &rates, bool color)
 	return t.render("", color);
 }
 
-WatchCommand::WatchCommand(CLI::App &app, const GlobalOptions &g) : g_(g)
+WatchCommand::WatchCommand(CLI::App &app, const GlobalOptions &g)
+	: Command(app, g, "watch", "live rates per netns and interface, like top")
 {
-	sub_ = app.add_subcommand("watch", "live rates per netns and interface, like top");
 	sub_->add_option("-i,--interval", interval_, "seconds between refreshes (default 1)")
 		->type_name("SEC")
 		->check(CLI::Range(0.05, 3600.0));
 	sub_->add_option("-n,--count", count_, "stop after COUNT refreshes (default: never)")
 		->type_name("COUNT")
 		->check(CLI::Range(1, 1000000000));
-	sub_->add_option("--netns", netns_, kNetnsOptionHelp)->type_name("X");
+	add_netns_option();
 	sub_->add_flag("--plain", plain_, "no screen refresh, even on a terminal");
-	sub_->add_flag("--json", json_, "one JSON document per refresh, one per line (schema nsprobe/1)");
+	add_json_flag("one JSON document per refresh, one per line (schema nsprobe/1)");
 	sub_->footer("Rates are per second over the last interval, keyed by netns (inum, cookie) and\n"
 		     "ifindex: a netns or interface new since the last refresh, or a counter that\n"
 		     "went backwards (reset), shows '-' (JSON null) for that interval.\n"
@@ -132,21 +129,12 @@ int WatchCommand::run()
 	auto take = [&](Sample &out, std::string &note) -> int {
 		DebugfsSource src(loc);
 		auto snap = src.read();
-		ProcNetnsDiscovery discovery;
 		double t = now_s();
-		auto netns = discovery.scan();
-		if (!netns)
-			return fail(netns.error());
-		NetlinkLinkSource links;
-		auto obs = collect_links(std::move(*netns), links);
-		for (const NetnsObservation &o : obs)
-			if (o.info.current && o.error && o.error->code == Errc::netlink)
-				return fail(*o.error);
-		ShowModel m = correlate(obs, links, snap, src.dir());
-		if (auto s = select_netns(m, netns_); !s)
-			return fail(s.error());
+		auto m = show_model(snap, src.dir(), netns_);
+		if (!m)
+			return fail(m.error());
 		note = snap ? std::string() : "nsprobe counters unavailable: " + snap.error().message();
-		out = sample_of(m, t);
+		out = sample_of(*m, t);
 		return kExitOk;
 	};
 

@@ -4,11 +4,14 @@
 #ifndef NSPROBE_CLI_COMMANDS_H
 #define NSPROBE_CLI_COMMANDS_H
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "libnsprobe/format_parser.h"
+#include "libnsprobe/model.h"
 #include "libnsprobe/result.h"
 
 namespace nsprobe::cli {
@@ -23,75 +26,86 @@ constexpr const char *kNetnsOptionHelp =
 // Prints "nsprobe: <what>: <why> (<hint>)" on stderr, returns its exit code.
 int fail(const Error &e);
 
-class StatusCommand {
+// What every subcommand has: its CLI::App, the global options, and the two
+// options most of them take. The constructor adds the subcommand; a
+// subclass's constructor registers its options (the shared ones through
+// add_json_flag() and add_netns_option(), so they read the same everywhere).
+class Command {
+public:
+	virtual ~Command() = default;
+	CLI::App *sub() const { return sub_; }
+	virtual int run() = 0;
+
+protected:
+	Command(CLI::App &app, const GlobalOptions &g, const std::string &name,
+		const std::string &description);
+	void add_json_flag(const std::string &help = "print JSON (schema nsprobe/1)");
+	void add_netns_option();	// --netns X (kNetnsOptionHelp)
+
+	const GlobalOptions &g_;
+	CLI::App *sub_;
+	bool json_ = false;			// --json
+	std::optional<std::string> netns_;	// --netns X
+};
+
+class StatusCommand : public Command {
 public:
 	StatusCommand(CLI::App &app, const GlobalOptions &g);
-	CLI::App *sub() const { return sub_; }
-	int run();
-
-private:
-	const GlobalOptions &g_;
-	CLI::App *sub_;
-	bool json_ = false;
+	int run() override;
 };
 
-class ShowCommand {
+class ShowCommand : public Command {
 public:
 	ShowCommand(CLI::App &app, const GlobalOptions &g);
-	CLI::App *sub() const { return sub_; }
-	int run();
-
-private:
-	const GlobalOptions &g_;
-	CLI::App *sub_;
-	bool json_ = false;
-	std::optional<std::string> netns_;
+	int run() override;
 };
 
-class SignalsCommand {
+class SignalsCommand : public Command {
 public:
 	SignalsCommand(CLI::App &app, const GlobalOptions &g);
-	CLI::App *sub() const { return sub_; }
-	int run();
+	int run() override;
 
 private:
 	int run_events();	// cmd_signals_events.cpp
 
-	const GlobalOptions &g_;
-	CLI::App *sub_;
-	bool json_ = false;
-	std::optional<std::string> netns_;
 	bool events_ = false;	// --events: the event ring
 	bool follow_ = false;	// --follow: keep printing new events
 };
 
-class ResetCommand {
+class ResetCommand : public Command {
 public:
 	ResetCommand(CLI::App &app, const GlobalOptions &g);
-	CLI::App *sub() const { return sub_; }
-	int run();
-
-private:
-	const GlobalOptions &g_;
-	CLI::App *sub_;
-	std::optional<std::string> netns_;
+	int run() override;
 };
 
-class WatchCommand {
+class WatchCommand : public Command {
 public:
 	WatchCommand(CLI::App &app, const GlobalOptions &g);
-	CLI::App *sub() const { return sub_; }
-	int run();
+	int run() override;
 
 private:
-	const GlobalOptions &g_;
-	CLI::App *sub_;
 	double interval_ = 1.0;
 	long count_ = 0;	// 0: until interrupted
 	bool plain_ = false;
-	bool json_ = false;
-	std::optional<std::string> netns_;
 };
+
+// nsprobe latency: the veth latency histograms (issue 3).
+class LatencyCommand : public Command {
+public:
+	LatencyCommand(CLI::App &app, const GlobalOptions &g);
+	int run() override;
+
+private:
+	std::optional<uint64_t> inum_;	// --netns INUM (not a selector)
+	std::optional<std::string> dev_;
+};
+
+// The model `nsprobe show` prints: every netns this process can see, with its
+// links (netlink), joined with the module's counters `snap` (read from
+// `dir`), cut down to the netns `selector` names if given. Errors: the netns
+// scan failed, netlink failed in our own netns, or the selector names nothing.
+Result<ShowModel> show_model(const Result<Snapshot> &snap, const std::string &dir,
+			     const std::optional<std::string> &selector);
 
 // Raises RLIMIT_NOFILE to its hard limit: the link source keeps up to two
 // fds per netns.

@@ -6,7 +6,6 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cmd_latency.h"
 #include "commands.h"
 #include "exit_codes.h"
 
@@ -41,19 +40,12 @@ int main(int argc, char **argv)
 		return kExitUsage;
 	}
 
+	Command *const commands[] = {&status, &show, &signals, &reset, &watch, &latency};
+
 	try {
-		if (status.sub()->parsed())
-			return status.run();
-		if (show.sub()->parsed())
-			return show.run();
-		if (signals.sub()->parsed())
-			return signals.run();
-		if (reset.sub()->parsed())
-			return reset.run();
-		if (watch.sub()->parsed())
-			return watch.run();
-		if (latency.sub()->parsed())
-			return latency.run();
+		for (Command *c : commands)
+			if (c->sub()->parsed())
+				return c->run();
 	} catch (const std::exception &e) {
 		std::fprintf(stderr, "nsprobe: internal error: %s\n", e.what());
 		return kExitInternal;
