@@ -9,8 +9,19 @@
 
 #include <fmt/format.h>
 
+#include "record_lines.h"
+
 namespace nsprobe {
+
+Error detail::line_error(std::string_view file, size_t lineno, std::string why)
+{
+	return Error{Errc::malformed, fmt::format("{}:{}", file, lineno), std::move(why),
+		     "the module and this tool disagree on include/nsprobe/format.h", 0};
+}
+
 namespace {
+
+using detail::line_error;
 
 constexpr std::array<const char *, NSP_PROBE_KIND__COUNT> kKindNames = NSP_PROBE_KIND_NAMES;
 constexpr std::array<const char *, NSP_PROBE_STATE__COUNT> kStateNames = NSP_PROBE_STATE_NAMES;
@@ -157,12 +168,6 @@ KeySpec<Rec> string_key(const char *key, std::string Rec::*member)
 	}};
 }
 
-Error line_error(std::string_view file, size_t lineno, std::string why)
-{
-	return Error{Errc::malformed, fmt::format("{}:{}", file, lineno), std::move(why),
-		     "the module and this tool disagree on include/nsprobe/format.h", 0};
-}
-
 // Parses every line of `content`; records of `type` go through `specs`, then
 // `check` (may return an extra error); other types are syntax-checked only.
 template <typename Rec>
@@ -173,19 +178,12 @@ Result<std::vector<Rec>> parse_records(std::string_view content, std::string_vie
 {
 	std::vector<Rec> out;
 	Line line;
-	size_t lineno = 0;
-	size_t pos = 0;
-	while (pos < content.size()) {
-		size_t nl = content.find('\n', pos);
-		std::string_view text = content.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
-		pos = nl == std::string_view::npos ? content.size() : nl + 1;
-		lineno++;
-		if (!text.empty() && text[0] == '#')
-			continue;
+	auto err = detail::for_each_record_line(content, [&](std::string_view text, size_t lineno)
+							 -> std::optional<Error> {
 		if (std::string why = tokenize(text, line); !why.empty())
 			return line_error(file, lineno, std::move(why));
 		if (line.type != type)
-			continue;	// a record type we do not know: ignored
+			return std::nullopt;	// a record type we do not know: ignored
 		Rec rec{};
 		for (const KeySpec<Rec> &spec : specs) {
 			const Field *found = nullptr;
@@ -205,7 +203,10 @@ Result<std::vector<Rec>> parse_records(std::string_view content, std::string_vie
 				return line_error(file, lineno, fmt::format("{} record: {}", type, why));
 		}
 		out.push_back(std::move(rec));
-	}
+		return std::nullopt;
+	});
+	if (err)
+		return *err;
 	return out;
 }
 

@@ -9,16 +9,13 @@
 
 #include "libnsprobe/format_parser.h"
 #include "libnsprobe/model.h"
+#include "record_lines.h"
 
 namespace nsprobe {
 
 namespace {
 
-Error line_error(std::string_view file, size_t lineno, std::string why)
-{
-	return Error{Errc::malformed, fmt::format("{}:{}", file, lineno), std::move(why),
-		     "the module and this tool disagree on include/nsprobe/format.h", 0};
-}
+using detail::line_error;
 
 template <typename T>
 bool to_int(std::string_view s, T &out)
@@ -97,14 +94,8 @@ Result<SigEvents> parse_sig_events(std::string_view content, std::string_view fi
 	SigEvents out;
 	std::map<std::string_view, std::string_view> kv;
 	std::string_view type;
-	size_t pos = 0, lineno = 0;
-	while (pos < content.size()) {
-		size_t nl = content.find('\n', pos);
-		std::string_view text = content.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
-		pos = nl == std::string_view::npos ? content.size() : nl + 1;
-		lineno++;
-		if (!text.empty() && text[0] == '#')
-			continue;
+	auto err = detail::for_each_record_line(content, [&](std::string_view text, size_t lineno)
+							 -> std::optional<Error> {
 		if (std::string why = split(text, type, kv); !why.empty())
 			return line_error(file, lineno, std::move(why));
 		Getter g{kv, {}};
@@ -143,7 +134,10 @@ Result<SigEvents> parse_sig_events(std::string_view content, std::string_view fi
 				return line_error(file, lineno, "ev record: " + g.err);
 			out.events.push_back(std::move(e));
 		}
-	}
+		return std::nullopt;
+	});
+	if (err)
+		return *err;
 	return out;
 }
 
