@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// nsprobe show [--json] [--netns X]: namespaces, their links and veth peers,
-// kernel link stats beside nsprobe's counters. Works without the module.
+// nsprobe show [--json] [--wide] [--netns X]: namespaces, their links and veth
+// peers, kernel link stats beside nsprobe's counters. Works without the module.
 #include <cstdio>
 
 #include "commands.h"
@@ -15,6 +15,8 @@ ShowCommand::ShowCommand(CLI::App &app, const GlobalOptions &g)
 {
 	add_json_flag();
 	add_netns_option();
+	sub_->add_flag("--wide", wide_,
+		       "every counter (drop reasons, requeued), exact integers instead of human units");
 }
 
 int ShowCommand::run()
@@ -32,7 +34,7 @@ int ShowCommand::run()
 	if (json_)
 		std::fputs(json_text(to_json(*m)).c_str(), stdout);
 	else
-		std::fputs(render_text(*m).c_str(), stdout);
+		std::fputs(render_text(*m, {.wide = wide_, .color = stdout_color()}).c_str(), stdout);
 	return kExitOk;
 }
 

@@ -59,7 +59,7 @@ int SignalsCommand::run()
 	if (json_)
 		std::fputs(json_text(to_json(m)).c_str(), stdout);
 	else
-		std::fputs(render_text(m).c_str(), stdout);
+		std::fputs(render_text(m, {.color = stdout_color()}).c_str(), stdout);
 	return kExitOk;
 }
 

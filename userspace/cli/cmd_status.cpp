@@ -27,7 +27,7 @@ int StatusCommand::run()
 	if (json_)
 		std::fputs(json_text(to_json(m)).c_str(), stdout);
 	else if (snap)
-		std::fputs(render_text(m).c_str(), stdout);
+		std::fputs(render_text(m, {.color = stdout_color()}).c_str(), stdout);
 	if (!snap)
 		return fail(snap.error());
 	return kExitOk;

@@ -121,8 +121,7 @@ int WatchCommand::run()
 {
 	bool tty = ::isatty(STDOUT_FILENO) == 1;
 	bool redraw = tty && !plain_ && !json_;
-	const char *no_color = std::getenv("NO_COLOR");
-	bool color = tty && !json_ && !(no_color && *no_color);
+	bool color = !json_ && stdout_color();
 	raise_fd_limit();
 	DebugfsLocation loc = resolve_debugfs(g_.debugfs);
 

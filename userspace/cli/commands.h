@@ -12,6 +12,7 @@
 
 #include "libnsprobe/format_parser.h"
 #include "libnsprobe/model.h"
+#include "libnsprobe/render.h"
 #include "libnsprobe/result.h"
 
 namespace nsprobe::cli {
@@ -25,6 +26,10 @@ constexpr const char *kNetnsOptionHelp =
 
 // Prints "nsprobe: <what>: <why> (<hint>)" on stderr, returns its exit code.
 int fail(const Error &e);
+
+// Colour for text on stdout: stdout is a tty and NO_COLOR is unset or empty
+// (https://no-color.org).
+bool stdout_color();
 
 // What every subcommand has: its CLI::App, the global options, and the two
 // options most of them take. The constructor adds the subcommand; a
@@ -58,6 +63,9 @@ class ShowCommand : public Command {
 public:
 	ShowCommand(CLI::App &app, const GlobalOptions &g);
 	int run() override;
+
+private:
+	bool wide_ = false;	// --wide: every counter, exact
 };
 
 class SignalsCommand : public Command {

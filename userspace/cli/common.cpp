@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <cstdio>
+#include <cstdlib>
+
+#include <unistd.h>
 
 #include <sys/resource.h>
 
@@ -15,6 +18,12 @@ int fail(const Error &e)
 {
 	std::fprintf(stderr, "nsprobe: %s\n", e.message().c_str());
 	return exit_code_for(e.code);
+}
+
+bool stdout_color()
+{
+	const char *no_color = std::getenv("NO_COLOR");
+	return ::isatty(STDOUT_FILENO) == 1 && !(no_color && *no_color);
 }
 
 Command::Command(CLI::App &app, const GlobalOptions &g, const std::string &name,

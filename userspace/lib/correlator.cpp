@@ -310,7 +310,7 @@ ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
 
 bool worth_showing(const NetnsView &v)
 {
-	if (v.nsprobe || !v.module_devices.empty() || v.links_error)
+	if (v.current || v.nsprobe || !v.module_devices.empty() || v.links_error)
 		return true;
 	return std::any_of(v.interfaces.begin(), v.interfaces.end(),
 			   [](const InterfaceView &i) { return i.link.kind == "veth"; });

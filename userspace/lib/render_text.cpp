@@ -133,12 +133,17 @@ std::string render_text(const StatusModel &m, const TextOptions &o)
 namespace {
 
 // The default interface table: what an on-call engineer reads first, in
-// human units. The kernel's link stats, then what nsprobe saw at veth_xmit().
-Table interface_table(const NetnsView &v)
+// human units. The kernel's link stats, then what nsprobe saw at veth_xmit()
+// (those columns only when module counters are available).
+Table interface_table(const NetnsView &v, bool counters)
 {
-	Table t({{"IFACE"}, {"IDX", R}, {"KIND"}, {"STATE"}, {"MTU", R}, {"PEER"}, {"RX", R},
-		 {"RX_BYTES", R}, {"TX", R}, {"TX_BYTES", R}, {"DROP_RX/TX", R}, {"XMIT", R},
-		 {"XMIT_BYTES", R}, {"BACKLOG/NAPI", R}, {"XMIT_DROP", R}, {"PRE_DRIVER", R}});
+	std::vector<Col> cols = {{"IFACE"}, {"IDX", R},	 {"KIND"},     {"STATE"},
+				 {"MTU", R}, {"PEER"},	 {"RX", R},    {"RX_BYTES", R},
+				 {"TX", R},  {"TX_BYTES", R}, {"DROP_RX/TX", R}};
+	if (counters)
+		for (const char *h : {"XMIT", "XMIT_BYTES", "BACKLOG/NAPI", "XMIT_DROP", "PRE_DRIVER"})
+			cols.push_back({h, R});
+	Table t(cols);
 	for (const InterfaceView &iv : v.interfaces) {
 		const LinkInfo &l = iv.link;
 		const std::optional<DevCounters> &n = iv.nsprobe;
@@ -151,7 +156,7 @@ Table interface_table(const NetnsView &v)
 			   n ? human_count(n->tx_packets) : "-", n ? human_bytes(n->tx_bytes) : "-",
 			   n ? human_count(n->path_backlog) + "/" + human_count(n->path_napi) : "-",
 			   n ? human_count(n->drops) : "-", pre ? human_count(*pre) : "-"});
-	}
+	}	// without counters, the nsprobe cells are beyond the columns: not printed
 	return t;
 }
 
@@ -231,7 +236,7 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 		if (v.links_error)
 			out += fmt::format("  links unavailable: {}\n", *v.links_error);
 		if (!v.interfaces.empty()) {
-			Table t = o.wide ? interface_table_wide(v) : interface_table(v);
+			Table t = o.wide ? interface_table_wide(v) : interface_table(v, m.counters.available);
 			out += t.render("  ", o.color);
 			if (!o.wide)
 				out += drop_reasons(v);

@@ -22,7 +22,8 @@ _nsprobe()
 	case $cmd in
 	'') COMPREPLY=($(compgen -W "status show signals watch reset --debugfs --help" -- "$cur")); return ;;
 	status) opts="--json" ;;
-	show|signals) opts="--json --netns" ;;
+	show) opts="--json --wide --netns" ;;
+	signals) opts="--json --netns" ;;
 	watch) opts="-i --interval -n --count --netns --plain --json" ;;
 	reset) opts="--netns" ;;
 	esac

@@ -45,8 +45,9 @@ std::vector<NetnsObservation> collect_links(std::vector<NetnsInfo> netns, LinkSo
 ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
 		    const Result<Snapshot> &counters, std::string counters_where);
 
-// The netns `show` prints by default: with module counters, a veth, module
-// devices, or unknown links.
+// The netns `show` prints by default: the tool's own netns (so the output is
+// never empty), and any with module counters, a veth, module devices, or
+// unknown links.
 bool worth_showing(const NetnsView &v);
 
 // Keeps the netns matching `selector` or, without selector, those

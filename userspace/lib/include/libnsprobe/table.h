@@ -16,6 +16,7 @@ public:
 		Align align = Align::left;
 	};
 	explicit Table(std::vector<Column> columns) : cols_(std::move(columns)) {}
+	// Cells beyond the columns are not printed; missing cells print empty.
 	void add_row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
 	bool empty() const { return rows_.empty(); }
 	// Every line starts with `indent`; columns are separated by two spaces;
