@@ -224,9 +224,9 @@ static void nsp_seq_hists(struct seq_file *m, const struct nsp_hists *h, int k)
 }
 
 /*
- * The "latency" file. Histograms are not baselined by a reset (the control
- * file zeroes counters only). Each device's histogram is read without the
- * netns seqlock: it is only ever added to.
+ * The "latency" file. Histograms are baselined by a reset like the counters
+ * (nsp_net_reset()): each sum is read in a pn->lock read section, so it is
+ * all from before or all from after a reset.
  */
 static int nsp_latency_show(struct seq_file *m, void *v)
 {
@@ -236,6 +236,7 @@ static int nsp_latency_show(struct seq_file *m, void *v)
 	struct nsp_net *pn;
 	struct nsp_dev *d;
 	unsigned long idx;
+	unsigned int seq;
 	struct net *net;
 	int k;
 
@@ -256,14 +257,24 @@ static int nsp_latency_show(struct seq_file *m, void *v)
 		pn = nsp_net(net);
 		if (!pn->retired_hist)
 			continue;
-		memset(nh, 0, sizeof(*nh));
-		nsp_hists_sum(nh, pn->retired_hist);
+		do {
+			seq = read_seqbegin(&pn->lock);
+			memset(nh, 0, sizeof(*nh));
+			nsp_hists_sum(nh, pn->retired_hist);
+			xa_for_each(&pn->devs, idx, d)
+				if (d->hist)
+					nsp_hists_sum(nh, d->hist);
+			nsp_hists_sub(nh, pn->hist_base);
+		} while (read_seqretry(&pn->lock, seq));
 		xa_for_each(&pn->devs, idx, d) {
 			if (!d->hist)
 				continue;
-			memset(dh, 0, sizeof(*dh));
-			nsp_hists_sum(dh, d->hist);
-			nsp_hists_sum(nh, d->hist);
+			do {
+				seq = read_seqbegin(&pn->lock);
+				memset(dh, 0, sizeof(*dh));
+				nsp_hists_sum(dh, d->hist);
+				nsp_hists_sub(dh, d->hist_base);
+			} while (read_seqretry(&pn->lock, seq));
 			nsp_dev_read(pn, d, &snap);
 			for (k = 0; k < NSP_HIST_KIND__COUNT; k++) {
 				seq_puts(m, "dev_hist ");

@@ -118,6 +118,10 @@ u64 nsp_devices_sum(struct nsp_net *pn, struct nsp_dev_stats *sum)
  * @pn:  netns state
  * @sum: the live devices' counters are added here
  *
+ * With latency tracking, each device's histograms become its hist_base and
+ * are added to pn->hist_base (which the caller zeroed and filled with the
+ * retired histograms first).
+ *
  * Context: pn->lock held for writing, rcu_read_lock() held.
  */
 void nsp_devices_reset_locked(struct nsp_net *pn, struct nsp_dev_stats *sum)
@@ -133,6 +137,12 @@ void nsp_devices_reset_locked(struct nsp_net *pn, struct nsp_dev_stats *sum)
 		d->base = s;
 		for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
 			sum->ctr[i] += s.ctr[i];
+		if (d->hist) {
+			memset(d->hist_base, 0, sizeof(*d->hist_base));
+			nsp_hists_sum(d->hist_base, d->hist);
+			if (pn->hist_base)
+				nsp_hists_add(pn->hist_base, d->hist_base);
+		}
 	}
 }
 
@@ -196,6 +206,7 @@ static void nsp_dev_free_rcu(struct rcu_head *head)
 		}
 	}
 	free_percpu(d->hist);
+	kfree(d->hist_base);
 	free_percpu(d->stats);
 	kfree(d);
 }
@@ -213,7 +224,8 @@ static void nsp_dev_register(struct net_device *dev)
 		goto err_free;
 	if (nsp_latency) {
 		d->hist = alloc_percpu(struct nsp_hists);
-		if (!d->hist)
+		d->hist_base = kzalloc(sizeof(*d->hist_base), GFP_KERNEL);
+		if (!d->hist || !d->hist_base)
 			goto err_percpu;
 	}
 	d->dev = dev;
@@ -226,6 +238,7 @@ static void nsp_dev_register(struct net_device *dev)
 
 err_percpu:
 	free_percpu(d->hist);
+	kfree(d->hist_base);
 	free_percpu(d->stats);
 err_free:
 	kfree(d);

@@ -20,6 +20,7 @@
  * @base:    the counters at the last reset, under pn->lock
  * @folded:  what NETDEV_UNREGISTER already moved into pn->retired
  * @hist:    per-CPU latency histograms; NULL unless nsp_latency
+ * @hist_base: @hist at the last reset, under pn->lock; allocated with @hist
  * @rcu:     frees the device after a grace period
  */
 struct nsp_dev {
@@ -31,6 +32,7 @@ struct nsp_dev {
 	struct nsp_dev_stats base;
 	struct nsp_dev_stats folded;
 	struct nsp_hists __percpu *hist;
+	struct nsp_hists *hist_base;
 	struct rcu_head rcu;
 };
 

@@ -14,6 +14,8 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/seqlock.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -42,9 +44,15 @@ static int __net_init nsp_net_init(struct net *net)
 		pn->retired_hist = alloc_percpu(struct nsp_hists);
 		if (!pn->retired_hist)
 			goto err_retired;
+		pn->hist_base = kzalloc(sizeof(*pn->hist_base), GFP_KERNEL);
+		if (!pn->hist_base)
+			goto err_hist;
 	}
 	return 0;
 
+err_hist:
+	free_percpu(pn->retired_hist);
+	pn->retired_hist = NULL;
 err_retired:
 	free_percpu(pn->retired);
 	pn->retired = NULL;
@@ -74,6 +82,8 @@ static void __net_exit nsp_net_exit_batch(struct list_head *net_exit_list)
 		pn->retired = NULL;
 		free_percpu(pn->retired_hist);
 		pn->retired_hist = NULL;
+		kfree(pn->hist_base);
+		pn->hist_base = NULL;
 	}
 }
 
@@ -145,9 +155,15 @@ void nsp_net_sig_read(struct nsp_net *pn, int sig, u64 out[NSP_SIG_CTR__COUNT])
  * nsp_net_reset() - zero every counter of one netns (by baseline)
  * @pn: netns state, reached under rcu_read_lock() or with a reference
  *
- * Stores the current device, netns and signal counters as baselines. Work is
- * O(devices x possible CPUs) under the netns seqlock (a spin lock): resets
- * are rare administrative writes.
+ * Stores the current device, netns and signal counters, and the latency
+ * histograms, as baselines. Work is O(devices x possible CPUs) under the
+ * netns seqlock (a spin lock): resets are rare administrative writes.
+ *
+ * One gap: a device that unregistered less than an RCU grace period before
+ * the reset has left pn->devs but not yet folded its histograms into
+ * pn->retired_hist (nsp_dev_free_rcu()); its pre-reset samples then show up
+ * in the netns histogram after the reset. Counters have no such gap (they
+ * fold at NETDEV_UNREGISTER, under this lock).
  *
  * Context: process context, no spin lock held.
  */
@@ -157,6 +173,10 @@ void nsp_net_reset(struct nsp_net *pn)
 	int s, i;
 
 	write_seqlock(&pn->lock);
+	if (pn->hist_base) {
+		memset(pn->hist_base, 0, sizeof(*pn->hist_base));
+		nsp_hists_sum(pn->hist_base, pn->retired_hist);
+	}
 	nsp_devices_reset_locked(pn, &sum);
 	nsp_dev_stats_add(&sum, pn->retired);
 	pn->base = sum;

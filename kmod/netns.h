@@ -94,6 +94,24 @@ static inline void nsp_hists_sum(struct nsp_hists *sum,
 	}
 }
 
+/**
+ * nsp_hists_add() - add one histogram set into another
+ * @sum: where to add
+ * @h:   what to add
+ */
+static inline void nsp_hists_add(struct nsp_hists *sum,
+				 const struct nsp_hists *h)
+{
+	int k, i;
+
+	for (k = 0; k < NSP_HIST_KIND__COUNT; k++) {
+		sum->h[k].count += h->h[k].count;
+		sum->h[k].sum_ns += h->h[k].sum_ns;
+		for (i = 0; i < NSP_HIST_BUCKETS; i++)
+			sum->h[k].b[i] += h->h[k].b[i];
+	}
+}
+
 /* Rows of the signal counter arrays: signo 1..NSP_SIG_MAX, row 0 unused. */
 #define NSP_SIG_ROWS (NSP_SIG_MAX + 1)
 
@@ -115,6 +133,8 @@ struct nsp_dev_stats {
  * @base:     netns totals (live + retired devices) at the last reset
  * @retired_hist: per-CPU histograms of devices that left this netns; NULL
  *            unless latency tracking is on (nsp_latency)
+ * @hist_base: the netns histograms (live + retired devices) at the last
+ *            reset; allocated with @retired_hist
  * @sig:      signal counters by [signo][enum nsp_sig_ctr]; slot 0 and the
  *            NSP_SIG_CTR_ignored column are unused (ignored is rendered as
  *            the sum of its reasons)
@@ -131,6 +151,7 @@ struct nsp_net {
 	struct nsp_dev_stats __percpu *retired;
 	struct nsp_dev_stats base;
 	struct nsp_hists __percpu *retired_hist;
+	struct nsp_hists *hist_base;
 	atomic64_t sig[NSP_SIG_ROWS][NSP_SIG_CTR__COUNT];
 	u64 sig_base[NSP_SIG_ROWS][NSP_SIG_CTR__COUNT];
 };
@@ -216,6 +237,24 @@ static inline void nsp_dev_stats_add(struct nsp_dev_stats *sum,
 static inline u64 nsp_sub(u64 cur, u64 base)
 {
 	return cur > base ? cur - base : 0;
+}
+
+/**
+ * nsp_hists_sub() - histograms minus their baseline, in place
+ * @h:    current sums, replaced by @h - @base (nsp_sub() per value)
+ * @base: the sums at the last reset
+ */
+static inline void nsp_hists_sub(struct nsp_hists *h,
+				 const struct nsp_hists *base)
+{
+	int k, i;
+
+	for (k = 0; k < NSP_HIST_KIND__COUNT; k++) {
+		h->h[k].count = nsp_sub(h->h[k].count, base->h[k].count);
+		h->h[k].sum_ns = nsp_sub(h->h[k].sum_ns, base->h[k].sum_ns);
+		for (i = 0; i < NSP_HIST_BUCKETS; i++)
+			h->h[k].b[i] = nsp_sub(h->h[k].b[i], base->h[k].b[i]);
+	}
 }
 
 void nsp_net_totals(struct nsp_net *pn, struct nsp_net_totals *t);

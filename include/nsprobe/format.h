@@ -179,7 +179,9 @@ enum nsp_hist_kind {
  *   "reset"            zero every counter of every netns
  *   "reset inum=<u32>" zero the counters of that netns
  * Anything else fails with -EINVAL; an unknown inum fails with -ENOENT.
- * A reset stores a baseline; counting is never paused.
+ * A reset stores a baseline; counting is never paused. (1.2) A reset also
+ * zeroes that netns's latency histograms (dev_hist, netns_hist); the
+ * matcher's module-wide counters (latency record) are never reset.
  */
 #define NSP_FILE_CONTROL "control"
 #define NSP_CONTROL_MAX 64

@@ -6,7 +6,7 @@
 #   netns va-XXXX  va 10.88.0.1  <== veth ==>  vb 10.88.0.2
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_veth.sh"
-N=40 M=30 S=100
+N=40 M=30 K=20 S=100
 
 hist() {	# hist FILE-TYPE FIELD KEY=VAL...
 	raw_field latency "$@"
@@ -53,6 +53,23 @@ check "json: vb cross count" $((N + M)) \
 check "json: bucket sum == count" $((N + M)) \
 	"$(nsp_json latency --netns "$ib" --dev vb | jq -r '.histograms[] | select(.kind == "cross") | .buckets | add')"
 check_cmd "text: p50 line" bash -c "'$NSPROBE' latency --dev vb | grep -q 'cross: count $((N + M)), avg .*p50'"
+
+# A reset of B (format 1.2) zeroes B's histograms and leaves A's alone;
+# B then counts from zero.
+"$NSPROBE" reset --netns "$ib" >/dev/null || die "reset B"
+check "reset B: vb cross count" 0 "$(hist dev_hist count inum=$ib name=vb kind=cross)"
+check "reset B: netns B cross count" 0 "$(hist netns_hist count inum=$ib kind=cross)"
+check "reset B: A's va xmit count kept" $((N + M)) "$(hist dev_hist count inum=$ia name=va kind=xmit)"
+udp_send "$A" 10.88.0.2 5001 $K $S || die "send K"
+wait_kstat "$B" vb rx_packets $((N + M + K)) || die "vb did not receive $K"
+for ((i = 0; i < 100; i++)); do
+	[ "$(hist dev_hist count inum=$ib name=vb kind=cross)" = $K ] && break
+	sleep 0.1
+done
+check "after reset: vb cross count" $K "$(hist dev_hist count inum=$ib name=vb kind=cross)"
+check "after reset: netns B cross count" $K "$(hist netns_hist count inum=$ib kind=cross)"
+check "after reset: json bucket sum" $K \
+	"$(nsp_json latency --netns "$ib" --dev vb | jq -r '.histograms[] | select(.kind == "cross") | .buckets | add')"
 sinks_stop
 ns_cleanup
 check "netns gone: no histogram left for B" "" "$(hist netns_hist count inum=$ib kind=cross)"
