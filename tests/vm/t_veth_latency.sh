@@ -68,8 +68,8 @@ for ((i = 0; i < 100; i++)); do
 done
 check "after reset: vb cross count" $K "$(hist dev_hist count inum=$ib name=vb kind=cross)"
 check "after reset: netns B cross count" $K "$(hist netns_hist count inum=$ib kind=cross)"
-check "after reset: json bucket sum" $K \
-	"$(nsp_json latency --netns "$ib" --dev vb | jq -r '.histograms[] | select(.kind == "cross") | .buckets | add')"
+check "after reset: json bucket sum (--netns by name)" $K \
+	"$(nsp_json latency --netns "$B" --dev vb | jq -r '.histograms[] | select(.kind == "cross") | .buckets | add')"
 sinks_stop
 ns_cleanup
 check "netns gone: no histogram left for B" "" "$(hist netns_hist count inum=$ib kind=cross)"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// nsprobe latency [--netns INUM] [--dev NAME] [--json]: the veth latency
+// nsprobe latency [--netns X] [--dev NAME] [--json]: the veth latency
 // histograms of <debugfs>/nsprobe/latency (module loaded with latency=1).
 #include <cerrno>
 #include <cstdio>
@@ -17,7 +17,7 @@ LatencyCommand::LatencyCommand(CLI::App &app, const GlobalOptions &g)
 		  "veth latency histograms: time in veth_xmit, and crossing to the peer")
 {
 	add_json_flag("print JSON with the raw buckets (schema nsprobe/1)");
-	sub_->add_option("--netns", inum_, "only this netns (its inum)")->type_name("INUM");
+	add_netns_option();
 	sub_->add_option("--dev", dev_, "only this device (its name)")->type_name("NAME");
 }
 
@@ -41,18 +41,19 @@ int LatencyCommand::run()
 	if (!f)
 		return fail(f.error());
 	LatencyFilter filter;
-	if (inum_) {
-		if (*inum_ > UINT32_MAX)
-			return fail(Error{Errc::usage, std::to_string(*inum_), "not a netns inum", {}, 0});
-		filter.inum = static_cast<uint32_t>(*inum_);
+	if (netns_) {
+		auto inum = resolve_netns_inum(*netns_);
+		if (!inum)
+			return fail(inum.error());
+		filter.inum = *inum;
 	}
 	filter.dev = dev_;
 	bool any = false;
 	for (const HistRecord &r : f->hists)
 		any |= filter.matches(r);
-	if ((inum_ || dev_) && !any)
+	if ((filter.inum || dev_) && !any)
 		return fail(Error{Errc::netns_not_found,
-				  (inum_ ? "netns " + std::to_string(*inum_) : std::string("any netns")) +
+				  (filter.inum ? "netns " + std::to_string(*filter.inum) : std::string("any netns")) +
 					  (dev_ ? " dev " + *dev_ : std::string()),
 				  "no histogram matches", "run nsprobe latency without filters", 0});
 	std::fputs(json_ ? render_latency_json(*f, filter).c_str()

@@ -104,8 +104,7 @@ public:
 	int run() override;
 
 private:
-	std::optional<uint64_t> inum_;	// --netns INUM (not a selector)
-	std::optional<std::string> dev_;
+	std::optional<std::string> dev_;	// --dev NAME
 };
 
 // The model `nsprobe show` prints: every netns this process can see, with its
@@ -114,6 +113,12 @@ private:
 // scan failed, netlink failed in our own netns, or the selector names nothing.
 Result<ShowModel> show_model(const Result<Snapshot> &snap, const std::string &dir,
 			     const std::optional<std::string> &selector);
+
+// The one netns inum a --netns selector names (kNetnsOptionHelp). A plain
+// number above PID_MAX_LIMIT is taken as an inum unchecked, so a netns known
+// only to the module (anonymous) can be named. Errors: netns_not_found (no
+// match), usage (several matches, or a number above 32 bits).
+Result<uint32_t> resolve_netns_inum(const std::string &selector);
 
 // Raises RLIMIT_NOFILE to its hard limit: the link source keeps up to two
 // fds per netns.

@@ -8,7 +8,7 @@ _nsprobe()
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		status|show|signals|watch|reset) cmd=${COMP_WORDS[i]}; break ;;
+		status|show|signals|latency|watch|reset) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
 	case $prev in
@@ -16,14 +16,15 @@ _nsprobe()
 	--netns)
 		COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur"))
 		return ;;
-	-i|--interval|-n|--count) return ;;
+	-i|--interval|-n|--count|--dev) return ;;
 	esac
 	local opts
 	case $cmd in
-	'') COMPREPLY=($(compgen -W "status show signals watch reset --debugfs --help" -- "$cur")); return ;;
+	'') COMPREPLY=($(compgen -W "status show signals latency watch reset --debugfs --help" -- "$cur")); return ;;
 	status) opts="--json" ;;
 	show) opts="--json --wide --netns" ;;
-	signals) opts="--json --netns" ;;
+	signals) opts="--json --netns --events --follow" ;;
+	latency) opts="--json --netns --dev" ;;
 	watch) opts="-i --interval -n --count --netns --plain --json" ;;
 	reset) opts="--netns" ;;
 	esac
