@@ -12,6 +12,16 @@ hist() {	# hist FILE-TYPE FIELD KEY=VAL...
 	raw_field latency "$@"
 }
 
+# wait_cross N: the match happens in the receiver's softirq, after sendto()
+# returned; wait until vb's cross histogram holds N samples (or 10 s).
+wait_cross() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(hist dev_hist count inum=$ib name=vb kind=cross)" = "$1" ] && return
+		sleep 0.1
+	done
+}
+
 veth_setup latency=1
 check "latency file exists" 0 "$(test -r $NSP_DEBUGFS/latency; echo $?)"
 check "rx_backlog probe armed" armed "$(probe_field rx_backlog state)"
@@ -21,11 +31,7 @@ ia=$(ns_inum "$A") ib=$(ns_inum "$B")
 udp_sink "$B" 5001
 udp_send "$A" 10.88.0.2 5001 $N $S || die "send N"
 wait_kstat "$B" vb rx_packets $N || die "vb did not receive $N"
-# The match happens in the receiver's softirq; wait for the last one.
-for ((i = 0; i < 100; i++)); do
-	[ "$(hist dev_hist count inum=$ib name=vb kind=cross)" = $N ] && break
-	sleep 0.1
-done
+wait_cross $N
 check "backlog: va xmit count" $N "$(hist dev_hist count inum=$ia name=va kind=xmit)"
 check "backlog: vb cross count (matched, received by vb)" $N "$(hist dev_hist count inum=$ib name=vb kind=cross)"
 check "backlog: matcher matched" $N "$(hist latency cross_matched)"
@@ -35,10 +41,7 @@ ip netns exec "$B" ethtool -K vb gro on || die "gro on"
 ip netns exec "$A" ethtool -K va tso off >/dev/null 2>&1
 udp_send "$A" 10.88.0.2 5001 $M $S || die "send M"
 wait_kstat "$B" vb rx_packets $((N + M)) || die "vb did not receive $M"
-for ((i = 0; i < 100; i++)); do
-	[ "$(hist dev_hist count inum=$ib name=vb kind=cross)" = $((N + M)) ] && break
-	sleep 0.1
-done
+wait_cross $((N + M))
 check "napi: va path_napi" $M "$(dev_ctr "$A" va path_napi)"
 check "napi: vb cross count" $((N + M)) "$(hist dev_hist count inum=$ib name=vb kind=cross)"
 check "matched total" $((N + M)) "$(hist latency cross_matched)"
@@ -62,10 +65,7 @@ check "reset B: netns B cross count" 0 "$(hist netns_hist count inum=$ib kind=cr
 check "reset B: A's va xmit count kept" $((N + M)) "$(hist dev_hist count inum=$ia name=va kind=xmit)"
 udp_send "$A" 10.88.0.2 5001 $K $S || die "send K"
 wait_kstat "$B" vb rx_packets $((N + M + K)) || die "vb did not receive $K"
-for ((i = 0; i < 100; i++)); do
-	[ "$(hist dev_hist count inum=$ib name=vb kind=cross)" = $K ] && break
-	sleep 0.1
-done
+wait_cross $K
 check "after reset: vb cross count" $K "$(hist dev_hist count inum=$ib name=vb kind=cross)"
 check "after reset: netns B cross count" $K "$(hist netns_hist count inum=$ib kind=cross)"
 check "after reset: json bucket sum (--netns by name)" $K \
