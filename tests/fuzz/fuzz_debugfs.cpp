@@ -4,9 +4,11 @@
 //
 // The input is the content of one debugfs file. It goes through
 // parse_version() and through every record parser (each keeps only its own
-// record type, so one input can feed all five). When every record parser
-// accepts it, the snapshot is rendered the way the CLI renders it: status,
-// signals and show (all netns anonymous), as text and as JSON text.
+// record type, so one input can feed all of them). When every snapshot
+// parser accepts it, the snapshot is rendered the way the CLI renders it:
+// status, signals and show (all netns anonymous, default and wide), as text
+// and as JSON text. The events and latency files have their own parsers and
+// renderers (signals --events, latency), fed the same input.
 //
 // Oracles besides ASan/UBSan: the invariants the parser promises (a version
 // it accepts has our MAJOR, signo in 1..NSP_SIG_MAX, ifindex > 0, at most
@@ -19,8 +21,10 @@
 #include "fakes.h"
 #include "libnsprobe/correlator.h"
 #include "libnsprobe/format_parser.h"
+#include "libnsprobe/latency.h"
 #include "libnsprobe/model.h"
 #include "libnsprobe/render.h"
+#include "libnsprobe/sig_events.h"
 
 using namespace nsprobe;
 
@@ -44,6 +48,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	// Escapes on their own: a decoded string is never longer than its input.
 	if (auto s = unescape(in))
 		require(s->size() <= in.size());
+
+	if (auto ev = parse_sig_events(in, "events")) {
+		for (const SigEvent &e : ev->events) {
+			(void)event_text(e);
+			(void)json_text(event_json(e));
+		}
+		for (const SigRing &r : ev->rings)
+			(void)json_text(ring_json(r));
+	}
+	if (auto lat = parse_latency(in, "latency")) {
+		LatencyFilter all;
+		(void)render_latency_text(*lat, all);
+		(void)render_latency_json(*lat, all);
+	}
 
 	Snapshot snap;
 	snap.version = tool_format_version();
@@ -75,6 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	test::FakeLinkSource links;
 	ShowModel sh = correlate({}, links, r, where);
 	(void)render_text(sh);
+	(void)render_text(sh, {.wide = true, .color = true});
 	(void)json_text(to_json(sh));
 	return 0;
 }
