@@ -73,8 +73,11 @@
  *   stats netns=<live netns> devices=<tracked veth devices>
  *         veth_untracked=<packets seen at veth_xmit on a device nsprobe
  *                         does not track (allocation failure or race)>
- *         sig_unattributed=<signal events whose target netns could not be
- *                           read safely; see kmod/signal.c>
+ *         sig_unattributed=<signal hook events whose target netns could
+ *                           not be read safely; see kmod/signal.c. One per
+ *                           hook: one signal passes up to four hooks
+ *                           (generation, prepare, outcome, delivery), so
+ *                           it may count up to four times here>
  *         alloc_failed=<allocations that failed; each is also counted in
  *                       the record that lost data>
  */
