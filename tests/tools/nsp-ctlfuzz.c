@@ -12,6 +12,16 @@
  *       limit) and random or mutated-valid content, each checked against
  *       the model below. INUMs are the live netns ("reset inum=" of one of
  *       them succeeds, of any other u32 fails with ENOENT).
+ *   nsp-ctlfuzz storm PATH SEED SECONDS [STOP_FILE]
+ *       for make stress, while nsprobe is loaded and unloaded: until
+ *       SECONDS pass or STOP_FILE exists, open PATH, make 1..16 writes like
+ *       fuzz's (no model: netns come and go), close, pause 0..20 ms. An
+ *       open fails cleanly with ENOENT (module not loaded) or ENXIO (module
+ *       going away); a write ends in ok, EINVAL, ENOENT or EIO. Prints
+ *         writes=N ok=N einval=N enoent=N eio=N other=N opens=N
+ *         open_enoent=N open_enxio=N open_other=N bytes=N
+ *       (after each burst, so a killed writer leaves its counts: the last
+ *       line is the total) and exits 1 if any errno was not a clean one.
  *
  * one/len/fault print one word per write: ok, or the errno name (EINVAL,
  * ENOENT, EFAULT, ...); chunks prints one word per chunk. fuzz prints
@@ -31,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CONTROL_MAX 64		/* NSP_CONTROL_MAX */
@@ -220,6 +231,79 @@ static int do_fuzz(const char *path, uint64_t seed, long count)
 	return mismatch || n_other ? 1 : 0;
 }
 
+/* Counters of "storm", printed as one line. */
+struct storm_counts {
+	long writes, ok, einval, enoent, eio, other;
+	long opens, open_enoent, open_enxio, open_other;
+	unsigned long long bytes;
+};
+
+static void storm_print(const struct storm_counts *c)
+{
+	printf("writes=%ld ok=%ld einval=%ld enoent=%ld eio=%ld other=%ld opens=%ld "
+	       "open_enoent=%ld open_enxio=%ld open_other=%ld bytes=%llu\n",
+	       c->writes, c->ok, c->einval, c->enoent, c->eio, c->other, c->opens,
+	       c->open_enoent, c->open_enxio, c->open_other, c->bytes);
+	fflush(stdout);
+}
+
+static int do_storm(const char *path, uint64_t seed, long seconds, const char *stop)
+{
+	struct storm_counts c = { 0 };
+	char *buf = malloc(BIG + 64);
+	time_t end = time(NULL) + seconds;
+
+	if (!buf)
+		return 2;
+	rng_state = seed ? seed : 1;
+	while (time(NULL) < end && !(stop && access(stop, F_OK) == 0)) {
+		int fd = open(path, O_WRONLY | O_CLOEXEC), k, n;
+
+		c.opens++;
+		if (fd < 0) {
+			if (errno == ENOENT) {
+				c.open_enoent++;
+			} else if (errno == ENXIO) {
+				c.open_enxio++;
+			} else {
+				c.open_other++;
+				fprintf(stderr, "storm: open: %s\n", outcome(-1, errno));
+			}
+			usleep(20000);
+			continue;
+		}
+		for (k = 0, n = 1 + rnd() % 16; k < n; k++) {
+			size_t len = fill(buf, pick_len());
+			ssize_t r;
+			int err;
+
+			errno = 0;
+			r = write(fd, buf, len);
+			err = r < 0 ? errno : 0;
+			c.writes++;
+			c.bytes += len;
+			if (r >= 0 && (size_t)r != len)
+				err = -1;
+			switch (err) {
+			case 0: c.ok++; break;
+			case EINVAL: c.einval++; break;
+			case ENOENT: c.enoent++; break;
+			case EIO: c.eio++; break;
+			default:
+				c.other++;
+				fprintf(stderr, "storm: write of %zu bytes: %s\n", len,
+					err == -1 ? "SHORT" : outcome(-1, err));
+			}
+		}
+		close(fd);
+		storm_print(&c);
+		usleep(rnd() % 20000);
+	}
+	free(buf);
+	storm_print(&c);
+	return c.other || c.open_other ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 2 ? argv[1] : "", *path = argc > 2 ? argv[2] : "";
@@ -278,6 +362,9 @@ int main(int argc, char **argv)
 		g_inums = inums;
 		return do_fuzz(path, strtoull(argv[3], NULL, 10), strtol(argv[4], NULL, 10));
 	}
-	fprintf(stderr, "usage: nsp-ctlfuzz one|len|chunks|fault|fuzz PATH ... (see the source)\n");
+	if (!strcmp(mode, "storm") && (argc == 5 || argc == 6))
+		return do_storm(path, strtoull(argv[3], NULL, 10), strtol(argv[4], NULL, 10),
+				argc == 6 ? argv[5] : NULL);
+	fprintf(stderr, "usage: nsp-ctlfuzz one|len|chunks|fault|fuzz|storm PATH ... (see the source)\n");
 	return 2;
 }
