@@ -45,10 +45,18 @@ veth_pair A B
 ip -n "$A" neigh flush dev va
 ip -n "$A" neigh del 10.88.0.2 dev va 2>/dev/null
 ip -n "$B" link set vb down
+# The carrier bit drops at once, but the qdisc is deactivated later by
+# linkwatch (a workqueue, delayed up to 1 s here: va and vb both have
+# ifindex 2, which makes the event non-urgent, linkwatch_urgent_event()).
+# Until then a frame still reaches veth_xmit() and is dropped there. So wait
+# for the operstate that linkwatch sets (under RTNL, just before
+# dev_deactivate()), then take RTNL ourselves with a no-op change: it cannot
+# be granted before linkwatch's dev_deactivate() is done.
 for ((i = 0; i < 50; i++)); do
-	[ "$(ip netns exec "$A" cat /sys/class/net/va/carrier 2>/dev/null)" = 0 ] && break
+	[ "$(ip netns exec "$A" cat /sys/class/net/va/operstate 2>/dev/null)" = lowerlayerdown ] && break
 	sleep 0.1
 done
+ip -n "$A" link set va mtu "$(ip netns exec "$A" cat /sys/class/net/va/mtu)"
 kd0=$(kstat "$A" va tx_dropped)
 ip netns exec "$A" ping -c1 -W2 10.88.0.2 >/dev/null 2>&1
 # ARP retries run from a timer after ping returned: wait for them.
