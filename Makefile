@@ -38,7 +38,7 @@ userspace: setup-build ## build the nsprobe tool, library and tests
 
 kmod: setup-build ## build kmod/nsprobe.ko for the running kernel (KDIR=...)
 	@test -d $(KDIR) || { echo "nsprobe: no kernel build tree at $(KDIR)." \
-	  "Install linux-headers-$$(uname -r), or pass KDIR=. (make demo and" \
+	  "Install linux-headers-$$(uname -r), or pass KDIR=<kernel build dir>. (make demo and" \
 	  "make check build for the test kernels instead.)" >&2; exit 1; }
 	$(MAKE) -C kmod KDIR=$(KDIR)
 
