@@ -30,6 +30,15 @@ TEST(Units, Counts)
 	EXPECT_EQ(human_count(UINT64_MAX), "18E");
 }
 
+TEST(Units, Printable)
+{
+	EXPECT_EQ(printable("eth0"), "eth0");
+	EXPECT_EQ(printable(std::string_view("a\0b", 3)), "a\\000b");
+	EXPECT_EQ(printable("\033[31mred"), "\\033[31mred");
+	EXPECT_EQ(printable("tab\there\n"), "tab\\011here\\012");
+	EXPECT_EQ(printable("\x7f\xff"), "\\177\xff");	// bytes >= 0x80 kept (UTF-8)
+}
+
 TEST(Units, Bytes)
 {
 	EXPECT_EQ(human_bytes(0), "0 B");

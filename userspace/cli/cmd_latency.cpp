@@ -56,9 +56,7 @@ int LatencyCommand::run()
 				  (filter.inum ? "netns " + std::to_string(*filter.inum) : std::string("any netns")) +
 					  (dev_ ? " dev " + *dev_ : std::string()),
 				  "no histogram matches", "run nsprobe latency without filters", 0});
-	std::fputs(json_ ? render_latency_json(*f, filter).c_str()
-			 : render_latency_text(*f, filter).c_str(),
-		   stdout);
+	emit(json_ ? render_latency_json(*f, filter) : render_latency_text(*f, filter));
 	return kExitOk;
 }
 

@@ -32,9 +32,9 @@ int ShowCommand::run()
 		std::fprintf(stderr, "nsprobe: counters unavailable: %s\n",
 			     snap.error().message().c_str());
 	if (json_)
-		std::fputs(json_text(to_json(*m)).c_str(), stdout);
+		emit(json_text(to_json(*m)));
 	else
-		std::fputs(render_text(*m, {.wide = wide_, .color = stdout_color()}).c_str(), stdout);
+		emit(render_text(*m, {.wide = wide_, .color = stdout_color()}));
 	return kExitOk;
 }
 

@@ -57,9 +57,9 @@ int SignalsCommand::run()
 	if (auto s = select_netns(m, netns_); !s)
 		return fail(s.error());
 	if (json_)
-		std::fputs(json_text(to_json(m)).c_str(), stdout);
+		emit(json_text(to_json(m)));
 	else
-		std::fputs(render_text(m, {.color = stdout_color()}).c_str(), stdout);
+		emit(render_text(m, {.color = stdout_color()}));
 	return kExitOk;
 }
 

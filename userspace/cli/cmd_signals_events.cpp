@@ -74,7 +74,7 @@ int SignalsCommand::run_events()
 					list.push_back(event_json(e));
 			j["rings"] = rings;
 			j["events"] = list;
-			std::fputs(json_text(j).c_str(), stdout);
+			emit(json_text(j));
 			return kExitOk;
 		}
 		for (const SigRing &r : evs->rings)
@@ -85,7 +85,7 @@ int SignalsCommand::run_events()
 					    static_cast<unsigned long long>(r.size));
 		for (const SigEvent &e : evs->events)
 			if (want(e.inum))
-				std::printf("%s\n", event_text(e).c_str());
+				emit(event_text(e) + "\n");
 		return kExitOk;
 	}
 
@@ -118,9 +118,10 @@ int SignalsCommand::run_events()
 				std::printf("%s\n", event_json(e).dump(-1, ' ', false,
 						nlohmann::json::error_handler_t::replace).c_str());
 			else
-				std::printf("%s\n", event_text(e).c_str());
+				emit(event_text(e) + "\n");
 		}
-		std::fflush(stdout);
+		if (std::fflush(stdout) != 0 || std::ferror(stdout))
+			return kExitOk;	// main()'s finish_stdout() reports it
 		std::this_thread::sleep_for(std::chrono::milliseconds(200));
 		evs = read_events(src.dir());
 		if (!evs)

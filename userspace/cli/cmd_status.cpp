@@ -25,9 +25,9 @@ int StatusCommand::run()
 	if (!m.module_loaded && loc.require_debugfs_magic)
 		m.module_loaded = module_loaded_sysfs();
 	if (json_)
-		std::fputs(json_text(to_json(m)).c_str(), stdout);
+		emit(json_text(to_json(m)));
 	else if (snap)
-		std::fputs(render_text(m, {.color = stdout_color()}).c_str(), stdout);
+		emit(render_text(m, {.color = stdout_color()}));
 	if (!snap)
 		return fail(snap.error());
 	return kExitOk;

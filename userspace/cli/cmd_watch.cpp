@@ -175,9 +175,7 @@ int WatchCommand::run()
 						{"interfaces", ifs}});
 			}
 			j["netns"] = list;
-			std::fputs((j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n")
-					   .c_str(),
-				   stdout);
+			emit(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 		} else {
 			std::string body = render_watch_text(rates, color);
 			std::string head = fmt::format("nsprobe watch  {}  every {:.2g} s  {} netns\n",
@@ -198,12 +196,13 @@ int WatchCommand::run()
 					p = e;
 					lines++;
 				}
-				std::fputs(("\033[H\033[2J" + clipped).c_str(), stdout);
+				emit("\033[H\033[2J" + clipped);
 			} else {
-				std::fputs((head + body + "\n").c_str(), stdout);
+				emit(head + body + "\n");
 			}
 		}
-		std::fflush(stdout);
+		if (std::fflush(stdout) != 0 || std::ferror(stdout))
+			return kExitOk;	// main()'s finish_stdout() reports it
 		prev = std::move(cur);
 	}
 	return kExitOk;

@@ -24,8 +24,16 @@ struct GlobalOptions {
 constexpr const char *kNetnsOptionHelp =
 	"only this netns: an inum, a /run/netns name, a pid, or a container id prefix";
 
-// Prints "nsprobe: <what>: <why> (<hint>)" on stderr, returns its exit code.
+// Prints "nsprobe: <what>: <why> (<hint>)" on stderr (printable()), returns
+// its exit code.
 int fail(const Error &e);
+
+// Writes every byte of `s` to stdout (a NUL does not cut it short).
+void emit(const std::string &s);
+
+// Flushes stdout; on a write error (ENOSPC, EIO, ...) says so on stderr and
+// turns a successful `rc` into 1. main() calls it once, after the command.
+int finish_stdout(int rc);
 
 // Colour for text on stdout: stdout is a tty and NO_COLOR is unset or empty
 // (https://no-color.org).

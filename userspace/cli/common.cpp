@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -14,13 +16,34 @@
 #include "libnsprobe/correlator.h"
 #include "libnsprobe/link_source.h"
 #include "libnsprobe/netns_discovery.h"
+#include "libnsprobe/units.h"
 
 namespace nsprobe::cli {
 
 int fail(const Error &e)
 {
-	std::fprintf(stderr, "nsprobe: %s\n", e.message().c_str());
+	std::fprintf(stderr, "nsprobe: %s\n", printable(e.message()).c_str());
 	return exit_code_for(e.code);
+}
+
+namespace {
+int stdout_errno;	// the first write error on stdout
+} // namespace
+
+void emit(const std::string &s)
+{
+	if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size() && !stdout_errno)
+		stdout_errno = errno ? errno : EIO;
+}
+
+int finish_stdout(int rc)
+{
+	errno = 0;
+	if (std::fflush(stdout) == 0 && !std::ferror(stdout))
+		return rc;
+	int err = stdout_errno ? stdout_errno : errno ? errno : EIO;
+	std::fprintf(stderr, "nsprobe: writing to stdout: %s\n", std::strerror(err));
+	return rc == kExitOk ? kExitInternal : rc;
 }
 
 bool stdout_color()

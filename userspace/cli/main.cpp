@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	try {
 		for (Command *c : commands)
 			if (c->sub()->parsed())
-				return c->run();
+				return finish_stdout(c->run());
 	} catch (const std::exception &e) {
 		std::fprintf(stderr, "nsprobe: internal error: %s\n", e.what());
 		return kExitInternal;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "libnsprobe/latency.h"
+#include "libnsprobe/units.h"
 
 #include <charconv>
 #include <cmath>
@@ -244,8 +245,8 @@ std::string hist_title(const HistRecord &r)
 {
 	if (r.per_device)
 		return fmt::format("netns {} (cookie {}) dev {} (ifindex {}) {}", r.inum, r.cookie,
-				   r.name, r.ifindex, r.kind);
-	return fmt::format("netns {} (cookie {}) all devices {}", r.inum, r.cookie, r.kind);
+				   printable(r.name), r.ifindex, printable(r.kind));
+	return fmt::format("netns {} (cookie {}) all devices {}", r.inum, r.cookie, printable(r.kind));
 }
 
 std::string pct(const Hist &h, double q)

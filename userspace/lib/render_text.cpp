@@ -27,14 +27,15 @@ std::string counters_line(const CountersStatus &c)
 	if (c.available)
 		return fmt::format("counters: nsprobe format {} at {}\n",
 				   c.format ? c.format->str() : "?", c.where);
-	return fmt::format("counters: unavailable ({}): {}\n", c.reason, c.message);
+	return fmt::format("counters: unavailable ({}): {}\n", c.reason, printable(c.message));
 }
 
+// Joins strings from outside (names, paths), each made printable().
 std::string join(const std::vector<std::string> &v, const char *sep)
 {
 	std::string s;
 	for (size_t i = 0; i < v.size(); i++)
-		s += (i ? sep : "") + v[i];
+		s += (i ? sep : "") + printable(v[i]);
 	return s;
 }
 
@@ -42,7 +43,7 @@ std::string pids_text(const std::vector<ProcRef> &pids)
 {
 	std::vector<std::string> parts;
 	for (size_t i = 0; i < pids.size() && i < kMaxPids; i++)
-		parts.push_back(fmt::format("{}({})", pids[i].pid, pids[i].comm));
+		parts.push_back(fmt::format("{}({})", pids[i].pid, printable(pids[i].comm)));
 	if (pids.size() > kMaxPids)
 		parts.push_back(fmt::format("+{} more", pids.size() - kMaxPids));
 	return join(parts, " ");
@@ -65,10 +66,11 @@ std::string netns_header(uint64_t inum, std::optional<uint64_t> cookie, bool cur
 	if (!bind_paths.empty())
 		s += "  bind paths: " + join(bind_paths, " ") + "\n";
 	if (container)
-		s += fmt::format("  container: {} {}\n", container->runtime,
-				 container->id.size() == 64 ? container->id.substr(0, 12) : container->id);
+		s += fmt::format("  container: {} {}\n", printable(container->runtime),
+				 printable(container->id.size() == 64 ? container->id.substr(0, 12)
+								      : container->id));
 	if (init)
-		s += fmt::format("  init: {}({})\n", init->pid, init->comm);
+		s += fmt::format("  init: {}({})\n", init->pid, printable(init->comm));
 	if (!pids.empty())
 		s += "  pids: " + pids_text(pids) + "\n";
 	return s;
@@ -193,6 +195,36 @@ Table interface_table_wide(const NetnsView &v)
 	return t;
 }
 
+// Devices the module tracks that the link dump did not show (a netns we
+// could not enter, or one known to the module only): nsprobe's counters.
+Table module_devices_table(const NetnsView &v, bool wide)
+{
+	std::vector<Col> cols = {{"IFACE"}, {"IDX", R}};
+	if (wide) {
+#define NSP_X(key, unit) cols.push_back({"NSP_" + upper(#key), R});
+		NSP_DEV_COUNTERS(NSP_X)
+#undef NSP_X
+	} else {
+		for (const char *h : {"XMIT", "XMIT_BYTES", "BACKLOG/NAPI", "XMIT_DROP"})
+			cols.push_back({h, R});
+	}
+	Table t(cols);
+	for (const DevRecord &d : v.module_devices) {
+		std::vector<std::string> row = {d.name, num(static_cast<uint64_t>(d.ifindex))};
+		if (wide) {
+#define NSP_X(key, unit) row.push_back(num(d.key));
+			NSP_DEV_COUNTERS(NSP_X)
+#undef NSP_X
+		} else {
+			row.insert(row.end(), {human_count(d.tx_packets), human_bytes(d.tx_bytes),
+					       human_count(d.path_backlog) + "/" + human_count(d.path_napi),
+					       human_count(d.drops)});
+		}
+		t.add_row(std::move(row));
+	}
+	return t;
+}
+
 // "  drops at veth_xmit: h1 7 (mtu 7)", for each device that dropped.
 std::string drop_reasons(const NetnsView &v)
 {
@@ -207,7 +239,7 @@ std::string drop_reasons(const NetnsView &v)
 					   {"other", n.drop_other}})
 			if (count)
 				why.push_back(fmt::format("{} {}", name, count));
-		out += fmt::format("  drops at veth_xmit: {} {} ({})\n", iv.link.name, n.drops,
+		out += fmt::format("  drops at veth_xmit: {} {} ({})\n", printable(iv.link.name), n.drops,
 				   join(why, ", "));
 	}
 	return out;
@@ -227,14 +259,14 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 						    v.nsprobe->devices, v.nsprobe->tx_packets,
 						    v.nsprobe->tx_bytes, v.nsprobe->sig_generated,
 						    v.nsprobe->sig_ignored)
-				      : fmt::format("  nsprobe: {} veth, {} packets ({}) at veth_xmit, "
-						    "{} signals generated, {} ignored\n",
+				      : fmt::format("  nsprobe: {} veth, {} packets ({}) at veth_xmit; "
+						    "signals: {} generated, {} ignored\n",
 						    v.nsprobe->devices, human_count(v.nsprobe->tx_packets),
 						    human_bytes(v.nsprobe->tx_bytes),
 						    human_count(v.nsprobe->sig_generated),
 						    human_count(v.nsprobe->sig_ignored));
 		if (v.links_error)
-			out += fmt::format("  links unavailable: {}\n", *v.links_error);
+			out += fmt::format("  links unavailable: {}\n", printable(*v.links_error));
 		if (!v.interfaces.empty()) {
 			Table t = o.wide ? interface_table_wide(v) : interface_table(v, m.counters.available);
 			out += t.render("  ", o.color);
@@ -243,23 +275,11 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 		}
 		if (!v.module_devices.empty()) {
 			out += "  module-only devices (not in the link dump):\n";
-			std::vector<Col> cols = {{"IFACE"}, {"IDX", R}};
-#define NSP_X(key, unit) cols.push_back({"NSP_" + upper(#key), R});
-			NSP_DEV_COUNTERS(NSP_X)
-#undef NSP_X
-			Table t(cols);
-			for (const DevRecord &d : v.module_devices) {
-				std::vector<std::string> row = {d.name, num(static_cast<uint64_t>(d.ifindex))};
-#define NSP_X(key, unit) row.push_back(num(d.key));
-				NSP_DEV_COUNTERS(NSP_X)
-#undef NSP_X
-				t.add_row(std::move(row));
-			}
-			out += t.render("  ", o.color);
+			out += module_devices_table(v, o.wide).render("  ", o.color);
 		}
 	}
 	for (const SkippedNetns &s : m.skipped)
-		out += fmt::format("\nskipped netns {}: {}\n", s.inum, s.reason);
+		out += fmt::format("\nskipped netns {}: {}\n", s.inum, printable(s.reason));
 	return out;
 }
 
@@ -285,7 +305,7 @@ std::string render_text(const SignalsModel &m, const TextOptions &o)
 		}
 		out += t.render("  ", o.color);
 		for (const std::string &w : why)
-			out += "  why: " + w + "\n";
+			out += "  why: " + printable(w) + "\n";
 	}
 	return out;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "libnsprobe/sig_events.h"
+#include "libnsprobe/units.h"
 
 #include <charconv>
 #include <functional>
@@ -204,8 +205,8 @@ std::string event_text(const SigEvent &e)
 		what += " (" + e.reason + ")";
 	return fmt::format("{}.{:06} {}[{}] netns {} -> {}[{}] pid {} in pidns {} netns {}: "
 			   "{} {}, {}{}: {}",
-			   e.ts_ns / 1000000000, (e.ts_ns / 1000) % 1000000, e.sender_comm,
-			   e.sender_pid, e.sender_netns, e.target_comm, e.target_pid,
+			   e.ts_ns / 1000000000, (e.ts_ns / 1000) % 1000000, printable(e.sender_comm),
+			   e.sender_pid, e.sender_netns, printable(e.target_comm), e.target_pid,
 			   e.target_nspid, e.target_pidns, e.inum, signal_name(e.signo), what,
 			   e.origin, forced, event_explanation(e));
 }

@@ -54,6 +54,19 @@ std::string human_count(uint64_t n)
 	return scaled(static_cast<double>(n), 1000, units, "");
 }
 
+std::string printable(std::string_view s)
+{
+	std::string out;
+	out.reserve(s.size());
+	for (unsigned char c : s) {
+		if (c < 0x20 || c == 0x7f)
+			out += fmt::format("\\{:03o}", c);
+		else
+			out.push_back(static_cast<char>(c));
+	}
+	return out;
+}
+
 std::string human_bytes(uint64_t n)
 {
 	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", nullptr};

@@ -20,7 +20,7 @@ public:
 	void add_row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
 	bool empty() const { return rows_.empty(); }
 	// Every line starts with `indent`; columns are separated by two spaces;
-	// no trailing spaces. With `color`, the header line is bold (ANSI SGR).
+	// no trailing spaces; each cell goes through printable() (units.h). With `color`, the header line is bold (ANSI SGR).
 	std::string render(const std::string &indent = "", bool color = false) const;
 
 private:

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace nsprobe {
 
@@ -18,6 +19,13 @@ std::string human_iec(std::optional<double> v);
 // Counts (packets, signals): exact below 100000, then "123k", "4.6M", "7.9G"
 // (SI, one decimal below 10 of the unit). 99999 stays "99999".
 std::string human_count(uint64_t n);
+
+// A string from outside (interface name, comm, path, anything read from
+// debugfs) made safe for a terminal: each control byte (below 0x20, and
+// 0x7f) becomes a backslash and three octal digits, as in the debugfs format
+// ("\033" for ESC, "\000" for NUL); every other byte is kept. Text output
+// passes every such string through this; JSON escapes them itself.
+std::string printable(std::string_view s);
 
 // Byte counts: "0 B" .. "1023 B", then "1.0 KiB", "12 KiB", "3.4 MiB",
 // "5.6 GiB", "7.8 TiB" (IEC, one decimal below 10 of the unit).
