@@ -24,6 +24,7 @@
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/rcupdate.h>
+#include <linux/rtnetlink.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -149,7 +150,7 @@ static int nsp_devices_show(struct seq_file *m, void *v)
 			for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
 				seq_printf(m, " %s=%llu", nsp_dev_keys[i],
 					   snap.ctr[i]);
-			seq_putc(m, '\n');
+			seq_printf(m, " tx_dropped_base=%llu\n", snap.kdrop_base);
 		}
 	}
 	rcu_read_unlock();
@@ -303,6 +304,8 @@ static int nsp_control_reset(bool all, u32 inum)
 	int err = all ? 0 : -ENOENT;
 	struct net *net;
 
+	/* RTNL: devices stay put while their TX dropped is read (netns.c). */
+	rtnl_lock();
 	rcu_read_lock();
 	for_each_net_rcu(net) {
 		if (!all && net->ns.inum != inum)
@@ -311,6 +314,7 @@ static int nsp_control_reset(bool all, u32 inum)
 		err = 0;
 	}
 	rcu_read_unlock();
+	rtnl_unlock();
 	return err;
 }
 

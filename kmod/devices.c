@@ -113,6 +113,35 @@ u64 nsp_devices_sum(struct nsp_net *pn, struct nsp_dev_stats *sum)
 	return n;
 }
 
+/* The device's TX dropped, in packets. Context: RTNL held. */
+static u64 nsp_dev_kdrop(struct net_device *dev)
+{
+	struct rtnl_link_stats64 st;
+
+	dev_get_stats(dev, &st);
+	return st.tx_dropped;
+}
+
+/**
+ * nsp_devices_reset_prepare() - read each live device's TX dropped for a reset
+ * @pn: netns state
+ *
+ * dev_get_stats() calls the driver, so it runs here, before the caller
+ * takes pn->lock; RTNL keeps the set of devices and each d->dev alive
+ * until nsp_devices_reset_locked() (devices leave under RTNL).
+ *
+ * Context: process context, RTNL held, rcu_read_lock() held.
+ */
+void nsp_devices_reset_prepare(struct nsp_net *pn)
+{
+	struct nsp_dev *d;
+	unsigned long idx;
+
+	ASSERT_RTNL();
+	xa_for_each(&pn->devs, idx, d)
+		d->kdrop_next = nsp_dev_kdrop(d->dev);
+}
+
 /**
  * nsp_devices_reset_locked() - store every live device's baseline
  * @pn:  netns state
@@ -120,9 +149,10 @@ u64 nsp_devices_sum(struct nsp_net *pn, struct nsp_dev_stats *sum)
  *
  * With latency tracking, each device's histograms become its hist_base and
  * are added to pn->hist_base (which the caller zeroed and filled with the
- * retired histograms first).
+ * retired histograms first). kdrop_base takes the kdrop_next that
+ * nsp_devices_reset_prepare() read.
  *
- * Context: pn->lock held for writing, rcu_read_lock() held.
+ * Context: pn->lock held for writing, rcu_read_lock() held, RTNL held.
  */
 void nsp_devices_reset_locked(struct nsp_net *pn, struct nsp_dev_stats *sum)
 {
@@ -135,6 +165,7 @@ void nsp_devices_reset_locked(struct nsp_net *pn, struct nsp_dev_stats *sum)
 
 		nsp_dev_stats_add(&s, d->stats);
 		d->base = s;
+		d->kdrop_base = d->kdrop_next;
 		for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
 			sum->ctr[i] += s.ctr[i];
 		if (d->hist) {
@@ -169,6 +200,7 @@ void nsp_dev_read(struct nsp_net *pn, struct nsp_dev *d,
 			snap->ctr[i] = nsp_sub(s.ctr[i], d->base.ctr[i]);
 		memcpy(snap->name, d->name, sizeof(snap->name));
 		snap->ifindex = d->ifindex;
+		snap->kdrop_base = d->kdrop_base;
 	} while (read_seqretry(&pn->lock, seq));
 	snap->name[IFNAMSIZ - 1] = '\0';
 }
@@ -231,6 +263,7 @@ static void nsp_dev_register(struct net_device *dev)
 	d->dev = dev;
 	d->pn = pn;
 	d->ifindex = dev->ifindex;
+	d->kdrop_base = nsp_dev_kdrop(dev);
 	strscpy(d->name, dev->name, sizeof(d->name));
 	if (xa_insert(&pn->devs, dev->ifindex, d, GFP_KERNEL))
 		goto err_percpu;

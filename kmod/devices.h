@@ -12,7 +12,7 @@
 /**
  * struct nsp_dev - one tracked veth device in one netns
  * @dev:     the net_device, for an identity check only; never dereferenced
- *           outside the netdevice notifier
+ *           outside the netdevice notifier or another RTNL section (a reset)
  * @pn:      the netns state the device counts in
  * @ifindex: its ifindex in that netns (the xarray key)
  * @name:    a copy of dev->name, updated on NETDEV_CHANGENAME under pn->lock
@@ -21,6 +21,9 @@
  * @folded:  what NETDEV_UNREGISTER already moved into pn->retired
  * @hist:    per-CPU latency histograms; NULL unless nsp_latency
  * @hist_base: @hist at the last reset, under pn->lock; allocated with @hist
+ * @kdrop_base: the device's tx_dropped (dev_get_stats()) when its counters
+ *           started: at tracking start or the last reset, under pn->lock
+ * @kdrop_next: scratch for a reset, under RTNL
  * @rcu:     frees the device after a grace period
  */
 struct nsp_dev {
@@ -33,6 +36,8 @@ struct nsp_dev {
 	struct nsp_dev_stats folded;
 	struct nsp_hists __percpu *hist;
 	struct nsp_hists *hist_base;
+	u64 kdrop_base;
+	u64 kdrop_next;
 	struct rcu_head rcu;
 };
 
@@ -41,11 +46,13 @@ struct nsp_dev {
  * @ifindex: ifindex in its netns
  * @name:    NUL-terminated name, not escaped
  * @ctr:     the NSP_DEV_COUNTERS values
+ * @kdrop_base: the device's tx_dropped when the counters started
  */
 struct nsp_dev_snap {
 	int ifindex;
 	char name[IFNAMSIZ];
 	u64 ctr[NSP_DEV_CTR__COUNT];
+	u64 kdrop_base;
 };
 
 /**
@@ -62,6 +69,7 @@ struct nsp_dev *nsp_devices_count_tx(const struct net_device *dev,
 				     unsigned int len);
 struct nsp_dev *nsp_devices_find_rcu(const struct net_device *dev);
 u64 nsp_devices_sum(struct nsp_net *pn, struct nsp_dev_stats *sum);
+void nsp_devices_reset_prepare(struct nsp_net *pn);
 void nsp_devices_reset_locked(struct nsp_net *pn, struct nsp_dev_stats *sum);
 void nsp_dev_read(struct nsp_net *pn, struct nsp_dev *d,
 		  struct nsp_dev_snap *snap);

@@ -165,13 +165,14 @@ void nsp_net_sig_read(struct nsp_net *pn, int sig, u64 out[NSP_SIG_CTR__COUNT])
  * in the netns histogram after the reset. Counters have no such gap (they
  * fold at NETDEV_UNREGISTER, under this lock).
  *
- * Context: process context, no spin lock held.
+ * Context: process context, RTNL and rcu_read_lock() held, no spin lock.
  */
 void nsp_net_reset(struct nsp_net *pn)
 {
 	struct nsp_dev_stats sum = {};
 	int s, i;
 
+	nsp_devices_reset_prepare(pn);
 	write_seqlock(&pn->lock);
 	if (pn->hist_base) {
 		memset(pn->hist_base, 0, sizeof(*pn->hist_base));

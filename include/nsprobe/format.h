@@ -96,6 +96,13 @@
  * One "dev" record per veth device nsprobe tracks. Mode 0444.
  *   dev inum=<u32> cookie=<u64> ifindex=<int> name=<escaped>
  *       <one key per NSP_DEV_COUNTERS entry>=<u64>
+ *       tx_dropped_base=<u64>   (1.2)
+ * tx_dropped_base is the device's own TX dropped count (dev_get_stats():
+ * rtnl_link_stats64.tx_dropped, in packets) when its counters last started
+ * from zero: when nsprobe began tracking it (NETDEV_REGISTER, or module
+ * load for a device that existed) or at the last reset. So the link's TX
+ * dropped minus tx_dropped_base is what the kernel dropped over the same
+ * span as the counters, and minus drops, what it dropped before veth_xmit().
  */
 #define NSP_FILE_DEVICES "devices"
 

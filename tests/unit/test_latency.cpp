@@ -182,6 +182,17 @@ TEST(DevRecordMinor, OneZeroRecordsStillParse)
 	ASSERT_TRUE(r2);
 	EXPECT_EQ((*r2)[0].drop_mtu, 5u);
 	EXPECT_EQ((*r2)[0].path_napi, 7u);
+	EXPECT_EQ((*r2)[0].tx_dropped_base, std::nullopt);	// 1.1: absent, not 0
+	auto r3 = parse_devices("dev inum=1 cookie=1 ifindex=2 name=a tx_packets=3 tx_bytes=4 drops=5 "
+				"drop_peer=0 drop_mtu=5 drop_ring=0 drop_backlog=0 drop_other=0 "
+				"path_backlog=6 path_napi=7 requeued=1 tx_dropped_base=0\n",
+				"d");
+	ASSERT_TRUE(r3);
+	EXPECT_EQ((*r3)[0].requeued, 1u);
+	EXPECT_EQ((*r3)[0].tx_dropped_base, 0u);
+	EXPECT_FALSE(parse_devices("dev inum=1 cookie=1 ifindex=2 name=a tx_packets=3 tx_bytes=4 "
+				   "tx_dropped_base=-1\n",
+				   "d"));
 	auto p = parse_probes("probe name=veth_xmit symbol=veth_xmit kind=kretprobe state=gone hits=1 "
 			      "nmissed=0 err=0 reason=module_unloaded\n",
 			      "p");

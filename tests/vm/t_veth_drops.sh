@@ -11,6 +11,10 @@
 #    ping -c1 (dynamic neighbour: ARP) -> nsprobe sees 0 packets and 0
 #    drops; the kernel counts its own drops before the driver (3 on 6.12,
 #    0 on 6.1), and the tool shows them beside nsprobe's.
+# 3. Late load and reset (format 1.2, tx_dropped_base): K oversize frames
+#    dropped while nsprobe is not loaded are not "drops before the driver":
+#    the base is the device's TX dropped when its counters start (load,
+#    reset), so drops_before_driver stays 0 through K2 more drops and a reset.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_veth.sh"
 K=7 F=11
@@ -76,6 +80,30 @@ check "peer down: va drops at veth_xmit" 0 "$(dev_ctr "$A" va drops)"
 check "json: va nsprobe drops" 0 "$(show_dev "$(ns_inum "$A")" va .nsprobe.drops)"
 check "json: va kernel tx_dropped" "$kd" "$(show_dev "$(ns_inum "$A")" va .kernel_stats.tx_dropped)"
 check "json: va drops before the driver" "$kd" "$(show_dev "$(ns_inum "$A")" va .drops_before_driver)"
+check "debugfs: va tx_dropped_base (a new device)" 0 "$(dev_ctr "$A" va tx_dropped_base)"
+
+# 3. Late load, then reset.
+ns_cleanup
+nsp_unload
+veth_pair A B
+ip -n "$B" link set vb mtu 1000
+for ((i = 0; i < K; i++)); do
+	udp_send "$A" 10.88.0.2 5001 1 1200 2>/dev/null	# dropped, nsprobe not loaded
+done
+check "late load: kernel va TX dropped before load" $K "$(kstat "$A" va tx_dropped)"
+nsp_load
+ia=$(ns_inum "$A")
+check "late load: va tx_dropped_base" $K "$(dev_ctr "$A" va tx_dropped_base)"
+check "late load: json drops before the driver" 0 "$(show_dev "$ia" va .drops_before_driver)"
+for ((i = 0; i < 2; i++)); do
+	udp_send "$A" 10.88.0.2 5001 1 1200 2>/dev/null
+done
+check "late load: va drops (2 more)" 2 "$(dev_ctr "$A" va drops)"
+check "late load: json drops before the driver after 2 more" 0 "$(show_dev "$ia" va .drops_before_driver)"
+"$NSPROBE" reset --netns "$ia" >/dev/null || die "reset"
+check "reset: va drops" 0 "$(dev_ctr "$A" va drops)"
+check "reset: va tx_dropped_base" $((K + 2)) "$(dev_ctr "$A" va tx_dropped_base)"
+check "reset: json drops before the driver" 0 "$(show_dev "$ia" va .drops_before_driver)"
 
 ns_cleanup
 nsp_unload

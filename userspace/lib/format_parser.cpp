@@ -361,9 +361,18 @@ Result<std::vector<DevRecord>> parse_devices(std::string_view content, std::stri
 #define NSP_X(key, unit) int_key<R>(#key, &R::key),
 		NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
+		{"tx_dropped_base",
+		 [](std::string_view v, R &r) -> std::string {
+			 uint64_t n = 0;
+			 if (!parse_int(v, n))
+				 return fmt::format("key 'tx_dropped_base': '{}' is not an unsigned "
+						    "decimal integer of at most 64 bits", v);
+			 r.tx_dropped_base = n;
+			 return {};
+		 }},
 	};
 	// Format 1.0 had tx_packets and tx_bytes only; the rest came in 1.1
-	// (requeued in 1.2).
+	// (requeued and tx_dropped_base in 1.2).
 	static const std::vector<KeySpec<R>> dev_specs = [] {
 		std::vector<KeySpec<R>> v = specs;
 		for (KeySpec<R> &k : v)

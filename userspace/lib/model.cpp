@@ -31,6 +31,7 @@ DevCounters DevCounters::from(const DevRecord &r)
 #define NSP_X(key, unit) c.key = r.key;
 	NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
+	c.tx_dropped_base = r.tx_dropped_base;
 	return c;
 }
 
@@ -133,10 +134,12 @@ SignalsModel build_signals(const Result<Snapshot> &snap, std::string where,
 
 std::optional<uint64_t> drops_before_driver(const InterfaceView &iv)
 {
-	if (!iv.nsprobe)
+	if (!iv.nsprobe || !iv.nsprobe->tx_dropped_base)
 		return std::nullopt;
-	uint64_t k = iv.link.stats.tx_dropped, n = iv.nsprobe->drops;
-	return k > n ? k - n : 0;
+	uint64_t k = iv.link.stats.tx_dropped, base = *iv.nsprobe->tx_dropped_base;
+	uint64_t since = k > base ? k - base : 0;	// what the kernel dropped meanwhile
+	uint64_t n = iv.nsprobe->drops;
+	return since > n ? since - n : 0;
 }
 
 } // namespace nsprobe

@@ -85,6 +85,9 @@ struct DevRecord {
 #define NSP_X(key, unit) uint64_t key = 0;
 	NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
+	// (1.2) The link's TX dropped (packets) when the counters started;
+	// nullopt from an older module.
+	std::optional<uint64_t> tx_dropped_base;
 };
 
 // A "sig" record of NSP_FILE_SIGNALS: counters for one (netns, signo).

@@ -39,6 +39,7 @@ struct DevCounters {
 #define NSP_X(key, unit) uint64_t key = 0;
 	NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
+	std::optional<uint64_t> tx_dropped_base;	// DevRecord::tx_dropped_base
 	static DevCounters from(const DevRecord &r);
 };
 
@@ -64,9 +65,11 @@ struct InterfaceView {
 };
 
 // The kernel's TX dropped that nsprobe did not see at veth_xmit(): drops
-// before the driver (carrier off, qdisc, neighbour), in packets, for a
-// device nsprobe tracked since it was created. nullopt when nsprobe does not
-// track the device; 0 (never negative) if nsprobe saw more.
+// before the driver (carrier off, qdisc, neighbour), in packets, over the
+// span of nsprobe's counters: (link tx_dropped - tx_dropped_base) - drops.
+// nullopt when nsprobe does not track the device, or its module predates
+// tx_dropped_base (format < 1.2); 0 (never negative) if nsprobe saw more
+// (the link stats and debugfs are read moments apart).
 std::optional<uint64_t> drops_before_driver(const InterfaceView &iv);
 
 struct NetnsView {
