@@ -20,7 +20,8 @@ SignalsCommand::SignalsCommand(CLI::App &app, const GlobalOptions &g)
 	sub_->add_flag("--events", events_,
 		       "print the event ring of each netns: who sent which signal to whom, "
 		       "and what became of it (needs format 1.1)");
-	sub_->add_flag("--follow", follow_, "with --events: keep printing new events until interrupted");
+	sub_->add_flag("--follow", follow_, "with --events: keep printing new events until interrupted")
+		->needs("--events");
 }
 
 int SignalsCommand::run()

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-// nsprobe signals --events [--follow] [--json] [--netns INUM]: the signal
+// nsprobe signals --events [--follow] [--json] [--netns X]: the signal
 // event ring of each netns (format.h NSP_FILE_EVENTS), like killsnoop but
 // with what became of each signal and why.
 //
@@ -12,8 +12,11 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "commands.h"
 #include "exit_codes.h"
@@ -47,7 +50,14 @@ int SignalsCommand::run_events()
 	// a missing module into their exit codes.
 	if (auto snap = src.read(); !snap)
 		return fail(snap.error());
-	auto want = [&](uint64_t inum) { return !netns_ || std::to_string(inum) == *netns_; };
+	std::optional<uint32_t> only;
+	if (netns_) {
+		auto inum = resolve_netns_inum(*netns_);
+		if (!inum)
+			return fail(inum.error());
+		only = *inum;
+	}
+	auto want = [&](uint64_t inum) { return !only || inum == *only; };
 
 	auto evs = read_events(src.dir());
 	if (!evs)
@@ -57,9 +67,10 @@ int SignalsCommand::run_events()
 		for (const SigRing &r : evs->rings)
 			known |= want(r.inum);
 		if (!known)
-			return fail(Error{Errc::netns_not_found, "netns " + *netns_,
-					  "no event ring for it", "with --events, give the inum "
-					  "as in /proc/<pid>/ns/net", 0});
+			return fail(Error{Errc::netns_not_found,
+					  fmt::format("netns {} ({})", *netns_, *only),
+					  "no event ring for it",
+					  "the module keeps a ring per netns it has seen a signal for", 0});
 	}
 
 	if (!follow_) {

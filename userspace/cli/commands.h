@@ -22,7 +22,8 @@ struct GlobalOptions {
 };
 
 constexpr const char *kNetnsOptionHelp =
-	"only this netns: an inum, a /run/netns name, a pid, or a container id prefix";
+	"only this netns: an inum, a /run/netns name or any path to it, a pid, or a container id "
+	"prefix";
 
 // Prints "nsprobe: <what>: <why> (<hint>)" on stderr (printable()), returns
 // its exit code.

@@ -3,11 +3,13 @@
 // A thin CLI over libnsprobe; the single place that picks the exit code.
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
 #include "exit_codes.h"
+#include "libnsprobe/format_parser.h"
 
 int main(int argc, char **argv)
 {
@@ -15,6 +17,9 @@ int main(int argc, char **argv)
 
 	CLI::App app{"nsprobe: veth and signal counters per network namespace"};
 	app.footer(kExitCodesHelp);
+	app.set_version_flag("--version", std::string("nsprobe ") + NSPROBE_VERSION +
+						  " (debugfs format " +
+						  nsprobe::tool_format_version().str() + ")");
 	app.require_subcommand(1);
 	app.fallthrough();	// global options also after the subcommand
 	GlobalOptions g;
@@ -34,6 +39,8 @@ int main(int argc, char **argv)
 	} catch (const CLI::CallForHelp &e) {
 		return app.exit(e);
 	} catch (const CLI::CallForAllHelp &e) {
+		return app.exit(e);
+	} catch (const CLI::CallForVersion &e) {
 		return app.exit(e);
 	} catch (const CLI::ParseError &e) {
 		app.exit(e);

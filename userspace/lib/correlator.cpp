@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 namespace nsprobe {
@@ -120,6 +122,20 @@ template <typename View>
 Result<std::vector<bool>> match_views(const std::string &sel, const std::vector<View> &views)
 {
 	std::vector<bool> hit(views.size());
+	if (sel.empty())
+		return Error{Errc::usage, "--netns ''", "an empty selector",
+			     "give an inum, a /run/netns name, a path, a pid, or a container id prefix",
+			     0};
+	// A path (a bind mount such as /run/netns/x, or /proc/<pid>/ns/net):
+	// the netns whose inode it is.
+	if (sel.front() == '/') {
+		struct stat st {};
+		if (::stat(sel.c_str(), &st) != 0)
+			return errno_error(Errc::netns_not_found, sel, errno);
+		for (size_t i = 0; i < views.size(); i++)
+			hit[i] = inum_of(views[i]) == static_cast<uint64_t>(st.st_ino);
+		return hit;
+	}
 	bool any = false;
 	std::optional<uint64_t> n = parse_u64(sel);
 	for (size_t i = 0; i < views.size(); i++) {
@@ -133,7 +149,7 @@ Result<std::vector<bool>> match_views(const std::string &sel, const std::vector<
 		hit[i] = m;
 		any |= m;
 	}
-	if (any || sel.empty())
+	if (any)
 		return hit;
 	// A container-id prefix (or an nspawn/lxc name's prefix).
 	std::set<std::string> ids;

@@ -52,13 +52,16 @@ bool worth_showing(const NetnsView &v);
 
 // Keeps the netns matching `selector` or, without selector, those
 // worth_showing(). A selector matches a netns when it is
+//   - a path (starts with '/') whose inode is its inum: a bind mount, or
+//     /proc/<pid>/ns/net; or
 //   - one of its /run/netns names, or
 //   - a decimal number equal to its inum or to the pid of one of its
 //     processes (inums start at 0xF0000000, pids end at 2^22: no overlap);
 // and, only if nothing matched that way,
 //   - a prefix of its container id (ContainerId::id).
-// Errors: netns_not_found (show only: nothing matched), usage (the prefix
-// matches several containers).
+// Errors: netns_not_found (show only: nothing matched; or the path cannot be
+// stat()ed), usage (an empty selector, or the prefix matches several
+// containers).
 Status select_netns(ShowModel &m, const std::optional<std::string> &selector);
 Status select_netns(SignalsModel &m, const std::optional<std::string> &selector);
 // The inums of the `netns` that `selector` matches, as above (maybe none).
