@@ -111,21 +111,29 @@ TEST_F(FakeProc, InitProcessAndContainer)
 	ns(proc / "thread-self/ns/net", "A");
 	ns(proc / "1/task/1/ns/net", "A");
 	write(proc / "1/comm", "systemd\n");
-	write(proc / "1/stat", "1 (systemd) S 0 1 1 0\n");
+	write(proc / "1/status", "Name:\tsystemd\nPPid:\t0\nNSpid:\t1\n");
 	// netns B: 50 was started from the host (its parent 1 is in A); 40 and
 	// 60 are its children (40 got a lower pid after a pid wrap).
 	ns(proc / "50/task/50/ns/net", "B");
 	write(proc / "50/comm", "my (odd) app\n");
-	write(proc / "50/stat", "50 (my (odd) app) S 1 50 50 0\n");
+	write(proc / "50/status", "Name:\tmy (odd) app\nPPid:\t1\nNSpid:\t50\n");
 	const std::string id(64, 'e');
 	write(proc / "50/cgroup", "0::/system.slice/docker-" + id + ".scope\n");
 	ns(proc / "40/task/40/ns/net", "B");
 	write(proc / "40/comm", "worker\n");
-	write(proc / "40/stat", "40 (worker) S 50 50 50 0\n");
+	write(proc / "40/status", "Name:\tworker\nPPid:\t50\nNSpid:\t40\n");
 	write(proc / "40/cgroup", "0::/system.slice/docker-" + id + ".scope\n");
 	ns(proc / "60/task/60/ns/net", "B");
 	write(proc / "60/comm", "worker\n");
-	write(proc / "60/stat", "60 (worker) S 50 50 50 0\n");
+	write(proc / "60/status", "Name:\tworker\nPPid:\t50\nNSpid:\t60\n");
+	// netns C: `unshare --pid --fork` from the host: 70 (unshare, parent in
+	// A) forked 71, PID 1 of a new pid namespace: 71 is the init.
+	ns(proc / "70/task/70/ns/net", "C");
+	write(proc / "70/comm", "unshare\n");
+	write(proc / "70/status", "Name:\tunshare\nPPid:\t1\nNSpid:\t70\n");
+	ns(proc / "71/task/71/ns/net", "C");
+	write(proc / "71/comm", "sleep\n");
+	write(proc / "71/status", "Name:\tsleep\nPPid:\t70\nNSpid:\t71\t1\n");
 	write(proc / "self/mountinfo", "");
 
 	ProcNetnsDiscovery d(proc.string(), {});
@@ -141,6 +149,9 @@ TEST_F(FakeProc, InitProcessAndContainer)
 	ASSERT_TRUE(b->container);
 	EXPECT_EQ(b->container->runtime, "docker");
 	EXPECT_EQ(b->container->id, id);
+	const NetnsInfo *c = find(*r, stat_ino("C"));
+	ASSERT_TRUE(c && c->init);
+	EXPECT_EQ(*c->init, (ProcRef{71, "sleep"}));	// PID 1 of its pid namespace
 }
 
 TEST(MountinfoEscape, Octal)

@@ -79,25 +79,38 @@ private:
 	std::set<std::string> seen_paths_;
 };
 
-// The ppid from /proc/<pid>/stat ("pid (comm) S ppid ..."; comm may hold
-// spaces and parentheses, so parse after the last ')'). -1 if unreadable.
-int read_ppid(const std::string &proc, int pid)
-{
-	auto st = read_whole_file(proc + "/" + std::to_string(pid) + "/stat");
-	if (!st)
-		return -1;
-	size_t rp = st->rfind(')');
-	if (rp == std::string::npos)
-		return -1;
-	std::istringstream in(st->substr(rp + 1));
-	std::string state;
+// From /proc/<pid>/status: the ppid ("PPid:"), and whether the task is
+// the init of its own pid namespace (the last "NSpid:" field is 1; the line
+// exists since Linux 4.1). ppid -1 if unreadable.
+struct TaskIds {
 	int ppid = -1;
-	in >> state >> ppid;
-	return in ? ppid : -1;
+	bool pidns_init = false;
+};
+
+TaskIds read_task_ids(const std::string &proc, int pid)
+{
+	TaskIds t;
+	auto st = read_whole_file(proc + "/" + std::to_string(pid) + "/status");
+	if (!st)
+		return t;
+	std::istringstream in(*st);
+	std::string line;
+	while (std::getline(in, line)) {
+		if (line.rfind("PPid:", 0) == 0) {
+			t.ppid = std::atoi(line.c_str() + 5);
+		} else if (line.rfind("NSpid:", 0) == 0) {
+			size_t sp = line.find_last_of(" \t");
+			t.pidns_init = sp != std::string::npos && line.substr(sp + 1) == "1";
+		}
+	}
+	return t;
 }
 
 // Sets info.init (and info.container from its cgroup). info.pids holds the
-// live members, by pid.
+// live members, by pid. The init is, in this order: the lowest pid that is
+// PID 1 of its own pid namespace (a container's init, below the runtime's
+// shim or unshare that may share the netns), else the first member whose
+// parent is outside the netns (the process that entered it).
 void find_init(const std::string &proc, NetnsInfo &info, const std::set<int> &members)
 {
 	if (info.pids.empty())
@@ -106,13 +119,18 @@ void find_init(const std::string &proc, NetnsInfo &info, const std::set<int> &me
 	if (info.current) {
 		init = &info.pids.front();
 	} else {
+		const ProcRef *top = nullptr;
 		for (const ProcRef &p : info.pids) {
-			int ppid = read_ppid(proc, p.pid);
-			if (ppid >= 0 && !members.count(ppid)) {
+			TaskIds t = read_task_ids(proc, p.pid);
+			if (t.pidns_init) {
 				init = &p;
 				break;
 			}
+			if (!top && t.ppid >= 0 && !members.count(t.ppid))
+				top = &p;
 		}
+		if (!init)
+			init = top;
 		if (!init)	// a cycle cannot happen; every parent vanished?
 			init = &info.pids.front();
 	}

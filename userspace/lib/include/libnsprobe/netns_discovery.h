@@ -36,9 +36,10 @@ struct NetnsInfo {
 	std::vector<ProcRef> pids;		// processes with a task in it, by pid
 	std::vector<std::string> open_paths;	// paths that open it, best first
 	bool current = false;			// the netns nsprobe itself runs in
-	// The netns's init process: of its processes, the lowest pid whose
-	// parent is not in this netns (for nsprobe's own netns: the lowest
-	// pid). nullopt when no process is in it.
+	// The netns's init process: of its processes, the lowest pid that is
+	// PID 1 of its own pid namespace (a container's init), else the lowest
+	// whose parent is not in this netns (for nsprobe's own netns: the
+	// lowest pid). nullopt when no process is in it.
 	std::optional<ProcRef> init;
 	// The container the init process belongs to, from its cgroup.
 	std::optional<ContainerId> container;
@@ -58,8 +59,8 @@ public:
 // <proc>/self/mountinfo (any other bind path), then <proc>/<pid>/task/<tid>/ns/net
 // for every task (one stat per task). Costs one readdir of /proc, one
 // readdir and one stat per task, one read of comm per process listed, and
-// per netns other than nsprobe's own: one read of stat per process (the
-// parent pid, to find the init) and one of the init's cgroup.
+// per netns other than nsprobe's own: one read of status per process (parent
+// pid and NSpid, to find the init) and one of the init's cgroup.
 class ProcNetnsDiscovery : public NetnsDiscovery {
 public:
 	explicit ProcNetnsDiscovery(std::string proc = "/proc",
