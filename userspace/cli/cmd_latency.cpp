@@ -51,11 +51,15 @@ int LatencyCommand::run()
 	bool any = false;
 	for (const HistRecord &r : f->hists)
 		any |= filter.matches(r);
-	if ((filter.inum || dev_) && !any)
-		return fail(Error{Errc::netns_not_found,
-				  (filter.inum ? "netns " + std::to_string(*filter.inum) : std::string("any netns")) +
-					  (dev_ ? " dev " + *dev_ : std::string()),
-				  "no histogram matches", "run nsprobe latency without filters", 0});
+	if ((filter.inum || dev_) && !any) {
+		std::string what = dev_ ? "device " + *dev_ : std::string("netns");
+		if (filter.inum)
+			what += (dev_ ? " in netns " : " ") + std::to_string(*filter.inum);
+		else
+			what += " in any netns";
+		return fail(Error{Errc::netns_not_found, what, "no latency histogram for it",
+				  "nsprobe latency without filters lists them all", 0});
+	}
 	emit(json_ ? render_latency_json(*f, filter) : render_latency_text(*f, filter));
 	return kExitOk;
 }
