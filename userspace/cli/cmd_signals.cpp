@@ -30,8 +30,12 @@ int SignalsCommand::run()
 		return run_events();
 	DebugfsSource src(resolve_debugfs(g_.debugfs));
 	auto snap = src.read();
-	if (!snap)
+	if (!snap) {
+		// Like status and show: a JSON reader gets a document saying why.
+		if (json_)
+			emit(json_text(to_json(build_signals(snap, src.dir(), {}))));
 		return fail(snap.error());
+	}
 
 	// Names and pids only; a failed scan leaves the netns unnamed.
 	ProcNetnsDiscovery discovery;
@@ -50,7 +54,7 @@ int SignalsCommand::run()
 			return fail(Error{Errc::netns_not_found, "netns " + *netns_,
 					  "no such network namespace (or it vanished)",
 					  "give an inum as in /proc/<pid>/ns/net, a name from ip netns "
-					  "list, a pid, or a container id prefix",
+					  "list, a path to it, a pid, or a container id prefix",
 					  0});
 	}
 
