@@ -18,6 +18,7 @@
 /* Tracepoint names (struct tracepoint .name), candidates of the hooks. */
 #define NSP_TP_SIG_GENERATE "signal_generate"
 #define NSP_TP_SIG_DELIVER "signal_deliver"
+#define NSP_TP_OOM_VICTIM "mark_victim"
 
 /*
  * Per-CPU u64 counters are bumped with this_cpu_add() and summed with plain
@@ -67,38 +68,15 @@ static inline bool nsp_sig_group_exiting(const struct signal_struct *sig)
  * is in 6.1.170 and 6.12.107). Both take (int sig, struct kernel_siginfo
  * *info, struct task_struct *t, enum pid_type type, bool force).
  *
- * The last candidate is the signal_generate tracepoint (2.6.39+): where no
- * symbol exists the hook attaches there and counts generated, but cannot
- * see force.
+ * It only tells force (kmod/signal.c); where no symbol exists, force is
+ * unknown ("-") in events and never counted.
  *
  * Return: a NULL-terminated list, most recent name first.
  */
 static inline const char * const *nsp_sig_generate_symbols(void)
 {
 	static const char * const syms[] = {
-		"__send_signal_locked", "__send_signal", NSP_TP_SIG_GENERATE,
-		NULL
-	};
-
-	return syms;
-}
-
-/**
- * nsp_sig_prepare_symbols() - candidates for the signal outcome hook
- *
- * prepare_signal(int sig, struct task_struct *p, bool force) returns false
- * when the signal is dropped; it is a static, not inlined function on 6.1.170
- * and 6.12.107 ("t" in kallsyms).
- *
- * Fallback: the signal_generate tracepoint with result
- * TRACE_SIGNAL_IGNORED, which is exactly prepare_signal() returning false.
- *
- * Return: a NULL-terminated list.
- */
-static inline const char * const *nsp_sig_prepare_symbols(void)
-{
-	static const char * const syms[] = {
-		"prepare_signal", NSP_TP_SIG_GENERATE, NULL
+		"__send_signal_locked", "__send_signal", NULL
 	};
 
 	return syms;
@@ -216,5 +194,72 @@ static inline const char * const *nsp_rx_napi_symbols(void)
 
 	return syms;
 }
+
+/**
+ * nsp_ns_exit_symbols() - where a task drops its namespaces
+ *
+ * void exit_task_namespaces(struct task_struct *p), kernel/nsproxy.c:
+ * called by do_exit() with p == current (and by copy_process()'s error
+ * path on the unborn child). It calls switch_task_namespaces(p, NULL),
+ * which the compiler may inline into it, so both are hooked (6.1.170,
+ * 6.12.107; not exported, kprobes only).
+ *
+ * Return: a NULL-terminated list.
+ */
+static inline const char * const *nsp_ns_exit_symbols(void)
+{
+	static const char * const syms[] = { "exit_task_namespaces", NULL };
+
+	return syms;
+}
+
+/**
+ * nsp_ns_switch_symbols() - where a task's ->nsproxy is swapped
+ *
+ * void switch_task_namespaces(struct task_struct *p, struct nsproxy *new),
+ * kernel/nsproxy.c: the only writer of a live task's ->nsproxy, called
+ * with p == current by unshare(), setns(), exec_task_namespaces() and
+ * exit_task_namespaces() (6.1.170, 6.12.107).
+ *
+ * Return: a NULL-terminated list.
+ */
+static inline const char * const *nsp_ns_switch_symbols(void)
+{
+	static const char * const syms[] = { "switch_task_namespaces", NULL };
+
+	return syms;
+}
+
+/**
+ * nsp_oom_victim_symbols() - the OOM victim tracepoint
+ *
+ * oom:mark_victim, in mark_oom_victim(), once per victim (TIF_MEMDIE).
+ * Prototype (struct task_struct *task, uid_t uid) on 6.12.107 and on Debian's
+ * 6.1.170 (backported; older 6.1 had (int pid)). Its callers, in
+ * mm/oom_kill.c: __oom_kill_process() after do_send_sig_info(SIGKILL,
+ * SEND_SIG_PRIV, victim) and before task_unlock(victim); oom_kill_process()
+ * for a victim that is already dying, under task_lock(victim), no kill;
+ * out_of_memory() for a dying current, no kill. So the victim's ->nsproxy
+ * is always safe to read there.
+ *
+ * Return: a NULL-terminated list.
+ */
+static inline const char * const *nsp_oom_victim_symbols(void)
+{
+	static const char * const syms[] = { NSP_TP_OOM_VICTIM, NULL };
+
+	return syms;
+}
+
+/*
+ * NSP_OOM_VICTIM_TP(fn): a mark_victim tracepoint probe that calls
+ * void fn(struct task_struct *victim).
+ */
+#define NSP_OOM_VICTIM_TP(fn) fn##_tp
+#define NSP_DEFINE_OOM_VICTIM_TP(fn)					\
+	static void fn##_tp(void *data, struct task_struct *task, uid_t uid) \
+	{								\
+		fn(task);						\
+	}
 
 #endif /* NSP_COMPAT_H */

@@ -40,6 +40,7 @@
 #include "latency.h"
 #include "netns.h"
 #include "probes.h"
+#include "sigattr.h"
 #include "sigevents.h"
 
 #define NSP_X_NAME(key, ...) __stringify(key),
@@ -99,10 +100,12 @@ static int nsp_stats_show(struct seq_file *m, void *v)
 	for_each_possible_cpu(cpu)
 		untracked += READ_ONCE(per_cpu(nsp_veth_untracked, cpu));
 
-	seq_printf(m, "stats netns=%llu devices=%llu veth_untracked=%llu sig_unattributed=%lld alloc_failed=%lld\n",
+	seq_printf(m, "stats netns=%llu devices=%llu veth_untracked=%llu sig_unattributed=%lld alloc_failed=%lld sig_deferred=%lld oom_unattributed=%lld\n",
 		   nets, devs, untracked,
 		   (long long)atomic64_read(&nsp_sig_unattributed),
-		   (long long)atomic64_read(&nsp_alloc_failed));
+		   (long long)atomic64_read(&nsp_alloc_failed),
+		   (long long)atomic64_read(&nsp_sig_deferred),
+		   (long long)atomic64_read(&nsp_oom_unattributed));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nsp_stats);

@@ -67,6 +67,7 @@ static unsigned int nsp_sigev_id __read_mostly;
 static const char * const nsp_outcome_names[] = NSP_SIG_OUTCOME_NAMES;
 static const char * const nsp_reason_names[] = NSP_SIG_REASON_NAMES;
 static const char * const nsp_origin_names[] = NSP_SIG_ORIGIN_NAMES;
+static const char * const nsp_cause_names[] = NSP_SIG_CAUSE_NAMES;
 
 static int __net_init nsp_sigev_net_init(struct net *net)
 {
@@ -106,18 +107,46 @@ static struct pernet_operations nsp_sigev_ops = {
  *
  * Context: any but NMI; no allocation, no sleeping.
  */
-void nsp_sigev_add(const struct net *net, const struct nsp_sig_event *e)
+u64 nsp_sigev_add(const struct net *net, const struct nsp_sig_event *e)
+{
+	struct nsp_sigev_net *r = net_generic(net, nsp_sigev_id);
+	struct nsp_sig_event *slot;
+	unsigned long flags;
+	u64 seq;
+
+	if (!r->ev)
+		return 0;
+	raw_spin_lock_irqsave(&r->lock, flags);
+	slot = &r->ev[r->written % r->size];
+	*slot = *e;
+	seq = ++r->written;
+	slot->seq = seq;
+	raw_spin_unlock_irqrestore(&r->lock, flags);
+	return seq;
+}
+
+/**
+ * nsp_sigev_set_cause() - mark an event of the ring with its cause
+ * @net:   its netns, alive (as for nsp_sigev_add())
+ * @seq:   what nsp_sigev_add() returned; 0 (no ring) does nothing
+ * @cause: NSP_SIG_CAUSE_*
+ *
+ * Does nothing if the event was overwritten meanwhile.
+ *
+ * Context: any but NMI; takes the ring's raw spinlock.
+ */
+void nsp_sigev_set_cause(const struct net *net, u64 seq, u8 cause)
 {
 	struct nsp_sigev_net *r = net_generic(net, nsp_sigev_id);
 	struct nsp_sig_event *slot;
 	unsigned long flags;
 
-	if (!r->ev)
+	if (!r->ev || !seq)
 		return;
 	raw_spin_lock_irqsave(&r->lock, flags);
-	slot = &r->ev[r->written % r->size];
-	*slot = *e;
-	slot->seq = ++r->written;
+	slot = &r->ev[(seq - 1) % r->size];
+	if (slot->seq == seq)
+		slot->cause = cause;
 	raw_spin_unlock_irqrestore(&r->lock, flags);
 }
 
@@ -146,12 +175,13 @@ static void nsp_sigev_show_one(struct seq_file *m, const struct net *net,
 	seq_printf(m, " sender_netns=%u target_pid=%u target_tgid=%u target_comm=",
 		   e->sender_netns, e->target_pid, e->target_tgid);
 	nsp_sigev_escape(m, e->target_comm, sizeof(e->target_comm));
-	seq_printf(m, " target_nspid=%u target_pidns=%u signo=%u code=%d outcome=%s reason=%s origin=%s forced=%s\n",
+	seq_printf(m, " target_nspid=%u target_pidns=%u signo=%u code=%d outcome=%s reason=%s origin=%s forced=%s cause=%s\n",
 		   e->target_nspid, e->target_pidns, e->sig, e->code,
 		   nsp_outcome_names[e->outcome], nsp_reason_names[e->reason],
 		   nsp_origin_names[e->origin],
 		   e->forced == NSP_SIG_FORCED_YES ? "1" :
-		   e->forced == NSP_SIG_FORCED_NO ? "0" : "-");
+		   e->forced == NSP_SIG_FORCED_NO ? "0" : "-",
+		   nsp_cause_names[e->cause]);
 }
 
 /**

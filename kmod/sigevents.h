@@ -26,6 +26,10 @@ enum nsp_sig_reason {
 	NSP_SIG_WHY_OTHER,
 };
 
+/* Values of nsp_sig_event.cause: NSP_SIG_CAUSE_NAMES. */
+#define NSP_SIG_CAUSE_NONE	0
+#define NSP_SIG_CAUSE_OOM	1
+
 /* Values of nsp_sig_event.forced. */
 #define NSP_SIG_FORCED_NO	0
 #define NSP_SIG_FORCED_YES	1
@@ -35,7 +39,8 @@ enum nsp_sig_reason {
  * struct nsp_sig_event - one entry of a netns' signal event ring
  * @seq:          1.. per netns; 0 marks an empty slot
  * @ts_ns:        ktime_get_ns() at generation
- * @sender_pid:   current's pid, initial pid namespace
+ * @sender_pid:   current's pid, initial pid namespace; 0 when sent from
+ *                interrupt context (no sending task), as all sender fields
  * @sender_tgid:  current's tgid, initial pid namespace
  * @sender_netns: current's netns inum, 0 if it has none (exiting)
  * @target_pid:   the target thread's pid, initial pid namespace
@@ -48,6 +53,8 @@ enum nsp_sig_reason {
  * @reason:       enum nsp_sig_reason (NONE unless ignored)
  * @origin:       0 process, 1 kernel
  * @forced:       NSP_SIG_FORCED_*
+ * @cause:        NSP_SIG_CAUSE_* (OOM: set by oom:mark_victim, sigattr.c)
+ * @priv:         sent with SEND_SIG_PRIV (not shown; for OOM matching)
  * @sender_comm:  current->comm
  * @target_comm:  the target's comm
  */
@@ -57,12 +64,14 @@ struct nsp_sig_event {
 	u32 sender_pid, sender_tgid, sender_netns;
 	u32 target_pid, target_tgid, target_nspid, target_pidns;
 	s32 code;
-	u8 sig, outcome, reason, origin, forced;
+	u8 sig, outcome, reason, origin, forced, cause;
+	bool priv;
 	char sender_comm[TASK_COMM_LEN];
 	char target_comm[TASK_COMM_LEN];
 };
 
-void nsp_sigev_add(const struct net *net, const struct nsp_sig_event *e);
+u64 nsp_sigev_add(const struct net *net, const struct nsp_sig_event *e);
+void nsp_sigev_set_cause(const struct net *net, u64 seq, u8 cause);
 void nsp_sigev_show_net(struct seq_file *m, const struct net *net);
 int nsp_sigev_init(void);
 void nsp_sigev_exit(void);

@@ -3,78 +3,40 @@
  * Signal probes, counted per target network namespace and signal number.
  *
  *  sig_generate  kprobe on __send_signal_locked() (6.0+; __send_signal()
- *                before): counts generated and forced, and leaves force in
- *                a per-CPU slot for sig_outcome. Fallback: the
- *                signal_generate tracepoint (counts generated; force is not
- *                visible there).
- *  sig_prepare   kretprobe on prepare_signal(): when it returns false the
- *                signal is dropped; counts ignored by reason. Fallback: the
- *                signal_generate tracepoint with result IGNORED (exactly
- *                prepare_signal() returning false).
- *  sig_outcome   tracepoint signal_generate: what became of the signal
- *                (coalesced, queued, queued while blocked, fatal at once,
- *                overflow), its origin, and one event in the target netns'
- *                ring (sigevents.c).
+ *                before): learns force, which no tracepoint shows, and
+ *                leaves it in a per-CPU slot for sig_outcome. Counts
+ *                nothing itself.
+ *  sig_outcome   tracepoint signal_generate, at the end of every send
+ *                (__send_signal_locked() and send_sigqueue(), so posix
+ *                timers too): builds the send's event (outcome, drop reason,
+ *                origin, force, sender, target) and hands it to
+ *                nsp_sig_attribute() (sigattr.c), which counts every counter
+ *                of the send and its event in the target's netns, once.
  *  sig_deliver   tracepoint signal_deliver: the signal as its target
  *                dequeues it in get_signal(): to a handler or to a default
  *                action.
  *
- * Tracepoints or kretprobes: the outcome is known only at the end of
- * generation. A kretprobe on __send_signal_locked() would see only 0 or
- * -EAGAIN, and a kretprobe costs several times an ftrace-based kprobe (a
- * return trampoline and an instance taken from a pool on every call). The
- * signal_generate tracepoint hands over the result for the price of an
- * indirect call, exists on every kernel since 2.6.39 and needs no symbol.
- * It cannot see force, so the entry kprobe stays, and the two are joined
- * through a per-CPU slot (nsp_sig_force_slot below).
+ * Why one hook counts a send: prepare_signal() returning false is exactly
+ * result TRACE_SIGNAL_IGNORED at signal_generate (both callers trace it),
+ * so the kretprobe on prepare_signal() of format 1.2 told nothing the
+ * tracepoint does not, at several times the cost; and a send counted at
+ * one point is resolved to one netns once (sigattr.c), where three hooks
+ * could each meet the target in a different state.
  *
- * All four run with the target's sighand->siglock held by the caller
- * (lockdep_assert_held() in __send_signal_locked(); send_sigqueue() and
- * get_signal() lock it too), with preemption off (kprobe handlers and
- * tracepoint probes always run so).
+ * Both generation hooks run with the target's sighand->siglock held by the
+ * caller (lockdep_assert_held() in __send_signal_locked(); send_sigqueue()
+ * and get_signal() lock it too), with preemption off (kprobe handlers and
+ * tracepoint probes always run so). The target's pid fields of an event are
+ * read under that siglock: t->thread_pid is cleared only in __exit_signal(),
+ * which takes it, and a struct pid pins its pid namespace.
  *
- * Attribution to the TARGET's netns
- * ---------------------------------
- * Reading another task's ->nsproxy needs task_lock() (its ->alloc_lock): the
- * task may switch or drop its namespaces concurrently
- * (switch_task_namespaces() takes task_lock() to swap ->nsproxy and then
- * puts the old one; exit_task_namespaces() sets it to NULL the same way).
- * We cannot block here, and the order of alloc_lock against siglock is not
- * ours to choose, so we only spin_trylock() it. On failure the event is
- * counted in stats sig_unattributed, never guessed.
- *
- * Why the netns and its net_generic data stay valid while we use them:
- * while we hold alloc_lock, ->nsproxy holds a reference on the netns
- * (nsproxy->net_ns), so the netns cannot start dying. We take
- * rcu_read_lock() before the read and keep it until we are done: should
- * the task drop that nsproxy right after we unlock alloc_lock and the
- * netns' last reference go, cleanup_net() first unlinks the netns, then
- * waits for an RCU grace period (synchronize_rcu() in cleanup_net() on 6.1,
- * in ops_undo_list() on 6.12) before any pernet exit runs and before
- * net_generic data (our counters, and the event ring of sigevents.c) are
- * freed. So what we write is alive until our rcu_read_unlock(). A NULL
- * ->nsproxy (target past exit_task_namespaces()) counts as
- * sig_unattributed. This holds for a target exiting concurrently: the
- * caller pins the task_struct, and its nsproxy is only ever swapped under
- * alloc_lock.
- *
- * The target's pid fields of an event are read under the siglock the
- * caller holds: t->thread_pid is cleared only in __exit_signal(), which
- * takes that siglock, and a struct pid pins its pid namespace.
- *
- * PREEMPT_RT: spinlock_t is an rtmutex-based sleeping lock there, but
- * spin_trylock() never sleeps, so it is allowed with preemption disabled
- * (as in a probe handler). It is not allowed from hard interrupt context
- * (or NMI): an rtmutex has a task as owner, and in hardirq context "current"
- * is whatever task was interrupted. On RT the siglock is a sleeping lock
- * too, so signals are not generated from hardirq there; should that ever
- * happen, we count sig_unattributed instead of taking alloc_lock. NMI is
- * refused on every kernel. The event ring's lock is a raw spinlock, which
- * spins on RT too and nests inside the siglock.
+ * A send from interrupt context (a timer: alarm(), setitimer(), posix
+ * timers) has no sending task: current is whatever was interrupted, so the
+ * sender fields of its event stay empty.
  *
  * The delivery hook runs in the target itself (current): its own ->nsproxy
- * can only be changed by itself, so it is read without a lock (still under
- * rcu_read_lock(), for the same net_generic lifetime argument).
+ * can only be changed by itself, so it is read without a lock (under
+ * rcu_read_lock(), for the net_generic lifetime argument of sigattr.c).
  *
  * Dropped-signal reasons (one per drop, the first that holds):
  *   exiting   SIGNAL_GROUP_EXIT (prepare_signal() returns false before it
@@ -114,6 +76,7 @@
 #include "compat.h"
 #include "netns.h"
 #include "probes.h"
+#include "sigattr.h"
 #include "sigevents.h"
 #include "signal.h"
 
@@ -125,51 +88,6 @@ enum {
 	NSP_TRACE_OVERFLOW_FAIL,
 	NSP_TRACE_LOSE_INFO,
 };
-
-/**
- * nsp_sig_target_net() - the target's netns, or NULL (counted unattributed)
- * @t: target task; the caller holds t->sighand->siglock and rcu_read_lock()
- *
- * See the attribution argument at the top of this file: the netns returned
- * stays valid until the caller's rcu_read_unlock().
- *
- * Context: probe handler (preemption off), rcu_read_lock() held.
- * Return: the netns, or NULL.
- */
-static struct net *nsp_sig_target_net(struct task_struct *t)
-{
-	struct nsproxy *nsp;
-	struct net *net = NULL;
-
-	if (in_nmi() || (IS_ENABLED(CONFIG_PREEMPT_RT) && in_hardirq()))
-		goto out;
-	if (!spin_trylock(&t->alloc_lock))
-		goto out;
-	nsp = t->nsproxy;
-	if (nsp)
-		net = nsp->net_ns;
-	spin_unlock(&t->alloc_lock);
-out:
-	if (!net)
-		atomic64_inc(&nsp_sig_unattributed);
-	return net;
-}
-
-/* One event against the target's netns: c1, and c2 unless __COUNT. */
-static void nsp_sig_count(struct task_struct *t, int sig,
-			  enum nsp_sig_ctr c1, enum nsp_sig_ctr c2)
-{
-	struct net *net;
-
-	rcu_read_lock();
-	net = nsp_sig_target_net(t);
-	if (net) {
-		nsp_net_sig_inc(nsp_net(net), sig, c1);
-		if (c2 != NSP_SIG_CTR__COUNT)
-			nsp_net_sig_inc(nsp_net(net), sig, c2);
-	}
-	rcu_read_unlock();
-}
 
 /*
  * force, from the entry kprobe to the signal_generate tracepoint of the same
@@ -212,8 +130,6 @@ static int nsp_sig_generate_pre(struct kprobe *kp, struct pt_regs *regs)
 	slot->target = t;
 	slot->sig = sig;
 	slot->force = force;
-	nsp_sig_count(t, sig, NSP_SIG_CTR_generated,
-		      force ? NSP_SIG_CTR_forced : NSP_SIG_CTR__COUNT);
 	return 0;
 }
 
@@ -230,26 +146,11 @@ static u8 nsp_sig_take_force(struct task_struct *t, int sig)
 	return forced;
 }
 
-static struct nsp_probe nsp_sig_generate_probe;
-
-/* Fallback of sig_generate: the signal_generate tracepoint. */
-static void nsp_sig_generate_tp(void *data, int sig,
-				struct kernel_siginfo *info,
-				struct task_struct *t, int group, int result)
-{
-	nsp_probe_hit(&nsp_sig_generate_probe);
-	if (sig < 1 || sig > NSP_SIG_MAX || !t)
-		return;
-	nsp_sig_count(t, sig, NSP_SIG_CTR_generated, NSP_SIG_CTR__COUNT);
-}
-
 static struct nsp_probe nsp_sig_generate_probe = {
 	.id = NSP_HOOK_ID_SIG_GENERATE,
 	.name = NSP_HOOK_SIG_GENERATE,
 	.kind = NSP_PROBE_KPROBE,
 	.pre = nsp_sig_generate_pre,
-	.tp_name = NSP_TP_SIG_GENERATE,
-	.tp_func = nsp_sig_generate_tp,
 };
 
 /*
@@ -276,80 +177,6 @@ static enum nsp_sig_reason nsp_sig_reason(struct task_struct *p, int sig,
 	return NSP_SIG_WHY_OTHER;
 }
 
-static const enum nsp_sig_ctr nsp_sig_reason_ctr[] = {
-	[NSP_SIG_WHY_NONE] = NSP_SIG_CTR_ignored_other,
-	[NSP_SIG_WHY_EXITING] = NSP_SIG_CTR_ignored_exiting,
-	[NSP_SIG_WHY_SIG_IGN] = NSP_SIG_CTR_ignored_sig_ign,
-	[NSP_SIG_WHY_DEFAULT] = NSP_SIG_CTR_ignored_default,
-	[NSP_SIG_WHY_INIT] = NSP_SIG_CTR_ignored_init,
-	[NSP_SIG_WHY_OTHER] = NSP_SIG_CTR_ignored_other,
-};
-
-/* prepare_signal()'s arguments, saved by the entry handler. */
-struct nsp_prepare_data {
-	struct task_struct *p;
-	int sig;
-	bool force;
-};
-
-static struct nsp_probe nsp_sig_prepare_probe;
-
-/* prepare_signal(int sig, struct task_struct *p, bool force), 6.1 and 6.12 */
-static int nsp_sig_prepare_entry(struct kretprobe_instance *ri,
-				 struct pt_regs *regs)
-{
-	struct nsp_prepare_data *d = (struct nsp_prepare_data *)ri->data;
-
-	nsp_probe_hit(&nsp_sig_prepare_probe);
-	d->sig = (int)regs_get_kernel_argument(regs, 0);
-	d->p = (struct task_struct *)regs_get_kernel_argument(regs, 1);
-	d->force = regs_get_kernel_argument(regs, 2) & 0xff;
-	return 0;
-}
-
-static int nsp_sig_prepare_ret(struct kretprobe_instance *ri,
-			       struct pt_regs *regs)
-{
-	struct nsp_prepare_data *d = (struct nsp_prepare_data *)ri->data;
-
-	/* bool return value: only the low byte of %rax is defined. */
-	if (regs_return_value(regs) & 0xff)
-		return 0;
-	if (d->sig < 1 || d->sig > NSP_SIG_MAX || !d->p)
-		return 0;
-	nsp_sig_count(d->p, d->sig,
-		      nsp_sig_reason_ctr[nsp_sig_reason(d->p, d->sig, d->force)],
-		      NSP_SIG_CTR__COUNT);
-	return 0;
-}
-
-/*
- * Fallback of sig_prepare: the signal_generate tracepoint, result IGNORED.
- * force is unknown there; it only matters for a SIGKILL/SIGSTOP to an
- * unkillable init, and a dropped one was not forced (else it passes).
- */
-static void nsp_sig_prepare_tp(void *data, int sig,
-			       struct kernel_siginfo *info,
-			       struct task_struct *t, int group, int result)
-{
-	nsp_probe_hit(&nsp_sig_prepare_probe);
-	if (result != NSP_TRACE_IGNORED || sig < 1 || sig > NSP_SIG_MAX || !t)
-		return;
-	nsp_sig_count(t, sig, nsp_sig_reason_ctr[nsp_sig_reason(t, sig, false)],
-		      NSP_SIG_CTR__COUNT);
-}
-
-static struct nsp_probe nsp_sig_prepare_probe = {
-	.id = NSP_HOOK_ID_SIG_PREPARE,
-	.name = NSP_HOOK_SIG_PREPARE,
-	.kind = NSP_PROBE_KRETPROBE,
-	.entry = nsp_sig_prepare_entry,
-	.ret = nsp_sig_prepare_ret,
-	.data_size = sizeof(struct nsp_prepare_data),
-	.tp_name = NSP_TP_SIG_GENERATE,
-	.tp_func = nsp_sig_prepare_tp,
-};
-
 /*
  * Blocked where it was queued: by the target thread for a thread signal, by
  * every thread for a group signal (any thread that does not block it will
@@ -373,12 +200,19 @@ static bool nsp_sig_blocked(struct task_struct *t, int sig, int group)
 	return true;
 }
 
-/* Process (kill, tgkill, sigqueue) or kernel (fault, SI_KERNEL, timer). */
+/*
+ * Process (kill, tgkill, sigqueue, pidfd_send_signal: always with a real
+ * siginfo, si_code <= 0) or kernel (a fault, SI_KERNEL, SEND_SIG_PRIV, a
+ * timer, and SEND_SIG_NOINFO: send_sig(sig, p, 0) from kernel code only,
+ * e.g. SIGPIPE in pipe_write() and sk_stream_error(), a pdeath_signal,
+ * ptrace's SIGKILL; 6.1.170, 6.12.107). SEND_SIG_NOINFO reaches the target
+ * as SI_USER from current (__send_signal_locked()), so @code says SI_USER.
+ */
 static bool nsp_sig_from_kernel(const struct kernel_siginfo *info, int *code)
 {
 	if (info == SEND_SIG_NOINFO) {
 		*code = SI_USER;
-		return false;
+		return true;
 	}
 	if (info == SEND_SIG_PRIV) {
 		*code = SI_KERNEL;
@@ -398,19 +232,18 @@ static void nsp_sig_outcome_tp(void *data, int sig,
 {
 	struct nsp_sig_event e = {};
 	struct nsproxy *own;
-	struct net *net;
 	struct pid *pid;
-	bool kernel;
 	int code;
 
 	nsp_probe_hit(&nsp_sig_outcome_probe);
 	if (sig < 1 || sig > NSP_SIG_MAX || !t)
 		return;
 
+	e.ts_ns = ktime_get_ns();
 	e.forced = nsp_sig_take_force(t, sig);
-	kernel = nsp_sig_from_kernel(info, &code);
+	e.origin = nsp_sig_from_kernel(info, &code);
 	e.code = code;
-	e.origin = kernel;
+	e.priv = info == SEND_SIG_PRIV;
 	e.sig = sig;
 	switch (result) {
 	case NSP_TRACE_IGNORED:
@@ -435,42 +268,14 @@ static void nsp_sig_outcome_tp(void *data, int sig,
 		break;
 	}
 
-	rcu_read_lock();
-	net = nsp_sig_target_net(t);
-	if (!net)
-		goto out;
-	nsp_net_sig_inc(nsp_net(net), sig, kernel ? NSP_SIG_CTR_origin_kernel :
-			NSP_SIG_CTR_origin_process);
-	switch (e.outcome) {
-	case NSP_SIG_OUT_IGNORED:
-		if (sig == SIGCONT && e.reason == NSP_SIG_WHY_DEFAULT)
-			nsp_net_sig_inc(nsp_net(net), sig,
-					NSP_SIG_CTR_ignored_cont);
-		break;
-	case NSP_SIG_OUT_COALESCED:
-		nsp_net_sig_inc(nsp_net(net), sig, NSP_SIG_CTR_coalesced);
-		break;
-	case NSP_SIG_OUT_OVERFLOW:
-		nsp_net_sig_inc(nsp_net(net), sig, NSP_SIG_CTR_queue_overflow);
-		break;
-	case NSP_SIG_OUT_DELIVERED_TERM:
-		nsp_net_sig_inc(nsp_net(net), sig, NSP_SIG_CTR_delivered_term);
-		nsp_net_sig_inc(nsp_net(net), sig, NSP_SIG_CTR_queued);
-		break;
-	case NSP_SIG_OUT_QUEUED_BLOCKED:
-		nsp_net_sig_inc(nsp_net(net), sig, NSP_SIG_CTR_queued_blocked);
-		fallthrough;
-	default:
-		nsp_net_sig_inc(nsp_net(net), sig, NSP_SIG_CTR_queued);
-		break;
+	if (in_task()) {	/* else no task sent it: fields stay empty */
+		e.sender_pid = task_pid_nr(current);
+		e.sender_tgid = task_tgid_nr(current);
+		memcpy(e.sender_comm, current->comm,
+		       sizeof(e.sender_comm) - 1);
+		own = current->nsproxy;	/* current's own: no lock needed */
+		e.sender_netns = own && own->net_ns ? own->net_ns->ns.inum : 0;
 	}
-
-	e.ts_ns = ktime_get_ns();
-	e.sender_pid = task_pid_nr(current);
-	e.sender_tgid = task_tgid_nr(current);
-	memcpy(e.sender_comm, current->comm, sizeof(e.sender_comm) - 1);
-	own = current->nsproxy;		/* current's own: no lock needed */
-	e.sender_netns = own && own->net_ns ? own->net_ns->ns.inum : 0;
 	e.target_pid = task_pid_nr(t);
 	e.target_tgid = task_tgid_nr(t);
 	memcpy(e.target_comm, t->comm, sizeof(e.target_comm) - 1);
@@ -479,9 +284,7 @@ static void nsp_sig_outcome_tp(void *data, int sig,
 		e.target_nspid = pid_nr_ns(pid, ns_of_pid(pid));
 		e.target_pidns = ns_of_pid(pid)->ns.inum;
 	}
-	nsp_sigev_add(net, &e);
-out:
-	rcu_read_unlock();
+	nsp_sig_attribute(t, &e);
 }
 
 static struct nsp_probe nsp_sig_outcome_probe = {
@@ -551,20 +354,20 @@ static struct nsp_probe nsp_sig_deliver_probe = {
 /* Armed in this order; sig_generate first, so sig_outcome finds force. */
 static struct nsp_probe *const nsp_sig_probes[] = {
 	&nsp_sig_generate_probe,
-	&nsp_sig_prepare_probe,
 	&nsp_sig_outcome_probe,
 	&nsp_sig_deliver_probe,
 };
 
 /**
- * nsp_signal_init() - the event rings, then arm the signal probes
+ * nsp_signal_init() - the event rings, attribution, then the signal probes
  * @enable: false leaves every hook disabled (module parameter sig_probes)
  *
  * A hook whose candidates all fail to register stays in state failed with
  * err set (-ENOENT if no candidate exists); that is not a load failure.
  *
  * Context: process context; sleeps.
- * Return: 0, or -ENOMEM if the event rings cannot be allocated.
+ * Return: 0, or -ENOMEM if the event rings or the pool of deferred sends
+ * cannot be allocated.
  */
 int nsp_signal_init(bool enable)
 {
@@ -574,19 +377,15 @@ int nsp_signal_init(bool enable)
 	err = nsp_sigev_init();
 	if (err)
 		return err;
+	err = nsp_sigattr_init(enable);
+	if (err) {
+		nsp_sigev_exit();
+		return err;
+	}
 
 	nsp_sig_generate_probe.symbols = nsp_sig_generate_symbols();
-	nsp_sig_prepare_probe.symbols = nsp_sig_prepare_symbols();
 	nsp_sig_outcome_probe.symbols = nsp_sig_outcome_symbols();
 	nsp_sig_deliver_probe.symbols = nsp_sig_deliver_symbols();
-	/*
-	 * prepare_signal() runs under the target's siglock, a spinlock taken
-	 * with interrupts off: on !PREEMPT_RT at most one instance per CPU is
-	 * live. On PREEMPT_RT the siglock sleeps and a preempted sender keeps
-	 * its instance, so allow several per CPU. A shortfall shows as
-	 * nmissed in "probes".
-	 */
-	nsp_sig_prepare_probe.maxactive = max_t(int, 16, 4 * num_possible_cpus());
 
 	for (i = 0; i < ARRAY_SIZE(nsp_sig_probes); i++)
 		nsp_probe_add(nsp_sig_probes[i],
@@ -610,9 +409,10 @@ int nsp_signal_init(bool enable)
 }
 
 /**
- * nsp_signal_exit() - unregister the signal probes, then free the rings
+ * nsp_signal_exit() - unregister the signal probes, resolve what was
+ * deferred, then free the rings
  *
- * Waits until no handler runs (unregister_k(ret)probe(),
+ * Waits until no handler runs (unregister_kprobe(),
  * tracepoint_synchronize_unregister()).
  *
  * Context: process context; sleeps.
@@ -625,5 +425,6 @@ void nsp_signal_exit(void)
 	for (i = ARRAY_SIZE(nsp_sig_probes) - 1; i >= 0; i--)
 		nsp_probe_disarm(nsp_sig_probes[i], NSP_PROBE_DISABLED);
 	mutex_unlock(&nsp_probes_lock);
+	nsp_sigattr_exit();
 	nsp_sigev_exit();
 }

@@ -40,7 +40,7 @@
 #define NSPROBE_FORMAT_H
 
 #define NSP_FORMAT_MAJOR 1
-#define NSP_FORMAT_MINOR 2
+#define NSP_FORMAT_MINOR 3
 
 #define NSP_VERSION_PREFIX "nsprobe-format"
 
@@ -73,13 +73,17 @@
  *   stats netns=<live netns> devices=<tracked veth devices>
  *         veth_untracked=<packets seen at veth_xmit on a device nsprobe
  *                         does not track (allocation failure or race)>
- *         sig_unattributed=<signal hook events whose target netns could
- *                           not be read safely; see kmod/signal.c. One per
- *                           hook: one signal passes up to four hooks
- *                           (generation, prepare, outcome, delivery), so
- *                           it may count up to four times here>
+ *         sig_unattributed=<signals (1.3; hook events before) counted in
+ *                           no netns: the target had no netns left, or the
+ *                           pool of deferred sends was full; see
+ *                           kmod/sigattr.c>
  *         alloc_failed=<allocations that failed; each is also counted in
  *                       the record that lost data>
+ *         (1.3) sig_deferred=<signals whose target netns was resolved
+ *                       after the send (kmod/sigattr.c): counted, with
+ *                       their event, in the right netns, a little later>
+ *         (1.3) oom_unattributed=<OOM kills whose SIGKILL was counted
+ *                       but could not be marked as an OOM kill>
  */
 #define NSP_FILE_STATS "stats"
 
@@ -127,6 +131,7 @@
  *      signo=<1..64> code=<int si_code, 0 without siginfo>
  *      outcome=<NSP_SIG_OUTCOME_NAMES> reason=<NSP_SIG_REASON_NAMES>
  *      origin=<process|kernel> forced=<0|1|->
+ *      (1.3) cause=<NSP_SIG_CAUSE_NAMES: oom for the OOM killer's SIGKILL>
  *   One ev per signal at its generation (signal:signal_generate), target's
  *   netns. Pids are as seen from the initial pid namespace. forced is "-"
  *   when the generation kprobe did not see the send (send_sigqueue(), or
@@ -141,6 +146,7 @@
 #define NSP_SIG_REASON_NAMES \
 	{ "-", "exiting", "sig_ign", "default", "init", "other" }
 #define NSP_SIG_ORIGIN_NAMES { "process", "kernel" }
+#define NSP_SIG_CAUSE_NAMES { "-", "oom" }
 
 /*
  * (1.1) Latency histograms. Mode 0444. Present only when the module was
@@ -200,7 +206,8 @@ enum nsp_hist_kind {
 
 #define NSP_HOOK_VETH_XMIT    "veth_xmit"    /* kprobe on veth_xmit() */
 #define NSP_HOOK_SIG_GENERATE "sig_generate" /* kprobe on __send_signal_locked() */
-#define NSP_HOOK_SIG_PREPARE  "sig_prepare"  /* kretprobe on prepare_signal() */
+/* kretprobe on prepare_signal(), until 1.2; 1.3 reads drops at sig_outcome */
+#define NSP_HOOK_SIG_PREPARE  "sig_prepare"
 /* (1.1) tracepoints signal:signal_generate and signal:signal_deliver */
 #define NSP_HOOK_SIG_OUTCOME  "sig_outcome"
 #define NSP_HOOK_SIG_DELIVER  "sig_deliver"
@@ -209,6 +216,10 @@ enum nsp_hist_kind {
 #define NSP_HOOK_VETH_BACKLOG "veth_backlog" /* kprobe on enqueue_to_backlog() */
 #define NSP_HOOK_RX_BACKLOG   "rx_backlog"   /* kprobe on __netif_receive_skb() */
 #define NSP_HOOK_RX_NAPI      "rx_napi"      /* kprobe on napi_gro_receive() */
+/* (1.3) where deferred signal sends are resolved (kmod/sigattr.c) */
+#define NSP_HOOK_SIG_NS_EXIT   "sig_ns_exit"   /* kprobe on exit_task_namespaces() */
+#define NSP_HOOK_SIG_NS_SWITCH "sig_ns_switch" /* kprobe on switch_task_namespaces() */
+#define NSP_HOOK_OOM_VICTIM    "oom_victim"    /* tracepoint oom:mark_victim */
 
 enum nsp_probe_kind {
 	NSP_PROBE_KPROBE,
@@ -291,9 +302,16 @@ enum nsp_probe_state {
 
 /*
  * Per (target netns, signo) counters, in the order they are written.
- *   generated        calls of the generation hook (__send_signal_locked)
+ * (1.3) Every counter of generation comes from one hook, the
+ * signal:signal_generate tracepoint (sig_outcome), which every send passes
+ * (__send_signal_locked() and send_sigqueue()), and all of one send land in
+ * the same netns (kmod/sigattr.c). Before 1.3, generated and forced came from
+ * the sig_generate kprobe and the drops from the sig_prepare kretprobe.
+ *   generated        signals generated for a target in this netns
  *   forced           of those, with force set (sender in an ancestor pid
- *                    namespace, or a kernel-private send)
+ *                    namespace, or a kernel-private send); the sig_generate
+ *                    kprobe on __send_signal_locked() tells; sends it does
+ *                    not see (send_sigqueue()) are never counted forced
  *   ignored          prepare_signal() returned false: the signal was dropped
  *   ignored_init     dropped for a pid namespace init (SIGNAL_UNKILLABLE,
  *                    handler SIG_DFL, not a forced SIGKILL/SIGSTOP)
@@ -307,10 +325,7 @@ enum nsp_probe_state {
  * group), ignored_sig_ign, ignored_default, ignored_init, ignored_other.
  * (1.1: before, init was tested before sig_ign and default, as the kernel
  * does; but a SIGCHLD with SIG_DFL is dropped for any process, init or not,
- * so "default action is ignore" is the reason that explains it.) ignored
- * also counts drops of signals that did not pass the generation hook (posix
- * timers through send_sigqueue()), so ignored may exceed generated for such
- * a signal.
+ * so "default action is ignore" is the reason that explains it.)
  * (1.1) From the signal:signal_generate tracepoint (hook sig_outcome), at
  * the end of generation, with the target's siglock held:
  *   coalesced        a standard signal already pending: merged into it
@@ -327,6 +342,9 @@ enum nsp_probe_state {
  *                    (SEND_SIG_NOINFO, or si_code <= 0 but SI_TIMER)
  *   origin_kernel    sent by the kernel: a fault (si_code > 0), SI_KERNEL,
  *                    SEND_SIG_PRIV, a posix timer (SI_TIMER)
+ *   oom_kill         (1.3) of generated: the OOM killer's SIGKILL
+ *                    (__oom_kill_process(), seen by oom:mark_victim), once
+ *                    per victim, as memory.events oom_kill counts
  * (1.1) From the signal:signal_deliver tracepoint (hook sig_deliver), when
  * the target dequeues the signal in get_signal():
  *   delivered_handler  to a handler
@@ -359,7 +377,8 @@ enum nsp_probe_state {
 	X(delivered_ignored, signals)	\
 	X(ignored_cont, signals)	\
 	X(origin_process, signals)	\
-	X(origin_kernel, signals)
+	X(origin_kernel, signals)	\
+	X(oom_kill, signals)
 
 /* Signal numbers are 1..NSP_SIG_MAX (_NSIG on x86 is 64). */
 #define NSP_SIG_MAX 64

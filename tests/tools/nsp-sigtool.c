@@ -22,11 +22,31 @@
  *                                        pid namespace's init), let them exit
  *   nsp-sigtool storm SECONDS            fork, SIGTERM + SIGKILL, reap, in a
  *                                        loop; prints the iterations
+ *   nsp-sigtool kernel N                 signals the kernel sends, N of each,
+ *                                        one at a time, each caught by a
+ *                                        handler before the next: SIGALRM
+ *                                        from setitimer(ITIMER_REAL), SIGALRM
+ *                                        from alarm() (once, not N times: it
+ *                                        takes a second), SIGUSR1 from a
+ *                                        POSIX timer (timer_create), SIGPIPE
+ *                                        from a write to a pipe with no
+ *                                        reader, SIGCHLD from a child's exit.
+ *                                        Prints "alrm=A usr1=U pipe=P chld=C"
+ *                                        as handled
+ *   nsp-sigtool hog READY MIB            allocate and touch MIB MiB, create
+ *                                        READY, wait until killed
+ *   nsp-sigtool nsreader                 until killed: read the link
+ *                                        /proc/PID/task/TID/ns/net (which
+ *                                        takes each task's task_lock(), as
+ *                                        any /proc/.../ns reader does) and
+ *                                        /proc/PID/status of every process,
+ *                                        over and over
  *
  * Ready files are created with rename(), so a reader never sees a partial
  * one. Exit status 2 on bad arguments, 1 on a failed system call.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -36,6 +56,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -165,6 +186,131 @@ static _Noreturn void cmd_block(const char *ready, int sig)
 		pause();
 }
 
+static volatile sig_atomic_t kernel_seen[NSIG];
+
+static void kernel_handler(int sig)
+{
+	kernel_seen[sig]++;
+}
+
+/* Wait until the handler for @sig ran @want times (10 s at most). */
+static void kernel_wait(int sig, int want)
+{
+	int i;
+
+	for (i = 0; i < 10000 && kernel_seen[sig] < want; i++)
+		usleep(1000);
+	if (kernel_seen[sig] < want) {
+		fprintf(stderr, "nsp-sigtool: signal %d not seen\n", sig);
+		exit(1);
+	}
+}
+
+static int cmd_kernel(int n)
+{
+	struct sigaction sa = { .sa_handler = kernel_handler };
+	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL,
+				.sigev_signo = SIGUSR1 };
+	struct itimerspec its = { .it_value.tv_nsec = 10 * 1000 * 1000 };
+	struct itimerval itv = { .it_value.tv_usec = 10 * 1000 };
+	int sigs[] = { SIGALRM, SIGUSR1, SIGPIPE, SIGCHLD };
+	timer_t timer;
+	int i, p[2];
+	pid_t child;
+
+	for (i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])); i++)
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			die("sigaction");
+	for (i = 1; i <= n; i++) {
+		if (setitimer(ITIMER_REAL, &itv, NULL) < 0)
+			die("setitimer");
+		kernel_wait(SIGALRM, i);
+	}
+	alarm(1);
+	kernel_wait(SIGALRM, n + 1);
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0)
+		die("timer_create");
+	for (i = 1; i <= n; i++) {
+		if (timer_settime(timer, 0, &its, NULL) < 0)
+			die("timer_settime");
+		kernel_wait(SIGUSR1, i);
+	}
+	timer_delete(timer);
+	if (pipe(p) < 0)
+		die("pipe");
+	close(p[0]);
+	for (i = 1; i <= n; i++) {
+		if (write(p[1], "x", 1) != -1 || errno != EPIPE)
+			die("write to a pipe without reader");
+		kernel_wait(SIGPIPE, i);
+	}
+	for (i = 1; i <= n; i++) {
+		child = fork();
+		if (child < 0)
+			die("fork");
+		if (child == 0)
+			_exit(0);
+		kernel_wait(SIGCHLD, i);
+		if (waitpid(child, NULL, 0) != child)
+			die("waitpid");
+	}
+	printf("alrm=%d usr1=%d pipe=%d chld=%d\n", (int)kernel_seen[SIGALRM],
+	       (int)kernel_seen[SIGUSR1], (int)kernel_seen[SIGPIPE],
+	       (int)kernel_seen[SIGCHLD]);
+	return 0;
+}
+
+static _Noreturn void cmd_hog(const char *ready, long mib)
+{
+	size_t len = (size_t)mib << 20;
+	char *mem = malloc(len);
+
+	if (!mem || mib <= 0)
+		die("malloc");
+	memset(mem, 0x5a, len);
+	write_ready(ready, NULL);
+	for (;;)
+		pause();
+}
+
+static _Noreturn void cmd_nsreader(void)
+{
+	char path[600], buf[4096];
+	struct dirent *p, *t;
+	DIR *proc, *task;
+	int fd;
+
+	for (;;) {
+		proc = opendir("/proc");
+		if (!proc)
+			die("/proc");
+		while ((p = readdir(proc))) {
+			if (p->d_name[0] < '0' || p->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
+			task = opendir(path);
+			while (task && (t = readdir(task))) {
+				if (t->d_name[0] == '.')
+					continue;
+				snprintf(path, sizeof(path), "/proc/%s/task/%s/ns/net",
+					 p->d_name, t->d_name);
+				if (readlink(path, buf, sizeof(buf)) < 0)
+					continue;	/* it exited meanwhile */
+			}
+			if (task)
+				closedir(task);
+			snprintf(path, sizeof(path), "/proc/%s/status", p->d_name);
+			fd = open(path, O_RDONLY);
+			if (fd >= 0) {
+				while (read(fd, buf, sizeof(buf)) > 0)
+					;
+				close(fd);
+			}
+		}
+		closedir(proc);
+	}
+}
+
 static int cmd_orphans(int n)
 {
 	int p[2], i;
@@ -261,8 +407,14 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "orphans") && argc == 3)
 		return cmd_orphans(atoi(argv[2]));
+	if (!strcmp(cmd, "hog") && argc == 4)
+		cmd_hog(argv[2], atol(argv[3]));
+	if (!strcmp(cmd, "nsreader") && argc == 2)
+		cmd_nsreader();
+	if (!strcmp(cmd, "kernel") && argc == 3)
+		return cmd_kernel(atoi(argv[2]));
 	if (!strcmp(cmd, "storm") && argc == 3)
 		return cmd_storm(atoi(argv[2]));
-	fprintf(stderr, "usage: nsp-sigtool ign|block|sigqueue|segv|threads|tgkill|orphans|storm ...\n");
+	fprintf(stderr, "usage: nsp-sigtool ign|block|sigqueue|segv|threads|tgkill|orphans|kernel|hog|nsreader|storm ...\n");
 	return 2;
 }

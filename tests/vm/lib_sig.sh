@@ -11,7 +11,12 @@
 #   sig_setup [PARAMS]           the start of a t_sig_* test: on exit, its
 #                                netns go and nsprobe is unloaded; nsprobe
 #                                loaded with PARAMS; a fresh netns "sig-XXXX",
-#                                its name in $ctr, its inum in $in
+#                                its name in $ctr, its inum in $in. With
+#                                NSP_CONTENTION=N in the environment, N
+#                                "nsp-sigtool nsreader" processes read every
+#                                task's ns/net link and status (taking each
+#                                task_lock()) for the whole test
+#                                (t_sig_contention.sh)
 #   start_sigtool VAR NETNS MODE READY [ARG...]
 #                                nsp-sigtool MODE READY ARG... in NETNS, in the
 #                                background; waits for READY; its pid in VAR
@@ -46,7 +51,10 @@ ev_brief() {
 ev_last() { ev_brief "$1" "$2" | tail -n1; }
 ev_count() { ev_brief "$1" "$2" | wc -l; }
 
+sig_readers=()
+
 sig_cleanup() {
+	[ ${#sig_readers[@]} -eq 0 ] || { kill "${sig_readers[@]}"; wait "${sig_readers[@]}"; } 2>/dev/null
 	ns_cleanup
 	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
 }
@@ -59,6 +67,11 @@ sig_setup() {
 	nsp_load "$@"
 	ns_new ctr sig
 	in=$(ns_inum "$ctr")
+	local i
+	for ((i = 0; i < ${NSP_CONTENTION:-0}; i++)); do
+		nsp-sigtool nsreader </dev/null >/dev/null 2>&1 &
+		sig_readers+=($!)
+	done
 }
 
 start_sigtool() {

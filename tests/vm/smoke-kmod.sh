@@ -91,8 +91,10 @@ minor=$(awk '$2 == "NSP_FORMAT_MINOR" {print $3}' "$FORMAT_H")
 check "version" "nsprobe-format $major.$minor" "$(cat "$D/version")"
 check "sig_generate armed" armed "$(probe sig_generate state)"
 check "sig_generate symbol" __send_signal_locked "$(probe sig_generate symbol)"
-check "sig_prepare armed" armed "$(probe sig_prepare state)"
-check "sig_prepare kind" kretprobe "$(probe sig_prepare kind)"
+check "sig_prepare: gone in 1.3 (sig_outcome reads drops)" "" "$(probe sig_prepare state)"
+check "sig_ns_exit armed" "armed kprobe exit_task_namespaces" "$(probe sig_ns_exit state) $(probe sig_ns_exit kind) $(probe sig_ns_exit symbol)"
+check "sig_ns_switch armed" "armed kprobe switch_task_namespaces" "$(probe sig_ns_switch state) $(probe sig_ns_switch kind) $(probe sig_ns_switch symbol)"
+check "oom_victim armed" "armed tracepoint mark_victim" "$(probe oom_victim state) $(probe oom_victim kind) $(probe oom_victim symbol)"
 check "veth_xmit pending" pending "$(probe veth_xmit state)"
 check "veth_xmit err -ENOENT" -2 "$(probe veth_xmit err)"
 

@@ -27,7 +27,8 @@ sigrow() { # INUM SIGNO: "generated forced ignored ignored_init" from the tool
 
 nsp_load
 check "sig_generate probe armed" armed "$(probe_state sig_generate)"
-check "sig_prepare probe armed" armed "$(probe_state sig_prepare)"
+check "sig_ns_exit, sig_ns_switch, oom_victim armed" "armed armed armed" \
+	"$(probe_state sig_ns_exit) $(probe_state sig_ns_switch) $(probe_state oom_victim)"
 check "sig_outcome: tracepoint signal_generate armed" "tracepoint signal_generate armed" \
 	"$(raw_field probes probe kind name=sig_outcome) $(raw_field probes probe symbol name=sig_outcome) $(raw_field probes probe state name=sig_outcome)"
 check "sig_deliver: tracepoint signal_deliver armed" "tracepoint signal_deliver armed" \

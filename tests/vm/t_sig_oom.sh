@@ -1,0 +1,96 @@
+#!/bin/bash
+# OOM kills per netns (issue 9, items 1 and 2). A container: a netns, a pid
+# namespace and a cgroup v2 with memory.max=24M and no swap. Inside, a hog
+# holds 16 MiB; then a second process allocates 12 MiB more, and the memory
+# cgroup's OOM killer picks the hog (the largest), from the allocator's
+# context: the killer holds the hog's task_lock() while it sends SIGKILL,
+# so the send can only be attributed later (kmod/sigattr.c: oom:mark_victim).
+#   A: the hog is a child of the container's PID 1;
+#   B: the hog is PID 1 itself (forced: SEND_SIG_PRIV, so it dies);
+#   C: the allocator is itself the largest, and the victim (current).
+# Each: SIGKILL oom_kill in the container's netns equals memory.events
+# oom_kill, the victim's event says cause=oom, nothing unattributed.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_sig.sh"
+KILL=9
+MIB=$((1 << 20))
+
+mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup
+grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+cgs=()
+oom_cleanup() {
+	local cg p
+	sig_cleanup
+	for cg in "${cgs[@]}"; do
+		for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill -KILL "$p"; done 2>/dev/null
+		wait_until 10 test ! -s "$cg/cgroup.procs"
+		rmdir "$cg"
+	done
+}
+sig_setup
+on_exit oom_cleanup
+
+# new_cg VAR: a fresh memory cgroup, 24 MiB, no swap
+new_cg() {
+	local -n _cg=$1
+	_cg=/sys/fs/cgroup/nsp-oom-$(printf '%04x' $RANDOM)
+	mkdir "$_cg" || die "mkdir $_cg"
+	echo $((24 * MIB)) >"$_cg/memory.max"
+	[ -e "$_cg/memory.swap.max" ] && echo 0 >"$_cg/memory.swap.max"
+	cgs+=("$_cg")
+}
+oom_events() { awk '$1 == "oom_kill" {print $2}' "$1/memory.events"; }
+# in_cg CG CMD...: run CMD in cgroup CG (in the foreground)
+in_cg() {
+	local cg=$1
+	shift
+	bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@"
+}
+# ev_oom INUM PID: "signo outcome cause forced" of the events for PID
+ev_oom() {
+	awk -v inum="$1" -v pid="$2" '$1 == "ev" && $2 == "inum=" inum {
+		delete kv
+		for (i = 2; i <= NF; i++) { split($i, p, "="); kv[p[1]] = substr($i, length(p[1]) + 2) }
+		if (kv["target_pid"] == pid && kv["signo"] == 9) print kv["signo"], kv["outcome"], kv["cause"], "forced=" kv["forced"], "origin=" kv["origin"] }' \
+		"$NSP_DEBUGFS/events"
+}
+
+# A: the hog is a child of PID 1 (a shell)
+new_cg cg
+in_cg "$cg" ip netns exec "$ctr" unshare --pid --fork --kill-child \
+	sh -c 'nsp-sigtool hog /tmp/hogA 16; sleep 600' </dev/null >/dev/null 2>&1 &
+wait_for_file /tmp/hogA
+hog=$(pgrep -f 'nsp-sigtool hog /tmp/hogA')
+in_cg "$cg" ip netns exec "$ctr" dd if=/dev/zero of=/dev/null bs=12M count=1 2>/dev/null
+check "A: the allocator survived" 0 "$?"
+wait_gone "$hog"
+check "A: memory.events oom_kill" 1 "$(oom_events "$cg")"
+check "A: SIGKILL generated oom_kill origin_kernel forced" "1 1 1 1" "$(sig_ctrs "$in" $KILL generated oom_kill origin_kernel forced)"
+check "A: the hog's SIGKILL event" "9 delivered_term oom forced=1 origin=kernel" "$(ev_oom "$in" "$hog")"
+
+# B: the hog is PID 1 of the pid namespace; SEND_SIG_PRIV forces it
+new_cg cg2
+in_cg "$cg2" ip netns exec "$ctr" unshare --pid --fork \
+	nsp-sigtool hog /tmp/hogB 16 </dev/null >/dev/null 2>&1 &
+wait_for_file /tmp/hogB
+hog=$(pgrep -f 'nsp-sigtool hog /tmp/hogB')
+check "B: the hog is PID 1" 1 "$(awk '$1 == "NSpid:" {print $NF}' "/proc/$hog/status")"
+in_cg "$cg2" nsenter -t "$hog" -p -n dd if=/dev/zero of=/dev/null bs=12M count=1 2>/dev/null
+wait_gone "$hog"
+check "B: memory.events oom_kill" 1 "$(oom_events "$cg2")"
+check "B: SIGKILL oom_kill (A + B)" 2 "$(sig_ctr "$in" $KILL oom_kill)"
+check "B: PID 1's SIGKILL event" "9 delivered_term oom forced=1 origin=kernel" "$(ev_oom "$in" "$hog")"
+
+# C: the allocator is the largest: the OOM killer kills current
+new_cg cg3
+in_cg "$cg3" ip netns exec "$ctr" dd if=/dev/zero of=/dev/null bs=96M count=1 2>/dev/null
+check "C: dd killed (exit 137)" 137 "$?"
+check "C: memory.events oom_kill" 1 "$(oom_events "$cg3")"
+check "C: SIGKILL oom_kill (A + B + C)" 3 "$(sig_ctr "$in" $KILL oom_kill)"
+check "C: events with cause=oom in the netns" 3 "$(grep -c "^ev inum=$in .* cause=oom$" "$NSP_DEBUGFS/events")"
+
+check "sig_unattributed" 0 "$(raw_field stats stats sig_unattributed)"
+check "oom_unattributed" 0 "$(raw_field stats stats oom_unattributed)"
+nsp_unload
+nsp_summary
