@@ -21,9 +21,11 @@
  *     itself changes it (below). From an interrupt, current is the
  *     interrupted task, which cannot run until we return, so whatever
  *     ->nsproxy it has stays valid meanwhile.
- *  2. spin_trylock(&t->alloc_lock) succeeds: read ->nsproxy under it
- *     (never from NMI, nor from hard IRQ on PREEMPT_RT, where alloc_lock
- *     is an rtmutex that needs a task owner).
+ *  2. in task context, spin_trylock(&t->alloc_lock) succeeds: read
+ *     ->nsproxy under it. Never from interrupt context (a timer's signal):
+ *     alloc_lock is taken with interrupts on everywhere else, so lockdep
+ *     would call even a trylock there inconsistent, and on PREEMPT_RT it is
+ *     an rtmutex, which needs a task owner. Never from NMI at all.
  *  3. Otherwise the send is DEFERRED: its event is copied into an entry of
  *     a preallocated pool, with a reference on the target task, and
  *     resolved later by whichever comes first:
@@ -39,7 +41,9 @@
  *     Because (b) resolves pending sends before every change of ->nsproxy,
  *     (a) reads under task_lock() the same netns the send met. A pool
  *     that is full counts the send in sig_unattributed, never a guess.
- *     So does a target with no ->nsproxy (past exit_task_namespaces()).
+ *     A target past exit_task_namespaces() has no ->nsproxy: the netns it
+ *     left is looked up by the cookie its sig_ns_exit hook noted, if that
+ *     netns still lives (nsp_exited_net()); else the send is unattributed.
  *
  * Lifetime: a netns read from a live ->nsproxy is referenced by it; we use
  * it inside rcu_read_lock() (or under the task lock that pins ->nsproxy),
@@ -53,7 +57,9 @@
  * before.
  */
 
+#include <linux/hash.h>
 #include <linux/irq_work.h>
+#include <linux/log2.h>
 #include <linux/kprobes.h>
 #include <linux/list.h>
 #include <linux/nsproxy.h>
@@ -172,12 +178,78 @@ static u64 nsp_sig_account(struct net *net, const struct nsp_sig_event *e)
 	return nsp_sigev_add(net, e);
 }
 
-/* The netns of a task whose ->nsproxy the caller may read; NULL if none. */
+/*
+ * The netns each exiting task left, by task: a signal may still reach a task
+ * after exit_task_namespaces() (the OOM killer's group kill, a pid
+ * namespace's teardown), when its ->nsproxy is NULL. The sig_ns_exit hook
+ * notes the netns cookie here, in the exiting task itself; a direct-mapped
+ * table, so an entry may be overwritten by a later exit (the signal is then
+ * unattributed, never guessed: the entry names its task). One raw lock per
+ * slot, so exits on different CPUs rarely meet.
+ */
+#define NSP_EXITED_SLOTS 256
+
+struct nsp_exited_slot {
+	raw_spinlock_t lock;
+	const struct task_struct *task;
+	u64 cookie;
+};
+
+static struct nsp_exited_slot nsp_exited[NSP_EXITED_SLOTS];
+
+static struct nsp_exited_slot *nsp_exited_slot(const struct task_struct *t)
+{
+	return &nsp_exited[hash_ptr(t, ilog2(NSP_EXITED_SLOTS))];
+}
+
+static void nsp_exited_note(struct task_struct *t, const struct net *net)
+{
+	struct nsp_exited_slot *s = nsp_exited_slot(t);
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&s->lock, flags);
+	s->task = t;
+	s->cookie = nsp_net_cookie(net);
+	raw_spin_unlock_irqrestore(&s->lock, flags);
+}
+
+/*
+ * The live netns an exited @t left, or NULL. Under rcu_read_lock(): a netns
+ * still on the list has not been through cleanup_net()'s grace period, so
+ * its pernet data lives until the caller's rcu_read_unlock(). Rare (only
+ * signals to a task past exit_task_namespaces()), so a list walk will do.
+ */
+static struct net *nsp_exited_net(const struct task_struct *t)
+{
+	struct nsp_exited_slot *s = nsp_exited_slot(t);
+	unsigned long flags;
+	struct net *net;
+	u64 cookie = 0;
+
+	raw_spin_lock_irqsave(&s->lock, flags);
+	if (s->task == t)
+		cookie = s->cookie;
+	raw_spin_unlock_irqrestore(&s->lock, flags);
+	if (!cookie)
+		return NULL;
+	for_each_net_rcu(net)
+		if (nsp_net_cookie(net) == cookie)
+			return net;
+	return NULL;
+}
+
+/*
+ * The netns of a task whose ->nsproxy the caller may read (under
+ * rcu_read_lock()); for a task past exit_task_namespaces(), the one it
+ * left, if that still lives; else NULL.
+ */
 static struct net *nsp_task_net(struct task_struct *t)
 {
 	struct nsproxy *nsp = READ_ONCE(t->nsproxy);
 
-	return nsp ? nsp->net_ns : NULL;
+	if (nsp)
+		return nsp->net_ns;
+	return nsp_exited_net(t);
 }
 
 /* Note an OOM-killer candidate send for oom:mark_victim. */
@@ -241,8 +313,7 @@ void nsp_sig_attribute(struct task_struct *t, const struct nsp_sig_event *e)
 	rcu_read_lock();
 	if (t == current) {
 		net = nsp_task_net(t);
-	} else if ((IS_ENABLED(CONFIG_PREEMPT_RT) && in_hardirq()) ||
-		   !spin_trylock(&t->alloc_lock)) {
+	} else if (!in_task() || !spin_trylock(&t->alloc_lock)) {
 		rcu_read_unlock();
 		nsp_sig_defer(t, e);
 		return;
@@ -334,7 +405,12 @@ static void nsp_pending_workfn(struct work_struct *w)
 	}
 }
 
-/* (b) exit_task_namespaces(p) / switch_task_namespaces(p, new), entry. */
+static struct nsp_probe nsp_ns_exit_probe;
+
+/*
+ * (b) exit_task_namespaces(p) / switch_task_namespaces(p, new), entry. At
+ * exit, also note the netns the task leaves (nsp_exited_note()).
+ */
 static int nsp_ns_change_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct nsp_probe *probe = container_of(kp, struct nsp_probe, kp);
@@ -344,7 +420,11 @@ static int nsp_ns_change_pre(struct kprobe *kp, struct pt_regs *regs)
 
 	nsp_probe_hit(probe);
 	/* p != current: an unborn child in copy_process()'s error path. */
-	if (p != current || !atomic_read(&nsp_pending_count))
+	if (p != current)
+		return 0;
+	if (probe == &nsp_ns_exit_probe && current->nsproxy)
+		nsp_exited_note(current, current->nsproxy->net_ns);
+	if (!atomic_read(&nsp_pending_count))
 		return 0;
 	nsp_pending_take(current, &mine, false);
 	if (list_empty(&mine))
@@ -444,6 +524,8 @@ int nsp_sigattr_init(bool enable)
 		return -ENOMEM;
 	for (i = 0; i < NSP_PENDING_MAX; i++)
 		list_add_tail(&nsp_pending_pool[i].node, &nsp_pending_free);
+	for (i = 0; i < NSP_EXITED_SLOTS; i++)
+		raw_spin_lock_init(&nsp_exited[i].lock);
 	init_irq_work(&nsp_pending_irq_work, nsp_pending_irq_workfn);
 
 	nsp_ns_exit_probe.symbols = nsp_ns_exit_symbols();

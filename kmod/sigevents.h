@@ -29,6 +29,7 @@ enum nsp_sig_reason {
 /* Values of nsp_sig_event.cause: NSP_SIG_CAUSE_NAMES. */
 #define NSP_SIG_CAUSE_NONE	0
 #define NSP_SIG_CAUSE_OOM	1
+#define NSP_SIG_CAUSE_INIT_EXIT	2
 
 /* Values of nsp_sig_event.forced. */
 #define NSP_SIG_FORCED_NO	0
@@ -53,7 +54,8 @@ enum nsp_sig_reason {
  * @reason:       enum nsp_sig_reason (NONE unless ignored)
  * @origin:       0 process, 1 kernel
  * @forced:       NSP_SIG_FORCED_*
- * @cause:        NSP_SIG_CAUSE_* (OOM: set by oom:mark_victim, sigattr.c)
+ * @cause:        NSP_SIG_CAUSE_* (OOM: set by oom:mark_victim, sigattr.c;
+ *                INIT_EXIT: zap_pid_ns_processes(), signal.c)
  * @priv:         sent with SEND_SIG_PRIV (not shown; for OOM matching)
  * @sender_comm:  current->comm
  * @target_comm:  the target's comm

@@ -223,6 +223,30 @@ static bool nsp_sig_from_kernel(const struct kernel_siginfo *info, int *code)
 	       *code == SI_ASYNCIO || *code == SI_SIGIO;
 }
 
+/*
+ * A kill that a pid namespace's init leaves behind: when it exits,
+ * zap_pid_ns_processes() (kernel/pid_namespace.c, 6.1.170, 6.12.107), run by
+ * the exiting init (current, PF_EXITING, the namespace's child_reaper or a
+ * thread of it), sends SIGKILL with SEND_SIG_PRIV to every task of that
+ * namespace. Nothing else an exiting init sends looks like that (its
+ * children's pdeath_signal has no siginfo, SIGCHLD to its parent has one).
+ */
+static bool nsp_sig_init_exit(struct task_struct *t,
+			      const struct nsp_sig_event *e)
+{
+	struct task_struct *reaper;
+	struct pid_namespace *ns;
+
+	if (e->sig != SIGKILL || !e->priv || !in_task() ||
+	    !(current->flags & PF_EXITING))
+		return false;
+	ns = task_active_pid_ns(current);
+	if (!ns || ns == &init_pid_ns || task_active_pid_ns(t) != ns)
+		return false;
+	reaper = READ_ONCE(ns->child_reaper);
+	return reaper && same_thread_group(current, reaper);
+}
+
 static struct nsp_probe nsp_sig_outcome_probe;
 
 /* signal_generate(sig, info, task, group, result): see compat.h. */
@@ -284,6 +308,8 @@ static void nsp_sig_outcome_tp(void *data, int sig,
 		e.target_nspid = pid_nr_ns(pid, ns_of_pid(pid));
 		e.target_pidns = ns_of_pid(pid)->ns.inum;
 	}
+	if (nsp_sig_init_exit(t, &e))
+		e.cause = NSP_SIG_CAUSE_INIT_EXIT;
 	nsp_sig_attribute(t, &e);
 }
 

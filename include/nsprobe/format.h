@@ -131,7 +131,10 @@
  *      signo=<1..64> code=<int si_code, 0 without siginfo>
  *      outcome=<NSP_SIG_OUTCOME_NAMES> reason=<NSP_SIG_REASON_NAMES>
  *      origin=<process|kernel> forced=<0|1|->
- *      (1.3) cause=<NSP_SIG_CAUSE_NAMES: oom for the OOM killer's SIGKILL>
+ *      (1.3) cause=<NSP_SIG_CAUSE_NAMES: oom for the OOM killer's SIGKILL
+ *      (oom:mark_victim); init_exit for the SIGKILL a pid namespace's
+ *      exiting init sends every task left in it (zap_pid_ns_processes());
+ *      "-" for anything else>
  *   One ev per signal at its generation (signal:signal_generate), target's
  *   netns. Pids are as seen from the initial pid namespace. forced is "-"
  *   when the generation kprobe did not see the send (send_sigqueue(), or
@@ -146,7 +149,7 @@
 #define NSP_SIG_REASON_NAMES \
 	{ "-", "exiting", "sig_ign", "default", "init", "other" }
 #define NSP_SIG_ORIGIN_NAMES { "process", "kernel" }
-#define NSP_SIG_CAUSE_NAMES { "-", "oom" }
+#define NSP_SIG_CAUSE_NAMES { "-", "oom", "init_exit" }
 
 /*
  * (1.1) Latency histograms. Mode 0444. Present only when the module was
