@@ -78,6 +78,7 @@ start_sigtool() {
 	local -n _st_var=$1
 	local ns=$2 mode=$3 ready=$4
 	shift 4
+	rm -f "$ready" "$ready".*	# a file left by an earlier run is no sign
 	ip netns exec "$ns" nsp-sigtool "$mode" "$ready" "$@" </dev/null >/dev/null 2>&1 &
 	wait_for_file "$ready"
 	_st_var=$(pgrep -f "nsp-sigtool $mode $ready")
@@ -87,6 +88,7 @@ start_pidns_init() {
 	local -n _init_var=$1
 	local ns=$2 ready=$3 upid
 	shift 3
+	rm -f "$ready" "$ready".*
 	ip netns exec "$ns" unshare --pid --fork nsp-sigtarget "$ready" "$@" \
 		</dev/null >/dev/null 2>&1 &
 	upid=$!

@@ -39,13 +39,15 @@ check "no other event in the netns" "$((4 * N + 1))" "$(wc -l <<<"$evs")"
 # PID 1 (a shell) with two children; the host kills PID 1
 KILL=9
 ip netns exec "$ctr" unshare --pid --fork --kill-child sh -c \
-	'sleep 600 & sleep 600 & echo ok >/tmp/zap.ready; wait' </dev/null >/dev/null 2>&1 &
-wait_for_file /tmp/zap.ready
+	'sleep 600 & sleep 600 & echo ok >"$0"; wait' "/tmp/zap.$$.ready" </dev/null >/dev/null 2>&1 &
+job=$!
+wait_for_file /tmp/zap.$$.ready
 init=$(pgrep -f '^sh -c sleep 600 & sleep 600')
 kids=$(pgrep -P "$init" -x sleep | paste -sd' ')
 check "PID 1 has two children" 2 "$(wc -w <<<"$kids")"
 kill -KILL "$init"
 for k in $kids; do wait_gone "$k"; done
+wait "$job" 2>/dev/null	# reaped here, so bash prints no job notice later
 check "SIGKILL generated: PID 1 from the host, two at teardown" 3 "$(sig_ctr "$in" $KILL generated)"
 zap() { # PID: "cause origin forced" of the SIGKILL events for PID
 	awk -v inum="$in" -v pid="$1" '$1 == "ev" && $2 == "inum=" inum {

@@ -60,9 +60,9 @@ ev_oom() {
 # A: the hog is a child of PID 1 (a shell)
 new_cg cg
 in_cg "$cg" ip netns exec "$ctr" unshare --pid --fork --kill-child \
-	sh -c 'nsp-sigtool hog /tmp/hogA 16; sleep 600' </dev/null >/dev/null 2>&1 &
-wait_for_file /tmp/hogA
-hog=$(pgrep -f '^nsp-sigtool hog /tmp/hogA')
+	sh -c 'nsp-sigtool hog "$0" 16; sleep 600' "/tmp/hogA.$$" </dev/null >/dev/null 2>&1 &
+wait_for_file "/tmp/hogA.$$"
+hog=$(pgrep -f "^nsp-sigtool hog /tmp/hogA.$$")
 in_cg "$cg" ip netns exec "$ctr" dd if=/dev/zero of=/dev/null bs=12M count=1 2>/dev/null
 check "A: the allocator survived" 0 "$?"
 wait_gone "$hog"
@@ -73,9 +73,9 @@ check "A: the hog's SIGKILL event" "9 delivered_term oom forced=1 origin=kernel"
 # B: the hog is PID 1 of the pid namespace; SEND_SIG_PRIV forces it
 new_cg cg2
 in_cg "$cg2" ip netns exec "$ctr" unshare --pid --fork \
-	nsp-sigtool hog /tmp/hogB 16 </dev/null >/dev/null 2>&1 &
-wait_for_file /tmp/hogB
-hog=$(pgrep -f '^nsp-sigtool hog /tmp/hogB')
+	nsp-sigtool hog "/tmp/hogB.$$" 16 </dev/null >/dev/null 2>&1 &
+wait_for_file "/tmp/hogB.$$"
+hog=$(pgrep -f "^nsp-sigtool hog /tmp/hogB.$$")
 check "B: the hog is PID 1" 1 "$(awk '$1 == "NSpid:" {print $NF}' "/proc/$hog/status")"
 in_cg "$cg2" nsenter -t "$hog" -p -n dd if=/dev/zero of=/dev/null bs=12M count=1 2>/dev/null
 wait_gone "$hog"
@@ -95,10 +95,10 @@ check "C: events with cause=oom in the netns" 3 "$(grep -c "^ev inum=$in .* caus
 new_cg cg4
 echo 1 >"$cg4/memory.oom.group"
 in_cg "$cg4" ip netns exec "$ctr" unshare --pid --fork \
-	sh -c 'nsp-sigtool hog /tmp/hogD1 6 & nsp-sigtool hog /tmp/hogD2 6 & wait' </dev/null >/dev/null 2>&1 &
-wait_for_file /tmp/hogD1
-wait_for_file /tmp/hogD2
-init=$(pgrep -f '^sh -c nsp-sigtool hog /tmp/hogD1')
+	sh -c 'nsp-sigtool hog "$0.1" 6 & nsp-sigtool hog "$0.2" 6 & wait' "/tmp/hogD.$$" </dev/null >/dev/null 2>&1 &
+wait_for_file "/tmp/hogD.$$.1"
+wait_for_file "/tmp/hogD.$$.2"
+init=$(pgrep -f "^sh -c nsp-sigtool hog .* /tmp/hogD.$$\$")
 n0=$(wc -l <"$cg4/cgroup.procs")
 check "D: unshare, PID 1 (sh) and two hogs in the cgroup" 4 "$n0"
 in_cg "$cg4" nsenter -t "$init" -p -n dd if=/dev/zero of=/dev/null bs=16M count=1 2>/dev/null
