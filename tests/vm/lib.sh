@@ -186,6 +186,12 @@ netns_present() {
 	esac
 }
 
+# sig_key_known KEY: KEY is one of format.h's NSP_SIG_COUNTERS.
+NSP_FORMAT_H=$(dirname "${BASH_SOURCE[0]}")/../../include/nsprobe/format.h
+sig_key_known() {
+	sed -n '/^#define NSP_SIG_COUNTERS/,/^$/p' "$NSP_FORMAT_H" | grep -qE "X\($1,"
+}
+
 # absent_is_zero INUM WHAT: for a signal row that a listing left out: 0 if
 # netns INUM exists (the listing omits signals whose counters are all 0),
 # else ERR(...) and non-zero. WHAT names the listing in the error.
@@ -227,7 +233,13 @@ show_sig() {
 		  else "ERR(no \($f) in the signals row)" end' <<<"$json") ||
 		{ echo "ERR(jq exit $?)"; return 2; }
 	case $v in
-	absent) absent_is_zero "$1" "nsprobe signals --json" ;;
+	absent)
+		if ! sig_key_known "$3"; then
+			echo "ERR(no signal counter $3 in format.h)"
+			return 2
+		fi
+		absent_is_zero "$1" "nsprobe signals --json"
+		;;
 	ERR\(*) echo "$v"; return 2 ;;
 	*) echo "$v" ;;
 	esac

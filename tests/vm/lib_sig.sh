@@ -23,8 +23,7 @@
 # The signals file has a row only for a signal with a non-zero counter
 # (kmod/debugfs.c, nsp_signals_show_net), so a missing row is 0, but only
 # if the netns exists (lib.sh, absent_is_zero) and FIELD is a signal
-# counter of format.h. Anything else is ERR(...), never 0.
-NSP_FORMAT_H=$(dirname "${BASH_SOURCE[0]}")/../../include/nsprobe/format.h
+# counter of format.h (lib.sh, sig_key_known). Anything else is ERR(...), never 0.
 sig_ctr() {
 	local v
 	v=$(raw_field signals sig "$3" "inum=$1" "signo=$2")
@@ -41,10 +40,6 @@ sig_ctr() {
 	esac
 }
 
-# sig_key_known KEY: KEY is one of format.h's NSP_SIG_COUNTERS.
-sig_key_known() {
-	sed -n '/^#define NSP_SIG_COUNTERS/,/^$/p' "$NSP_FORMAT_H" | grep -qE "X\($1,"
-}
 
 sig_ctrs() {
 	local inum=$1 signo=$2 f v rc=0 out=()
