@@ -54,7 +54,8 @@ check: setup userspace userspace-asan fuzz kmod-matrix tools ## build everything
 check-unit: userspace ## unit tests (GoogleTest, no root)
 	ctest --test-dir $(BUILD)/userspace --output-on-failure
 
-check-host: userspace ## host integration tests (real netns + veth, no module)
+check-host: userspace ## host integration tests (real netns + veth, no module; the kernel-log classifier)
+	tests/host/t_kernel_log
 	tests/host/run $(NSPROBE)
 
 check-vm: kmod-matrix userspace tools ## VM tests on every kernel of the matrix

@@ -8,6 +8,11 @@
 #   on_exit FUNC                 run FUNC when the test exits (not when one of
 #                                its $(...) subshells does)
 #   wait_for_file PATH [SEC]     poll until PATH exists
+#   lines_ge FILE N              FILE exists and has at least N lines
+#   wait_until SEC CMD...        poll CMD every 0.1 s until it succeeds
+#                                (CMD runs each time: pass a command such
+#                                as lines_ge, never a "$(...)" value, which
+#                                is computed once, before the wait)
 #   nsp_json ARGS...             run "nsprobe ARGS --json"
 # Environment (set by tests/vm/guest-suite): NSP_KO, NSPROBE, NSP_TOOLS.
 
@@ -26,11 +31,12 @@ check() {
 	fi
 }
 
-# check_cmd NAME CMD...: passes when CMD exits 0.
+# check_cmd NAME CMD...: passes when CMD exits 0 (its real status is compared).
 check_cmd() {
-	local name=$1
+	local name=$1 rc=0
 	shift
-	if "$@" >/dev/null 2>&1; then check "$name" 0 0; else check "$name" 0 "exit $?"; fi
+	"$@" >/dev/null 2>&1 || rc=$?
+	check "$name" "exit 0" "exit $rc"
 }
 
 die() {
@@ -69,8 +75,9 @@ on_exit() {
 	trap "[ \"\$BASHPID\" = $$ ] && $1" EXIT
 }
 
+# ns_inum NAME: the inum of netns NAME; ERR(...) if there is none.
 ns_inum() {
-	stat -L -c %i "/run/netns/$1"
+	stat -L -c %i "/run/netns/$1" 2>/dev/null || { echo "ERR(no netns $1)"; return 1; }
 }
 
 ns_cleanup() {
@@ -89,6 +96,20 @@ wait_for_file() {
 		sleep 0.1
 	done
 	die "timed out waiting for $path"
+}
+
+wait_until() {
+	local sec=$1 i
+	shift
+	for ((i = 0; i < sec * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+lines_ge() {
+	[ -r "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]
 }
 
 # wait_gone PID [SEC]: poll until PID no longer exists.
@@ -115,11 +136,28 @@ nsp_summary() {
 
 NSP_DEBUGFS=/sys/kernel/debug/nsprobe
 
+# No helper below reads a failure as 0. When the tool or a read fails, or a
+# record that must exist is missing, a helper prints "ERR(why)", which no
+# expected value ever equals, and returns non-zero; a check on it fails.
+
+# nsp_read FILE: the debugfs FILE of nsprobe, or ERR(...) and status 2.
+nsp_read() {
+	local out
+	if ! out=$(cat "$NSP_DEBUGFS/$1" 2>&1); then
+		echo "ERR(cannot read $NSP_DEBUGFS/$1: ${out##*: })"
+		return 2
+	fi
+	printf '%s\n' "$out"
+}
+
 # raw_field FILE TYPE FIELD KEY=VAL...: FIELD of the first record of TYPE in
-# debugfs FILE whose fields include every KEY=VAL ("" if there is none).
+# debugfs FILE whose fields include every KEY=VAL. No such record: prints ""
+# and returns 1 (the caller says whether that is an error). FILE unreadable,
+# or the record without FIELD: ERR(...), status 2.
 raw_field() {
-	local file=$1 type=$2 field=$3
+	local file=$1 type=$2 field=$3 text
 	shift 3
+	text=$(nsp_read "$file") || { echo "$text"; return 2; }
 	awk -v type="$type" -v field="$field" -v want="$*" '
 		$1 != type { next }
 		{
@@ -127,29 +165,93 @@ raw_field() {
 			for (i = 2; i <= NF; i++) { split($i, p, "="); kv[p[1]] = substr($i, length(p[1]) + 2) }
 			n = split(want, w, " ")
 			for (i = 1; i <= n; i++) { split(w[i], p, "="); if (kv[p[1]] != substr(w[i], length(p[1]) + 2)) next }
-			print kv[field]; exit
-		}' "$NSP_DEBUGFS/$file"
+			found = 1
+			if (field in kv) print kv[field]
+			else { printf "ERR(no %s in the %s record)\n", field, type; nofield = 1 }
+			exit
+		}
+		END { exit nofield ? 2 : found ? 0 : 1 }' <<<"$text"
+}
+
+# netns_present INUM: the debugfs netns file has a record of netns INUM (it
+# lists every netns of the system). Status 0 yes, 1 no, 2 unreadable (with
+# the ERR text on stdout).
+netns_present() {
+	local v
+	v=$(raw_field netns netns inum "inum=$1")
+	case $? in
+	0) return 0 ;;
+	1) return 1 ;;
+	*) echo "$v"; return 2 ;;
+	esac
+}
+
+# sig_key_known KEY: KEY is one of format.h's NSP_SIG_COUNTERS.
+NSP_FORMAT_H=$(dirname "${BASH_SOURCE[0]}")/../../include/nsprobe/format.h
+sig_key_known() {
+	sed -n '/^#define NSP_SIG_COUNTERS/,/^$/p' "$NSP_FORMAT_H" | grep -qE "X\($1,"
+}
+
+# absent_is_zero INUM WHAT: for a signal row that a listing left out: 0 if
+# netns INUM exists (the listing omits signals whose counters are all 0),
+# else ERR(...) and non-zero. WHAT names the listing in the error.
+absent_is_zero() {
+	local err
+	err=$(netns_present "$1")
+	case $? in
+	0) echo 0 ;;
+	1) echo "ERR(no netns $1; $2 has no row)"; return 1 ;;
+	*) echo "$err"; return 2 ;;
+	esac
 }
 
 # show_dev INUM IFNAME PATH: a jq PATH (e.g. .nsprobe.tx_packets) of the
-# interface IFNAME of netns INUM in "nsprobe show --json".
+# interface IFNAME of netns INUM in "nsprobe show --json"; ERR(...) if the
+# tool fails or has no such interface.
 show_dev() {
-	nsp_json show | jq -r --argjson inum "$1" --arg name "$2" \
-		".netns[] | select(.inum == \$inum) | .interfaces[] | select(.name == \$name) | $3"
+	local json v
+	json=$(nsp_json show 2>/dev/null) || { echo "ERR(nsprobe show exit $?)"; return 2; }
+	v=$(jq -r --argjson inum "$1" --arg name "$2" \
+		"[.netns[] | select(.inum == \$inum) | .interfaces[] | select(.name == \$name)]
+		 | if length == 0 then \"ERR(no interface \$name in netns \$inum)\" else first | $3 end" \
+		<<<"$json") || { echo "ERR(jq exit $?)"; return 2; }
+	echo "$v"
+	[[ $v != ERR\(* ]]
 }
 
-# show_sig INUM SIGNO FIELD: a counter of "nsprobe signals --json" (0 if the
-# row is absent, as the tool lists only signals with counts).
+# show_sig INUM SIGNO FIELD: a counter of "nsprobe signals --json". The tool
+# lists only signals with counts (and only netns with any), so a missing row
+# is 0, but only when netns INUM exists (its debugfs netns record); a failing
+# tool, a missing netns or a row without FIELD is ERR(...).
 show_sig() {
-	local v
-	v=$(nsp_json signals | jq -r --argjson inum "$1" --argjson signo "$2" \
-		"[.netns[] | select(.inum == \$inum) | .signals[] | select(.signo == \$signo) | .$3] | first // 0")
-	echo "${v:-0}"
+	local json v
+	json=$(nsp_json signals 2>/dev/null) || { echo "ERR(nsprobe signals exit $?)"; return 2; }
+	v=$(jq -r --argjson inum "$1" --argjson signo "$2" --arg f "$3" '
+		[.netns[] | select(.inum == $inum) | .signals[] | select(.signo == $signo)]
+		| if length == 0 then "absent"
+		  elif first | has($f) then first | .[$f]
+		  else "ERR(no \($f) in the signals row)" end' <<<"$json") ||
+		{ echo "ERR(jq exit $?)"; return 2; }
+	case $v in
+	absent)
+		if ! sig_key_known "$3"; then
+			echo "ERR(no signal counter $3 in format.h)"
+			return 2
+		fi
+		absent_is_zero "$1" "nsprobe signals --json"
+		;;
+	ERR\(*) echo "$v"; return 2 ;;
+	*) echo "$v" ;;
+	esac
 }
 
-# probe_state HOOK: the state of a hook in "nsprobe status --json".
+# probe_state HOOK: the state of a hook in "nsprobe status --json"; ERR(...)
+# if the tool fails or lists no such hook.
 probe_state() {
-	nsp_json status | jq -r --arg h "$1" '.probes[] | select(.name == $h) | .state'
+	local json
+	json=$(nsp_json status 2>/dev/null) || { echo "ERR(nsprobe status exit $?)"; return 2; }
+	jq -r --arg h "$1" '[.probes[] | select(.name == $h) | .state]
+		| if length == 0 then "ERR(no probe \($h))" else first end' <<<"$json"
 }
 
 # wait_counter FILE EXPECTED [SEC]: poll a sysfs counter until it reaches

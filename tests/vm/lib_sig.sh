@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Helpers for the t_sig_* tests (source after lib.sh). Reads debugfs, the
 # module's contract (include/nsprobe/format.h), directly:
-#   sig_ctr INUM SIGNO FIELD     a counter of the "signals" file (0 if absent)
+#   sig_ctr INUM SIGNO FIELD     a counter of the "signals" file (0 if the
+#                                row is absent but the netns exists)
 #   sig_ctrs INUM SIGNO F...     several, space separated
 #   ev_brief INUM PID            the events of netns INUM whose target_pid is
 #                                PID, one per line:
@@ -22,22 +23,43 @@
 #                                background; waits for READY; its pid in VAR
 #   start_pidns_init VAR NETNS READY [SIGNO...]
 #                                PID 1 of a new pid ns in NETNS (nsp-sigtarget)
-#   wait_until SEC CMD...        poll CMD every 0.1 s until it succeeds
+#   sig_ctr_ge INUM SIGNO FIELD N  the counter is a number >= N
 
+# The signals file has a row only for a signal with a non-zero counter
+# (kmod/debugfs.c, nsp_signals_show_net), so a missing row is 0, but only
+# if the netns exists (lib.sh, absent_is_zero) and FIELD is a signal
+# counter of format.h (lib.sh, sig_key_known). Anything else is ERR(...), never 0.
 sig_ctr() {
 	local v
 	v=$(raw_field signals sig "$3" "inum=$1" "signo=$2")
-	echo "${v:-0}"
+	case $? in
+	0) echo "$v" ;;
+	1)
+		if ! sig_key_known "$3"; then
+			echo "ERR(no signal counter $3 in format.h)"
+			return 2
+		fi
+		absent_is_zero "$1" "the signals file"
+		;;
+	*) echo "$v"; return 2 ;;
+	esac
 }
 
+
 sig_ctrs() {
-	local inum=$1 signo=$2 f out=()
+	local inum=$1 signo=$2 f v rc=0 out=()
 	shift 2
-	for f in "$@"; do out+=("$(sig_ctr "$inum" "$signo" "$f")"); done
+	for f in "$@"; do
+		v=$(sig_ctr "$inum" "$signo" "$f") || rc=2
+		out+=("$v")
+	done
 	echo "${out[*]}"
+	return $rc
 }
 
 ev_brief() {
+	local text
+	text=$(nsp_read events) || { echo "$text"; return 2; }
 	awk -v inum="$1" -v pid="$2" '
 		$1 != "ev" { next }
 		{
@@ -45,11 +67,20 @@ ev_brief() {
 			for (i = 2; i <= NF; i++) { split($i, p, "="); kv[p[1]] = substr($i, length(p[1]) + 2) }
 			if (kv["inum"] != inum || kv["target_pid"] != pid) next
 			print kv["signo"], kv["outcome"], kv["reason"], kv["origin"], "forced=" kv["forced"], "nspid=" kv["target_nspid"]
-		}' "$NSP_DEBUGFS/events"
+		}' <<<"$text"
 }
 
-ev_last() { ev_brief "$1" "$2" | tail -n1; }
-ev_count() { ev_brief "$1" "$2" | wc -l; }
+ev_last() {
+	local out
+	out=$(ev_brief "$1" "$2") || { echo "$out"; return 2; }
+	tail -n1 <<<"$out"
+}
+ev_count() {
+	local out
+	out=$(ev_brief "$1" "$2") || { echo "$out"; return 2; }
+	[ -z "$out" ] && { echo 0; return 0; }
+	wc -l <<<"$out"
+}
 
 sig_readers=()
 
@@ -97,12 +128,7 @@ start_pidns_init() {
 	[ -n "$_init_var" ] || die "no init in $ns"
 }
 
-wait_until() {
-	local sec=$1 i
-	shift
-	for ((i = 0; i < sec * 10; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
+sig_ctr_ge() {
+	local v
+	v=$(sig_ctr "$1" "$2" "$3") && [ "$v" -ge "$4" ]
 }

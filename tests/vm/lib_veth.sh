@@ -67,42 +67,68 @@ udp_send() {
 	ip netns exec "$1" nsp-udp send "$2" "$3" "$4" "$5"
 }
 
+# dev_ctr: "absent" when the netns has no record of DEV (checks expect
+# that); ERR(...) when the netns is gone or the file unreadable.
 dev_ctr() {
-	local v
-	v=$(raw_field devices dev "$3" inum="$(ns_inum "$1")" name="$2")
-	echo "${v:-absent}"
+	local v inum
+	inum=$(ns_inum "$1") || { echo "$inum"; return 2; }
+	v=$(raw_field devices dev "$3" inum="$inum" name="$2")
+	case $? in
+	0) echo "$v" ;;
+	1) echo absent ;;
+	*) echo "$v"; return 2 ;;
+	esac
 }
 
+# ns_ctr: every netns has a record; a missing one is ERR(...).
 ns_ctr() {
-	raw_field netns netns "$2" inum="$(ns_inum "$1")"
+	local v inum
+	inum=$(ns_inum "$1") || { echo "$inum"; return 2; }
+	v=$(raw_field netns netns "$2" inum="$inum")
+	case $? in
+	0) echo "$v" ;;
+	1) echo "ERR(no netns record for $1)"; return 1 ;;
+	*) echo "$v"; return 2 ;;
+	esac
 }
 
 kstat() {
-	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+	local v
+	v=$(ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3" 2>/dev/null) ||
+		{ echo "ERR(no statistics/$3 of $2 in $1)"; return 2; }
+	echo "$v"
 }
 
+# probe_field: every hook has a record; a missing one is ERR(...).
 probe_field() {
-	raw_field probes probe "$2" name="$1"
+	local v
+	v=$(raw_field probes probe "$2" name="$1")
+	case $? in
+	0) echo "$v" ;;
+	1) echo "ERR(no probe record $1)"; return 1 ;;
+	*) echo "$v"; return 2 ;;
+	esac
 }
 
 # wait_kstat NS DEV FIELD N: poll until the counter reaches N.
 wait_kstat() {
 	local i
 	for ((i = 0; i < 300; i++)); do
-		[ "$(kstat "$1" "$2" "$3")" -ge "$4" ] && return 0
+		[ "$(kstat "$1" "$2" "$3")" -ge "$4" ] 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1
 }
 
-# dmesg_clean: no warning, bug or splat since the test started.
 # dmesg_clean: no kernel complaint since scripts/vm/guest-init started the
-# script (its mark in the log), like guest-init's own verdict: what a debug
-# kernel reports while booting is not the test's doing. The whole log if
-# the mark is gone.
+# script (its mark in the log), judged like guest-init's own verdict, by
+# scripts/vm/kernel-log-check: what a debug kernel reports while booting is
+# not the test's doing, an OOM kill's report is no complaint. The whole log
+# if the mark is gone. Prints the complaints; fails on any, and when dmesg
+# or the judge itself fails.
 dmesg_clean() {
 	local mark='nsprobe-vm: the script starts' log
-	log=$(dmesg)
+	log=$(dmesg) || { echo "dmesg_clean: dmesg failed"; return 2; }
 	grep -qF "$mark" <<<"$log" && log=$(sed -n "/$mark/,\$p" <<<"$log")
-	! grep -qE 'WARNING|BUG|Oops|general protection|KASAN|UBSAN|lockdep|RCU stall' <<<"$log"
+	"$(dirname "${BASH_SOURCE[0]}")/../../scripts/vm/kernel-log-check" <<<"$log"
 }

@@ -15,11 +15,14 @@
 . "$(dirname "$0")/lib_sig.sh"
 CHLD=17
 
+# follow_has N: /tmp/follow.out holds at least N event lines of netns $in.
+follow_has() { [ "$(grep -c "netns $in: SIG" /tmp/follow.out)" -ge "$1" ]; }
+
 sig_setup
 start_pidns_init pid1 "$ctr" /tmp/orph.ready
 
 nsenter -t "$pid1" -p nsp-sigtool orphans 5 || die "nsp-sigtool orphans"
-wait_until 30 test "$(sig_ctr "$in" $CHLD generated)" -ge 5
+wait_until 30 sig_ctr_ge "$in" $CHLD generated 5 || die "SIGCHLD x5 not counted in 30 s"
 check "SIGCHLD generated ignored ignored_default" "5 5 5" "$(sig_ctrs "$in" $CHLD generated ignored ignored_default)"
 check "SIGCHLD ignored_init ignored_sig_ign ignored_other" "0 0 0" "$(sig_ctrs "$in" $CHLD ignored_init ignored_sig_ign ignored_other)"
 check "SIGCHLD origin_kernel origin_process forced" "5 0 0" "$(sig_ctrs "$in" $CHLD origin_kernel origin_process forced)"
@@ -40,8 +43,16 @@ check "CLI: signals --events --json, events to PID 1" "5 default" \
 	"$(nsp_json signals --events --netns "$in" | jq -r '[.events[] | select(.target.nspid == 1)] | "\(length) \(map(.reason) | unique | join(","))"')"
 check "CLI: signals --events text line" 5 \
 	"$("$NSPROBE" signals --events --netns "$in" | grep -c "pid 1 in pidns .* netns $in: SIGCHLD ignored (default), kernel: SIGCHLD to PID 1 of netns $in ignored 1×")"
-check "CLI: --follow prints the ring, then new events" 6 \
-	"$( (timeout 3 "$NSPROBE" signals --events --follow --netns "$in" & sleep 1; kill -USR1 "$pid1"; wait) | grep -c "netns $in: SIG")"
+# --follow: wait until it printed the ring (5 events), send one more, wait
+# for it to appear (polling, no fixed delay), then stop the follower.
+"$NSPROBE" signals --events --follow --netns "$in" >/tmp/follow.out 2>&1 &
+fpid=$!
+wait_until 30 follow_has 5
+kill -USR1 "$pid1"
+wait_until 30 follow_has 6
+kill -TERM "$fpid"
+wait "$fpid" 2>/dev/null
+check "CLI: --follow prints the ring, then new events" 6 "$(grep -c "netns $in: SIG" /tmp/follow.out)"
 check "init still alive" 0 "$(kill -0 "$pid1"; echo $?)"
 
 # The orphans are zombies now (PID 1 never reaps): SIGKILL to PID 1 makes

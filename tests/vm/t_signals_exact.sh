@@ -71,17 +71,17 @@ ns_new ctr2 sig
 in2=$(ns_inum "$ctr2")
 start_pidns_init pid2 "$ctr2" /tmp/init2.ready $TERM_
 kill -TERM "$pid2"
-for ((i = 0; i < 300; i++)); do [ -s /tmp/init2.ready.log ] && break; sleep 0.1; done
+wait_until 30 lines_ge /tmp/init2.ready.log 1
 check "5 host TERM, handler: generated forced ignored ignored_init" "1 1 0 0" "$(sigrow "$in2" $TERM_)"
 check "5 host TERM, handler: the handler ran once" "15" "$(cat /tmp/init2.ready.log)"
 check "5 host TERM, handler: event" "15 queued - process forced=1 nspid=1" "$(ev_last "$in2" "$pid2")"
-wait_until 10 test "$(sig_ctr "$in2" $TERM_ delivered_handler)" = 1
+wait_until 10 sig_ctr_ge "$in2" $TERM_ delivered_handler 1
 check "5 host TERM, handler: queued delivered_handler" "1 1" "$(sig_ctrs "$in2" $TERM_ queued delivered_handler)"
 nsenter -t "$pid2" -p -n kill -TERM 1
-for ((i = 0; i < 300; i++)); do [ "$(wc -l </tmp/init2.ready.log)" -ge 2 ] && break; sleep 0.1; done
+wait_until 30 lines_ge /tmp/init2.ready.log 2
 check "5b inside TERM, handler: generated forced ignored" "2 1 0" "$(sigrow "$in2" $TERM_ | cut -d' ' -f1-3)"
 check "5b inside TERM, handler: event" "15 queued - process forced=0 nspid=1" "$(ev_last "$in2" "$pid2")"
-wait_until 10 test "$(sig_ctr "$in2" $TERM_ delivered_handler)" = 2
+wait_until 10 sig_ctr_ge "$in2" $TERM_ delivered_handler 2
 check "5b inside TERM, handler: delivered_handler" 2 "$(sig_ctr "$in2" $TERM_ delivered_handler)"
 check "5b inside TERM, handler: the handler ran twice" "2" "$(wc -l </tmp/init2.ready.log)"
 
