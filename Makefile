@@ -78,6 +78,18 @@ check-host: userspace ## host integration tests (real netns + veth, no module)
 check-vm: kmod-matrix userspace tools ## VM tests on every kernel of the matrix
 	tests/vm/run-all $(KERNELS)
 
+# DKMS: scripts/dkms-tree stages kmod/, include/ and dkms.conf (from
+# kmod/dkms.conf.in) into $(DKMS_SRC)/nsprobe-<version>, for "dkms add"
+# (README, "With DKMS"). tests/host/dkms builds that tree with dkms for every
+# test kernel, in temporary dkms trees; make check runs it.
+DKMS_SRC ?= /usr/src
+.PHONY: dkms-tree check-dkms
+dkms-tree: ## stage the DKMS source tree /usr/src/nsprobe-<version> (DKMS_SRC=...)
+	@scripts/dkms-tree $(DKMS_SRC)
+
+check-dkms: setup ## dkms add, build (every test kernel), remove; leaves nothing behind
+	tests/host/dkms
+
 # The debug kernel (KASAN, lockdep, kmemleak, UBSAN): slow, so not in check.
 .PHONY: check-debug
 check-debug: setup userspace tools ## VM tests + kmemleak on a locally built debug kernel
