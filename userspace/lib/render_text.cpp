@@ -123,7 +123,8 @@ std::string render_text(const StatusModel &m, const TextOptions &o)
 	for (const ProbeRecord &p : m.probes)
 		t.add_row({p.name, p.symbol, p.kind_word, p.state_word, num(p.hits), num(p.nmissed),
 			   fmt::format("{}", p.err), p.reason.empty() ? "-" : p.reason});
-	out += "\n" + t.render("", o.color);
+	out += '\n'; // not "\n" + ...: GCC bug 105329, see render_text(ShowModel)
+	out += t.render("", o.color);
 	if (m.stats)
 		out += fmt::format("\nstats: netns={} devices={} veth_untracked={} sig_unattributed={} "
 				   "alloc_failed={}\n",
@@ -251,8 +252,11 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 {
 	std::string out = counters_line(m.counters);
 	for (const NetnsView &v : m.netns) {
-		out += "\n" + netns_header(v.inum, v.cookie, v.current, v.anonymous, v.names,
-					   v.bind_paths, v.pids, v.init, v.container);
+		// Append in two steps: "\n" + std::string&& inlines string::insert(0, ...),
+		// on which GCC 12 -O2 warns -Wrestrict wrongly (GCC bug 105329).
+		out += '\n';
+		out += netns_header(v.inum, v.cookie, v.current, v.anonymous, v.names, v.bind_paths,
+				    v.pids, v.init, v.container);
 		if (v.nsprobe)
 			out += o.wide ? fmt::format("  nsprobe: devices={} tx_packets={} tx_bytes={} "
 						    "sig_generated={} sig_ignored={}\n",
@@ -287,7 +291,8 @@ std::string render_text(const SignalsModel &m, const TextOptions &o)
 {
 	std::string out = counters_line(m.counters);
 	for (const SignalNetnsView &v : m.netns) {
-		out += "\n" + netns_header(v.inum, v.cookie, false, v.anonymous, v.names, {}, v.pids, v.init,
+		out += '\n'; // not "\n" + ...: GCC bug 105329, see render_text(ShowModel)
+		out += netns_header(v.inum, v.cookie, false, v.anonymous, v.names, {}, v.pids, v.init,
 				    v.container);
 		// A compact view; --json has every counter of NSP_SIG_COUNTERS.
 		Table t({{"SIGNAL"}, {"NO", R}, {"GENERATED", R}, {"FORCED", R}, {"BY_KERNEL", R},
