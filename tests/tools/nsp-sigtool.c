@@ -40,7 +40,7 @@
  *                                        takes each task's task_lock(), as
  *                                        any /proc/.../ns reader does) and
  *                                        /proc/PID/status of every process,
- *                                        over and over
+ *                                        over and over, 0.5 ms apart
  *
  * Ready files are created with rename(), so a reader never sees a partial
  * one. Exit status 2 on bad arguments, 1 on a failed system call.
@@ -309,6 +309,7 @@ static _Noreturn void cmd_nsreader(void)
 			}
 		}
 		closedir(proc);
+		usleep(500);	/* leave the test itself some CPU */
 	}
 }
 
