@@ -311,16 +311,14 @@ void nsp_sig_attribute(struct task_struct *t, const struct nsp_sig_event *e)
 		return;
 	}
 	rcu_read_lock();
-	if (t == current) {
-		net = nsp_task_net(t);
-	} else if (!in_task() || !spin_trylock(&t->alloc_lock)) {
+	if (t != current && (!in_task() || !spin_trylock(&t->alloc_lock))) {
 		rcu_read_unlock();
 		nsp_sig_defer(t, e);
 		return;
-	} else {
-		net = nsp_task_net(t);
-		spin_unlock(&t->alloc_lock);
 	}
+	net = nsp_task_net(t);
+	if (t != current)
+		spin_unlock(&t->alloc_lock);
 	if (net)
 		nsp_oom_note(t, e, nsp_sig_account(net, e), false);
 	else
