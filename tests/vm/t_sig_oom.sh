@@ -11,6 +11,14 @@
 #   D: memory.oom.group=1: the whole cgroup is killed, PID 1 included.
 # Each: SIGKILL oom_kill in the container's netns equals memory.events
 # oom_kill, the victim's event says cause=oom, nothing unattributed.
+#
+# The kernel's own count (memory.events oom_kill of each scene's cgroup) is
+# the reference for A to C, not a fixed 1: when the victim's memory is not
+# uncharged before the allocator's charge retries run out (the OOM reaper
+# waits 2 s and may lose mmap_lock; slow under TCG, seen on 6.1 and
+# 6.12-rt), the killer takes a second victim, the allocator. Both kills are
+# real and nsprobe must count both, so each scene checks nsprobe against the
+# kernel, and the scene's first victim exactly.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_sig.sh"
 KILL=9
@@ -57,17 +65,31 @@ ev_oom() {
 		"$NSP_DEBUGFS/events"
 }
 
+# scene_kills CG: memory.events oom_kill of CG, which must be 1 (the
+# intended victim) or 2 (and the allocator, which then exited 137)
+total=0
+scene_kills() {
+	local cg=$1 tag=$2 rc=$3 k
+	k=$(oom_events "$cg")
+	case "$k:$rc" in
+	1:0 | 2:137) check "$tag: memory.events oom_kill $k, allocator exit $rc" ok ok ;;
+	*) check "$tag: memory.events oom_kill / allocator exit" "1:0 or 2:137" "$k:$rc" ;;
+	esac
+	total=$((total + k))
+}
+
 # A: the hog is a child of PID 1 (a shell)
 new_cg cg
 in_cg "$cg" ip netns exec "$ctr" unshare --pid --fork --kill-child \
 	sh -c 'nsp-sigtool hog "$0" 16; sleep 600' "/tmp/hogA.$$" </dev/null >/dev/null 2>&1 &
 wait_for_file "/tmp/hogA.$$"
 hog=$(pgrep -f "^nsp-sigtool hog /tmp/hogA.$$")
-in_cg "$cg" ip netns exec "$ctr" dd if=/dev/zero of=/dev/null bs=12M count=1 2>/dev/null
-check "A: the allocator survived" 0 "$?"
+rc=0
+in_cg "$cg" ip netns exec "$ctr" dd if=/dev/zero of=/dev/null bs=12M count=1 2>/dev/null || rc=$?
 wait_gone "$hog"
-check "A: memory.events oom_kill" 1 "$(oom_events "$cg")"
-check "A: SIGKILL generated oom_kill origin_kernel forced" "1 1 1 1" "$(sig_ctrs "$in" $KILL generated oom_kill origin_kernel forced)"
+scene_kills "$cg" A "$rc"
+check "A: SIGKILL generated oom_kill origin_kernel forced" "$total $total $total $total" \
+	"$(sig_ctrs "$in" $KILL generated oom_kill origin_kernel forced)"
 check "A: the hog's SIGKILL event" "9 delivered_term oom forced=1 origin=kernel" "$(ev_oom "$in" "$hog")"
 
 # B: the hog is PID 1 of the pid namespace; SEND_SIG_PRIV forces it
@@ -77,19 +99,22 @@ in_cg "$cg2" ip netns exec "$ctr" unshare --pid --fork \
 wait_for_file "/tmp/hogB.$$"
 hog=$(pgrep -f "^nsp-sigtool hog /tmp/hogB.$$")
 check "B: the hog is PID 1" 1 "$(awk '$1 == "NSpid:" {print $NF}' "/proc/$hog/status")"
-in_cg "$cg2" nsenter -t "$hog" -p -n dd if=/dev/zero of=/dev/null bs=12M count=1 2>/dev/null
+rc=0
+in_cg "$cg2" nsenter -t "$hog" -p -n dd if=/dev/zero of=/dev/null bs=12M count=1 2>/dev/null || rc=$?
 wait_gone "$hog"
-check "B: memory.events oom_kill" 1 "$(oom_events "$cg2")"
-check "B: SIGKILL oom_kill (A + B)" 2 "$(sig_ctr "$in" $KILL oom_kill)"
+scene_kills "$cg2" B "$rc"
+check "B: SIGKILL oom_kill (A + B)" "$total" "$(sig_ctr "$in" $KILL oom_kill)"
 check "B: PID 1's SIGKILL event" "9 delivered_term oom forced=1 origin=kernel" "$(ev_oom "$in" "$hog")"
 
 # C: the allocator is the largest: the OOM killer kills current
 new_cg cg3
-in_cg "$cg3" ip netns exec "$ctr" dd if=/dev/zero of=/dev/null bs=96M count=1 2>/dev/null
-check "C: dd killed (exit 137)" 137 "$?"
+rc=0
+in_cg "$cg3" ip netns exec "$ctr" dd if=/dev/zero of=/dev/null bs=96M count=1 2>/dev/null || rc=$?
+check "C: dd killed (exit 137)" 137 "$rc"
 check "C: memory.events oom_kill" 1 "$(oom_events "$cg3")"
-check "C: SIGKILL oom_kill (A + B + C)" 3 "$(sig_ctr "$in" $KILL oom_kill)"
-check "C: events with cause=oom in the netns" 3 "$(grep -c "^ev inum=$in .* cause=oom$" "$NSP_DEBUGFS/events")"
+total=$((total + 1))
+check "C: SIGKILL oom_kill (A + B + C)" "$total" "$(sig_ctr "$in" $KILL oom_kill)"
+check "C: events with cause=oom in the netns" "$total" "$(grep -c "^ev inum=$in .* cause=oom$" "$NSP_DEBUGFS/events")"
 
 # D: memory.oom.group: every process of the cgroup, each an OOM kill
 new_cg cg4
@@ -107,7 +132,7 @@ wait_until 30 test ! -s "$cg4/cgroup.procs"
 # chosen victim, then the group scan passes it again and counts it a second
 # time if it has not dropped its mm yet (a race). The kills are the six.
 check "D: memory.events oom_group_kill" 1 "$(awk '$1 == "oom_group_kill" {print $2}' "$cg4/memory.events")"
-check "D: SIGKILL oom_kill (A + B + C + D: unshare, sh, two hogs, nsenter, dd)" 9 "$(sig_ctr "$in" $KILL oom_kill)"
+check "D: SIGKILL oom_kill (A + B + C + D: unshare, sh, two hogs, nsenter, dd)" $((total + 6)) "$(sig_ctr "$in" $KILL oom_kill)"
 
 check "sig_unattributed" 0 "$(raw_field stats stats sig_unattributed)"
 check "oom_unattributed" 0 "$(raw_field stats stats oom_unattributed)"
