@@ -8,8 +8,10 @@
 #  - each golden file tests/fixtures/golden/<command>*.json (show.json, ...);
 #  - given the built tool, real runs against fixture debugfs trees: the live
 #    format 1.2 files of tests/fuzz/corpus/fuzz_debugfs/live-* (status, show,
-#    signals, signals --events, latency, one frame of watch), and a tree
-#    without the module (status and show: the counters.reason/message keys).
+#    signals, signals --events, latency, one frame of watch), the format 1.3
+#    tree tests/fixtures/debugfs/v1_3 (status, show, signals, signals
+#    --events), and a tree without the module (status and show: the
+#    counters.reason/message keys).
 #    show and watch also list this machine's own namespaces and links.
 #
 # A table row lists paths in backticks in its first cell; a path starting
@@ -106,6 +108,11 @@ else
 	run "signals --events --json (live 1.2)" "signals --events" 0 "$live" signals --events --json
 	run "latency --json (live 1.2)" latency 0 "$live" latency --json
 	run "watch --json (live 1.2)" watch 0 "$live" watch --json -n 1 -i 0.05
+	v13=$root/tests/fixtures/debugfs/v1_3
+	run "status --json (fixture 1.3)" status 0 "$v13" status --json
+	run "show --json (fixture 1.3)" show 0 "$v13" show --json
+	run "signals --json (fixture 1.3)" signals 0 "$v13" signals --json
+	run "signals --events --json (fixture 1.3)" "signals --events" 0 "$v13" signals --events --json
 	run "status --json (no module)" status 3 "$tmp/none" status --json
 	run "show --json (no module)" show 0 "$tmp/none" show --json
 fi

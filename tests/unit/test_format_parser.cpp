@@ -2,6 +2,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -70,6 +72,84 @@ TEST(FormatParser, GoodCaseExactValues)
 	EXPECT_EQ(r->signals[0].ignored, 2u);
 	EXPECT_EQ(r->signals[0].ignored_init, 2u);
 	EXPECT_EQ(r->signals[1].signo, 9);
+}
+
+// Format 1.3: the sig_prepare hook is gone, three hooks are new; stats has
+// sig_deferred and oom_unattributed, sig records oom_kill.
+TEST(FormatParser, Format13ExactValues)
+{
+	auto r = read_case("v1_3");
+	ASSERT_TRUE(r) << r.error().message();
+	EXPECT_EQ(r->version.minor, 3u);
+	EXPECT_TRUE(r->version.at_least(1, 3));
+	EXPECT_FALSE(r->version.at_least(1, 4));
+
+	ASSERT_EQ(r->probes.size(), 11u);
+	for (const ProbeRecord &p : r->probes)
+		EXPECT_NE(p.name, NSP_HOOK_SIG_PREPARE);
+	EXPECT_EQ(r->probes[8].name, NSP_HOOK_SIG_NS_EXIT);
+	EXPECT_EQ(r->probes[8].symbol, "exit_task_namespaces");
+	EXPECT_EQ(r->probes[8].kind, ProbeKind::kprobe);
+	EXPECT_EQ(r->probes[9].name, NSP_HOOK_SIG_NS_SWITCH);
+	EXPECT_EQ(r->probes[9].symbol, "switch_task_namespaces");
+	EXPECT_EQ(r->probes[10].name, NSP_HOOK_OOM_VICTIM);
+	EXPECT_EQ(r->probes[10].symbol, "mark_victim");
+	EXPECT_EQ(r->probes[10].kind, ProbeKind::tracepoint);
+	EXPECT_EQ(r->probes[10].hits, 2u);
+
+	ASSERT_TRUE(r->stats);
+	EXPECT_EQ(r->stats->sig_unattributed, 3u);
+	EXPECT_EQ(r->stats->sig_deferred, 5u);
+	EXPECT_EQ(r->stats->oom_unattributed, 1u);
+
+	ASSERT_EQ(r->signals.size(), 4u);
+	EXPECT_EQ(r->signals[1].signo, 9);
+	EXPECT_EQ(r->signals[1].generated, 3u);
+	EXPECT_EQ(r->signals[1].oom_kill, 2u);
+	EXPECT_EQ(r->signals[0].oom_kill, 0u);
+	ASSERT_EQ(r->devices.size(), 3u);
+	EXPECT_EQ(r->devices[0].tx_dropped_base, 1u);
+}
+
+// Keys added in 1.3 are optional: an older module's records parse, and the
+// new stats read unknown (nullopt), not 0.
+TEST(FormatParser, OlderFormatsLackThe13Keys)
+{
+	auto r = read_case("good");	// 1.0
+	ASSERT_TRUE(r) << r.error().message();
+	ASSERT_TRUE(r->stats);
+	EXPECT_EQ(r->stats->sig_deferred, std::nullopt);
+	EXPECT_EQ(r->stats->oom_unattributed, std::nullopt);
+	EXPECT_EQ(r->signals[1].oom_kill, 0u);
+
+	// The live 1.2 files of the fuzz corpus (a 6.12 guest).
+	auto slurp = [](const std::string &name) {
+		std::ifstream in(std::string(NSPROBE_FIXTURES) + "/../fuzz/corpus/fuzz_debugfs/live-" +
+				 name);
+		std::stringstream ss;
+		ss << in.rdbuf();
+		return ss.str();
+	};
+	auto v = parse_version(slurp("version"), "version");
+	ASSERT_TRUE(v);
+	EXPECT_EQ(v->minor, 2u);
+	auto st = parse_stats(slurp("stats"), "stats");
+	ASSERT_TRUE(st) << st.error().message();
+	ASSERT_TRUE(*st);
+	EXPECT_EQ((*st)->sig_deferred, std::nullopt);
+	auto sig = parse_signals(slurp("signals"), "signals");
+	ASSERT_TRUE(sig) << sig.error().message();
+	ASSERT_EQ(sig->size(), 4u);
+	EXPECT_EQ((*sig)[1].signo, 9);
+	EXPECT_EQ((*sig)[1].oom_kill, 0u);
+	auto pr = parse_probes(slurp("probes"), "probes");
+	ASSERT_TRUE(pr) << pr.error().message();
+	EXPECT_EQ((*pr)[2].name, NSP_HOOK_SIG_PREPARE);
+
+	auto bad = parse_stats("stats netns=1 devices=0 veth_untracked=0 sig_unattributed=0 "
+			       "alloc_failed=0 sig_deferred=x\n", "stats");
+	ASSERT_FALSE(bad);
+	EXPECT_NE(bad.error().why.find("sig_deferred"), std::string::npos) << bad.error().why;
 }
 
 TEST(FormatParser, EscapedNames)

@@ -34,9 +34,14 @@ void expect_golden(const std::string &name, const std::string &actual)
 	EXPECT_EQ(ss.str(), actual) << "golden " << name << " differs";
 }
 
+Result<Snapshot> snapshot_of(const std::string &fixture)
+{
+	return DebugfsSource({std::string(NSPROBE_FIXTURES) + "/debugfs/" + fixture, false}).read();
+}
+
 Result<Snapshot> good_snapshot()
 {
-	return DebugfsSource({std::string(NSPROBE_FIXTURES) + "/debugfs/good", false}).read();
+	return snapshot_of("good");	// format 1.0
 }
 
 ShowModel show_model(const Result<Snapshot> &snap)
@@ -86,7 +91,9 @@ TEST(RenderJson, ShowShape)
 	const json &host = j["netns"][0];
 	EXPECT_EQ(keys(host), (K{"anonymous", "bind_paths", "container", "cookie", "current", "init",
 				 "interfaces", "inum", "links_error", "module_devices", "names",
-				 "nsprobe", "pids"}));
+				 "nsprobe", "oom_kills", "pids"}));
+	// A 1.0 module does not tell OOM kills apart: unknown, not 0.
+	EXPECT_EQ(host["oom_kills"], nullptr);
 	EXPECT_EQ(keys(j["netns"][2]["container"]), (K{"cgroup", "cgroup_version", "id", "runtime"}));
 	EXPECT_EQ(j["netns"][2]["init"], (json{{"pid", 4321}, {"comm", "my app"}}));
 	EXPECT_EQ(host["inum"], 4026531840u);
@@ -145,8 +152,10 @@ TEST(RenderJson, StatusAndSignalsShape)
 	EXPECT_EQ(keys(st["probes"][0]),
 		  (K{"err", "hits", "kind", "name", "nmissed", "reason", "state", "symbol"}));
 	EXPECT_EQ(st["probes"][2]["err"], -22);
-	EXPECT_EQ(keys(st["stats"]), (K{"alloc_failed", "devices", "netns", "sig_unattributed",
-					"veth_untracked"}));
+	EXPECT_EQ(keys(st["stats"]), (K{"alloc_failed", "devices", "netns", "oom_unattributed",
+					"sig_deferred", "sig_unattributed", "veth_untracked"}));
+	EXPECT_EQ(st["stats"]["sig_deferred"], nullptr);	// 1.0: unknown
+	EXPECT_EQ(st["stats"]["oom_unattributed"], nullptr);
 
 	json sg = to_json(build_signals(snap, "/d/nsprobe", {info(4026532201, {"blue"})}));
 	ASSERT_EQ(sg["netns"].size(), 1u);
@@ -156,9 +165,13 @@ TEST(RenderJson, StatusAndSignalsShape)
 				 "delivered_ignored", "delivered_stop", "delivered_term",
 				 "explanations", "forced", "generated", "ignored", "ignored_cont",
 				 "ignored_default", "ignored_exiting", "ignored_init", "ignored_other",
-				 "ignored_sig_ign", "init_protected", "name", "origin_kernel",
-				 "origin_process", "queue_overflow", "queued", "queued_blocked",
-				 "signo"}));
+				 "ignored_sig_ign", "init_protected", "name", "oom_kill",
+				 "origin_kernel", "origin_process", "queue_overflow", "queued",
+				 "queued_blocked", "signo"}));
+	EXPECT_EQ(term["oom_kill"], nullptr);	// 1.0: unknown, not 0
+	EXPECT_EQ(keys(sg), (K{"counters", "netns", "schema", "unattributed"}));
+	// 1.0 counts hook events in sig_unattributed, not signals.
+	EXPECT_EQ(sg["unattributed"], nullptr);
 	EXPECT_EQ(term["explanations"],
 		  json::array({"SIGTERM to PID 1 of netns 4026532201 ignored 2×: PID 1 installed no "
 			       "handler; from outside its pid namespace only SIGKILL and SIGSTOP get "
@@ -173,6 +186,53 @@ TEST(RenderJson, StatusAndSignalsShape)
 	EXPECT_EQ(st2["module_loaded"], false);
 	EXPECT_EQ(st2["stats"], nullptr);
 	EXPECT_EQ(st2["probes"], json::array());
+	json sg2 = to_json(build_signals(none, "/d/nsprobe", {}));
+	EXPECT_EQ(sg2["unattributed"], nullptr);
+}
+
+TEST(RenderJson, Format13OomAndUnattributed)
+{
+	auto snap = snapshot_of("v1_3");
+	ASSERT_TRUE(snap) << snap.error().message();
+	json st = to_json(build_status(snap, "/d/nsprobe"));
+	EXPECT_EQ(st["stats"]["sig_deferred"], 5);
+	EXPECT_EQ(st["stats"]["oom_unattributed"], 1);
+	EXPECT_EQ(st["stats"]["sig_unattributed"], 3);
+
+	json sg = to_json(build_signals(snap, "/d/nsprobe", {info(4026532201, {"blue"})}));
+	EXPECT_EQ(sg["unattributed"], 3);
+	ASSERT_EQ(sg["netns"].size(), 2u);
+	const json &blue = sg["netns"][1];
+	EXPECT_EQ(blue["signals"][0]["name"], "SIGKILL");
+	EXPECT_EQ(blue["signals"][0]["oom_kill"], 2);
+	EXPECT_EQ(blue["signals"][1]["oom_kill"], 0);
+
+	json sh = to_json(show_model(snap));
+	ASSERT_EQ(sh["netns"].size(), 3u);
+	EXPECT_EQ(sh["netns"][0]["oom_kills"], 0);	// a record, no SIGKILL row
+	EXPECT_EQ(sh["netns"][1]["oom_kills"], 2);
+	EXPECT_EQ(sh["netns"][2]["oom_kills"], nullptr);	// the module has no record of it
+}
+
+TEST(RenderText, Format13Golden)
+{
+	auto snap = snapshot_of("v1_3");
+	ASSERT_TRUE(snap) << snap.error().message();
+	expect_golden("status_1_3.txt", render_text(build_status(snap, "/sys/kernel/debug/nsprobe")));
+	expect_golden("status_1_3.json",
+		      to_json(build_status(snap, "/sys/kernel/debug/nsprobe")).dump(2) + "\n");
+	expect_golden("show_1_3.txt", render_text(show_model(snap)));
+	expect_golden("show_1_3.json", to_json(show_model(snap)).dump(2) + "\n");
+	SignalsModel sg = build_signals(snap, "/sys/kernel/debug/nsprobe",
+					{info(4026532201, {"blue"}, {{1234, "sleep"}})});
+	std::string text = render_text(sg);
+	EXPECT_NE(text.find("\n  SIGKILL: 2 of 3 by the OOM killer\n"), std::string::npos) << text;
+	EXPECT_NE(text.find("\n3 signals could not be attributed to a netns (stats "
+			    "sig_unattributed)\n"), std::string::npos) << text;
+	expect_golden("signals_1_3.txt", text);
+	expect_golden("signals_1_3.json", to_json(sg).dump(2) + "\n");
+	std::string wide = render_text(show_model(snap), {.wide = true});
+	EXPECT_NE(wide.find("sig_ignored=2 oom_kills=2\n"), std::string::npos) << wide;
 }
 
 TEST(RenderText, Golden)

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <csignal>
 #include <map>
 #include <set>
 
@@ -316,6 +317,19 @@ ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
 			std::sort(a.module_devices.begin(), a.module_devices.end(),
 				  [](const DevRecord &x, const DevRecord &y) { return x.ifindex < y.ifindex; });
 			m.netns.push_back(std::move(a));
+		}
+		// OOM kills: the SIGKILL record's oom_kill (format 1.3), for a
+		// netns the module has a record of; unknown otherwise.
+		if (m.counters.has_minor(3)) {
+			for (NetnsView &v : m.netns) {
+				if (!v.nsprobe)
+					continue;
+				v.oom_kills = 0;
+				for (const SigRecord &r : counters->signals)
+					if (r.signo == SIGKILL && r.inum == v.nsprobe->inum &&
+					    r.cookie == v.nsprobe->cookie)
+						*v.oom_kills += r.oom_kill;
+			}
 		}
 	}
 	std::stable_sort(m.netns.begin(), m.netns.end(), [](const NetnsView &a, const NetnsView &b) {

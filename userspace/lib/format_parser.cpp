@@ -144,6 +144,21 @@ KeySpec<Rec> int_key(const char *key, T Rec::*member)
 	}};
 }
 
+// An unsigned key added by a minor version whose absence means "unknown":
+// the member stays nullopt in an older module's records (not 0).
+template <typename Rec>
+KeySpec<Rec> opt_int_key(const char *key, std::optional<uint64_t> Rec::*member)
+{
+	return since_minor(KeySpec<Rec>{key, [key, member](std::string_view v, Rec &r) -> std::string {
+		uint64_t n = 0;
+		if (!parse_int(v, n))
+			return fmt::format("key '{}': '{}' is not an unsigned decimal integer "
+					   "of at most 64 bits", key, v);
+		r.*member = n;
+		return {};
+	}});
+}
+
 template <typename Rec>
 KeySpec<Rec> word_key(const char *key, std::string Rec::*member)
 {
@@ -323,6 +338,8 @@ Result<std::optional<StatsRecord>> parse_stats(std::string_view content, std::st
 		int_key<R>("veth_untracked", &R::veth_untracked),
 		int_key<R>("sig_unattributed", &R::sig_unattributed),
 		int_key<R>("alloc_failed", &R::alloc_failed),
+		opt_int_key<R>("sig_deferred", &R::sig_deferred),		// 1.3
+		opt_int_key<R>("oom_unattributed", &R::oom_unattributed),	// 1.3
 	};
 	auto res = parse_records<R>(content, file, "stats", specs);
 	if (!res)

@@ -25,6 +25,11 @@ CountersStatus CountersStatus::from(const Result<Snapshot> &r, std::string where
 	return s;
 }
 
+bool CountersStatus::has_minor(unsigned minor) const
+{
+	return available && format && format->at_least(NSP_FORMAT_MAJOR, minor);
+}
+
 DevCounters DevCounters::from(const DevRecord &r)
 {
 	DevCounters c;
@@ -89,6 +94,13 @@ SignalsModel build_signals(const Result<Snapshot> &snap, std::string where,
 	m.counters = CountersStatus::from(snap, std::move(where));
 	if (!snap)
 		return m;
+	m.oom_counted = m.counters.has_minor(3);
+	if (snap->stats) {
+		if (m.counters.has_minor(3))
+			m.unattributed = snap->stats->sig_unattributed;
+		else
+			m.unattributed_hook_events = snap->stats->sig_unattributed;
+	}
 	std::map<uint64_t, const NetnsInfo *> by_inum;
 	for (const NetnsInfo &n : netns)
 		by_inum[n.id.inum] = &n;

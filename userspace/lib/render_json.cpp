@@ -120,7 +120,9 @@ json to_json(const StatusModel &m)
 			      {"devices", m.stats->devices},
 			      {"veth_untracked", m.stats->veth_untracked},
 			      {"sig_unattributed", m.stats->sig_unattributed},
-			      {"alloc_failed", m.stats->alloc_failed}};
+			      {"alloc_failed", m.stats->alloc_failed},
+			      {"sig_deferred", opt(m.stats->sig_deferred)},
+			      {"oom_unattributed", opt(m.stats->oom_unattributed)}};
 	else
 		j["stats"] = nullptr;
 	return j;
@@ -150,6 +152,7 @@ json to_json(const ShowModel &m)
 					{"sig_ignored", v.nsprobe->sig_ignored}};
 		else
 			n["nsprobe"] = nullptr;
+		n["oom_kills"] = opt(v.oom_kills);
 		n["links_error"] = opt(v.links_error);
 		json ifs = json::array();
 		for (const InterfaceView &iv : v.interfaces)
@@ -182,6 +185,8 @@ json to_json(const SignalsModel &m)
 #define NSP_X(key, unit) s[#key] = r.key;
 			NSP_SIG_COUNTERS(NSP_X)
 #undef NSP_X
+			if (!m.oom_counted)
+				s["oom_kill"] = nullptr;	// unknown before format 1.3, not 0
 			s["init_protected"] = r.init_protected;
 			s["explanations"] = r.explanations;
 			sigs.push_back(std::move(s));
@@ -196,6 +201,7 @@ json to_json(const SignalsModel &m)
 				{"signals", sigs}});
 	}
 	j["netns"] = list;
+	j["unattributed"] = opt(m.unattributed);
 	return j;
 }
 

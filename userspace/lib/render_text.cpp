@@ -107,6 +107,21 @@ std::string num(uint64_t v)
 	return fmt::format("{}", v);
 }
 
+// A count the module may not have given (a key added by a later format).
+std::string num_or_unknown(const std::optional<uint64_t> &v)
+{
+	return v ? num(*v) : "unknown";
+}
+
+// "1 OOM kill", "2 OOM kills"; unknown from a module older than format 1.3.
+std::string oom_kills_text(const std::optional<uint64_t> &v, const CountersStatus &c)
+{
+	if (!v)
+		return fmt::format("OOM kills unknown (module format {}, counted since 1.3)",
+				   c.format ? c.format->str() : "?");
+	return fmt::format("{} OOM kill{}", human_count(*v), *v == 1 ? "" : "s");
+}
+
 } // namespace
 
 std::string render_text(const StatusModel &m, const TextOptions &o)
@@ -127,9 +142,11 @@ std::string render_text(const StatusModel &m, const TextOptions &o)
 	out += t.render("", o.color);
 	if (m.stats)
 		out += fmt::format("\nstats: netns={} devices={} veth_untracked={} sig_unattributed={} "
-				   "alloc_failed={}\n",
+				   "alloc_failed={} sig_deferred={} oom_unattributed={}\n",
 				   m.stats->netns, m.stats->devices, m.stats->veth_untracked,
-				   m.stats->sig_unattributed, m.stats->alloc_failed);
+				   m.stats->sig_unattributed, m.stats->alloc_failed,
+				   num_or_unknown(m.stats->sig_deferred),
+				   num_or_unknown(m.stats->oom_unattributed));
 	return out;
 }
 
@@ -259,16 +276,17 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 				    v.pids, v.init, v.container);
 		if (v.nsprobe)
 			out += o.wide ? fmt::format("  nsprobe: devices={} tx_packets={} tx_bytes={} "
-						    "sig_generated={} sig_ignored={}\n",
+						    "sig_generated={} sig_ignored={} oom_kills={}\n",
 						    v.nsprobe->devices, v.nsprobe->tx_packets,
 						    v.nsprobe->tx_bytes, v.nsprobe->sig_generated,
-						    v.nsprobe->sig_ignored)
+						    v.nsprobe->sig_ignored, num_or_unknown(v.oom_kills))
 				      : fmt::format("  nsprobe: {} veth, {} packets ({}) at veth_xmit; "
-						    "signals: {} generated, {} ignored\n",
+						    "signals: {} generated, {} ignored, {}\n",
 						    v.nsprobe->devices, human_count(v.nsprobe->tx_packets),
 						    human_bytes(v.nsprobe->tx_bytes),
 						    human_count(v.nsprobe->sig_generated),
-						    human_count(v.nsprobe->sig_ignored));
+						    human_count(v.nsprobe->sig_ignored),
+						    oom_kills_text(v.oom_kills, m.counters));
 		if (v.links_error)
 			out += fmt::format("  links unavailable: {}\n", printable(*v.links_error));
 		if (!v.interfaces.empty()) {
@@ -309,8 +327,32 @@ std::string render_text(const SignalsModel &m, const TextOptions &o)
 			why.insert(why.end(), r.explanations.begin(), r.explanations.end());
 		}
 		out += t.render("  ", o.color);
+		if (m.oom_counted)
+			for (const SignalRow &r : v.signals)
+				if (r.oom_kill)
+					out += fmt::format("  {}: {} of {} by the OOM killer\n", r.name,
+							   r.oom_kill, r.generated);
 		for (const std::string &w : why)
 			out += "  why: " + printable(w) + "\n";
+	}
+	if (m.counters.available) {
+		std::string tail;
+		if (m.unattributed && *m.unattributed)
+			tail += fmt::format("{} signal{} could not be attributed to a netns "
+					    "(stats sig_unattributed)\n",
+					    *m.unattributed, *m.unattributed == 1 ? "" : "s");
+		if (m.unattributed_hook_events && *m.unattributed_hook_events)
+			tail += fmt::format("{} signal hook event{} could not be attributed to a netns "
+					    "(stats sig_unattributed; module format {} counts hook "
+					    "events, up to four per signal, not signals)\n",
+					    *m.unattributed_hook_events,
+					    *m.unattributed_hook_events == 1 ? "" : "s",
+					    m.counters.format ? m.counters.format->str() : "?");
+		if (!m.oom_counted)
+			tail += fmt::format("OOM kills: unknown (module format {}, counted since 1.3)\n",
+					    m.counters.format ? m.counters.format->str() : "?");
+		if (!tail.empty())
+			out += "\n" + tail;
 	}
 	return out;
 }

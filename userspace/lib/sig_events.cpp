@@ -41,7 +41,10 @@ std::string split(std::string_view text, std::string_view &type,
 		std::string_view tok = text.substr(sp + 1, next == std::string_view::npos
 						   ? std::string_view::npos : next - sp - 1);
 		size_t eq = tok.find('=');
-		if (tok.empty() || eq == std::string_view::npos || eq == 0 || eq + 1 == tok.size())
+		// An empty value is allowed here (an empty escaped string: the
+		// sender_comm of a send from interrupt context); Getter rejects it
+		// for numbers and words.
+		if (tok.empty() || eq == std::string_view::npos || eq == 0)
 			return fmt::format("field '{}' is not key=value", tok);
 		if (!kv.emplace(tok.substr(0, eq), tok.substr(eq + 1)).second)
 			return fmt::format("key '{}' appears twice", tok.substr(0, eq));
@@ -73,7 +76,16 @@ struct Getter {
 	}
 	void word(const char *key, std::string &out)
 	{
-		out = std::string(raw(key));
+		std::string_view v = raw(key);
+		if (err.empty() && v.empty())
+			err = fmt::format("key '{}' has an empty value", key);
+		out = std::string(v);
+	}
+	// A word added by a minor version: absent leaves `out` empty.
+	void opt_word(const char *key, std::string &out)
+	{
+		if (kv.count(key))
+			word(key, out);
 	}
 	void str(const char *key, std::string &out)
 	{
@@ -131,6 +143,7 @@ Result<SigEvents> parse_sig_events(std::string_view content, std::string_view fi
 			g.word("reason", e.reason);
 			g.word("origin", e.origin);
 			g.word("forced", e.forced);
+			g.opt_word("cause", e.cause);	// 1.3
 			if (!g.err.empty())
 				return line_error(file, lineno, "ev record: " + g.err);
 			out.events.push_back(std::move(e));
@@ -178,7 +191,7 @@ std::string event_target(const SigEvent &e)
 	return e.target_nspid == 1 ? "PID 1" : fmt::format("PID {}", e.target_pid);
 }
 
-std::string event_explanation(const SigEvent &e)
+std::string outcome_explanation(const SigEvent &e)
 {
 	if (e.outcome == "ignored")
 		return explain_ignored(e.signo, e.reason, 1, e.inum, event_target(e), e.forced);
@@ -195,7 +208,24 @@ std::string event_explanation(const SigEvent &e)
 	return {};
 }
 
+std::string event_explanation(const SigEvent &e)
+{
+	std::string base = outcome_explanation(e);
+	if (e.cause != "oom")
+		return base;
+	std::string oom = "the OOM killer chose this task to free memory (memory.events "
+			  "oom_kill counts it); the sender is the task that ran the OOM killer";
+	if (e.outcome == "queued" || e.outcome == "delivered_term" || e.outcome == "coalesced")
+		return "killed: " + oom;
+	return oom + "; " + base;
+}
+
 } // namespace
+
+bool from_interrupt(const SigEvent &e)
+{
+	return e.sender_pid == 0 && e.sender_comm.empty();
+}
 
 std::string event_text(const SigEvent &e)
 {
@@ -203,12 +233,19 @@ std::string event_text(const SigEvent &e)
 	std::string what = e.outcome;
 	if (e.outcome == "ignored")
 		what += " (" + e.reason + ")";
-	return fmt::format("{}.{:06} {}[{}] netns {} -> {}[{}] pid {} in pidns {} netns {}: "
-			   "{} {}, {}{}: {}",
-			   e.ts_ns / 1000000000, (e.ts_ns / 1000) % 1000000, printable(e.sender_comm),
-			   e.sender_pid, e.sender_netns, printable(e.target_comm), e.target_pid,
-			   e.target_nspid, e.target_pidns, e.inum, signal_name(e.signo), what,
-			   e.origin, forced, event_explanation(e));
+	std::string sender = from_interrupt(e)
+		? std::string("sent from interrupt context (a timer), no sending task")
+		: fmt::format("{}[{}] netns {}", printable(e.sender_comm), e.sender_pid,
+			      e.sender_netns);
+	std::string sig = signal_name(e.signo);
+	if (e.cause == "oom")
+		sig += " by the OOM killer";
+	else if (!e.cause.empty() && e.cause != "-")
+		sig += " (cause " + printable(e.cause) + ")";	// a word newer than this tool
+	return fmt::format("{}.{:06} {} -> {}[{}] pid {} in pidns {} netns {}: {} {}, {}{}: {}",
+			   e.ts_ns / 1000000000, (e.ts_ns / 1000) % 1000000, sender,
+			   printable(e.target_comm), e.target_pid, e.target_nspid, e.target_pidns,
+			   e.inum, sig, what, e.origin, forced, event_explanation(e));
 }
 
 nlohmann::json event_json(const SigEvent &e)
@@ -218,7 +255,8 @@ nlohmann::json event_json(const SigEvent &e)
 		{"seq", e.seq},
 		{"ts_ns", e.ts_ns},
 		{"sender", {{"pid", e.sender_pid}, {"tgid", e.sender_tgid},
-			    {"comm", e.sender_comm}, {"netns", e.sender_netns}}},
+			    {"comm", e.sender_comm}, {"netns", e.sender_netns},
+			    {"interrupt", from_interrupt(e)}}},
 		{"target", {{"pid", e.target_pid}, {"tgid", e.target_tgid},
 			    {"comm", e.target_comm}, {"nspid", e.target_nspid},
 			    {"pidns", e.target_pidns}}},
@@ -229,6 +267,8 @@ nlohmann::json event_json(const SigEvent &e)
 		{"reason", e.reason},
 		{"origin", e.origin},
 		{"forced", e.forced == "-" ? nlohmann::json(nullptr) : nlohmann::json(e.forced == "1")},
+		{"cause", e.cause.empty() || e.cause == "-" ? nlohmann::json(nullptr)
+							    : nlohmann::json(e.cause)},
 		{"explanation", event_explanation(e)}};
 }
 

@@ -33,6 +33,11 @@ struct FormatVersion {
 	unsigned major = 0;
 	unsigned minor = 0;
 	std::string str() const;	// "1.0"
+	// True when this version has everything of MAJOR.MINOR (same major).
+	bool at_least(unsigned maj, unsigned min) const
+	{
+		return major == maj && minor >= min;
+	}
 };
 
 // The version this tool was built against (NSP_FORMAT_MAJOR.NSP_FORMAT_MINOR).
@@ -60,8 +65,16 @@ struct StatsRecord {
 	uint64_t netns = 0;		// live netns
 	uint64_t devices = 0;		// tracked veth devices
 	uint64_t veth_untracked = 0;	// packets at veth_xmit on untracked devices
-	uint64_t sig_unattributed = 0;	// signal events without a safe netns
+	// Signals counted in no netns (format 1.3); before 1.3, signal hook
+	// events (up to four per signal) whose netns could not be read.
+	uint64_t sig_unattributed = 0;
 	uint64_t alloc_failed = 0;	// failed allocations
+	// (1.3) Signals whose target netns was resolved after the send, then
+	// counted there; nullopt from an older module.
+	std::optional<uint64_t> sig_deferred;
+	// (1.3) OOM kills (signals) whose SIGKILL was counted but not marked
+	// as an OOM kill; nullopt from an older module.
+	std::optional<uint64_t> oom_unattributed;
 };
 
 // A "netns" record of NSP_FILE_NETNS. (inum, cookie) identify the netns.

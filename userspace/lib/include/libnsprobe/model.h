@@ -25,6 +25,9 @@ struct CountersStatus {
 	std::string where;			// <debugfs>/nsprobe
 
 	static CountersStatus from(const Result<Snapshot> &r, std::string where);
+	// Module counters are available and their format is at least 1.MINOR
+	// (a key added in 1.MINOR is then known, not merely absent).
+	bool has_minor(unsigned minor) const;
 };
 
 // A netns as referred to from elsewhere (a veth peer).
@@ -83,6 +86,11 @@ struct NetnsView {
 	std::optional<ProcRef> init;		// see NetnsInfo::init
 	std::optional<ContainerId> container;	// from the init's cgroup
 	std::optional<NetnsRecord> nsprobe;	// the module's netns record
+	// (format 1.3) Kills of a task in this netns by the OOM killer, in
+	// signals: the SIGKILL sig record's oom_kill (0 without one). nullopt
+	// when unknown: no module record for the netns, or a module older
+	// than format 1.3 (which does not tell OOM kills apart).
+	std::optional<uint64_t> oom_kills;
 	std::vector<InterfaceView> interfaces;	// by ifindex
 	std::vector<DevRecord> module_devices;	// module-tracked, not in the dump
 	std::optional<std::string> links_error;	// why interfaces are unknown
@@ -125,6 +133,16 @@ struct SignalNetnsView {
 struct SignalsModel {
 	CountersStatus counters;
 	std::vector<SignalNetnsView> netns;	// by inum
+	// Signals counted in no netns (stats sig_unattributed, format 1.3).
+	// nullopt when unknown: counters unavailable, no stats record, or a
+	// module older than 1.3, whose sig_unattributed counts hook events.
+	std::optional<uint64_t> unattributed;
+	// Before format 1.3: stats sig_unattributed as the module counts it,
+	// in signal hook events (up to four per signal); nullopt from 1.3 on.
+	std::optional<uint64_t> unattributed_hook_events;
+	// The module tells OOM kills apart (format 1.3): SignalRow::oom_kill
+	// is a count; else it is unknown (the member reads 0).
+	bool oom_counted = false;
 };
 
 struct StatusModel {

@@ -29,7 +29,14 @@ struct SigEvent {
 	std::string reason;	// NSP_SIG_REASON_NAMES, "-" unless ignored
 	std::string origin;	// "process" or "kernel"
 	std::string forced;	// "0", "1" or "-" (unknown)
+	// (1.3) NSP_SIG_CAUSE_NAMES: "oom" for the OOM killer's SIGKILL, "-"
+	// for none; empty from an older module (which does not mark causes).
+	std::string cause;
 };
+
+// (1.3) The signal was sent from interrupt context (a timer): no sending
+// task, so sender_pid is 0 and sender_comm is empty.
+bool from_interrupt(const SigEvent &e);
 
 // An "evring" record: the ring of one netns.
 struct SigRing {
@@ -42,7 +49,10 @@ struct SigEvents {
 };
 
 // Parses the events file; unknown record types and keys are ignored, known
-// keys are required. Errors: malformed, what = "<file>:<line>".
+// keys are required but those added by a minor version (cause, 1.3). An
+// escaped string may be empty (sender_comm= of a send from interrupt
+// context); numbers and words may not. Errors: malformed,
+// what = "<file>:<line>".
 Result<SigEvents> parse_sig_events(std::string_view content, std::string_view file);
 
 // Why a signal was ignored, in plain words, for a table row or an event:
@@ -59,8 +69,13 @@ std::string explain_ignored(int signo, std::string_view reason, uint64_t count,
 // One killsnoop-like line (no trailing newline):
 //   "<sec.usec> <comm>[<pid>] netns <n> -> <comm>[<pid>] pid <nspid> in
 //    pidns <p> netns <n>: SIGTERM ignored (init), process, forced: <why>"
+// A send from interrupt context reads "sent from interrupt context (a
+// timer), no sending task" in place of the sender; an OOM kill reads
+// "SIGKILL by the OOM killer <outcome>".
 std::string event_text(const SigEvent &e);
-nlohmann::json event_json(const SigEvent &e);	// every field + "explanation"
+// Every field + "explanation"; sender.interrupt (bool) and cause ("oom",
+// or null for none or a module older than 1.3).
+nlohmann::json event_json(const SigEvent &e);
 nlohmann::json ring_json(const SigRing &r);
 
 } // namespace nsprobe
