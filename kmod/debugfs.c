@@ -233,6 +233,7 @@ static int nsp_latency_show(struct seq_file *m, void *v)
 {
 	struct nsp_dev_snap snap;
 	struct nsp_lat_stats st;
+	struct nsp_hists __percpu *rh;
 	struct nsp_hists *nh, *dh;
 	struct nsp_net *pn;
 	struct nsp_dev *d;
@@ -256,12 +257,14 @@ static int nsp_latency_show(struct seq_file *m, void *v)
 	rcu_read_lock();
 	for_each_net_rcu(net) {
 		pn = nsp_net(net);
-		if (!pn->retired_hist)
+		/* Set on its first veth, after pn->hist_base (devices.c). */
+		rh = smp_load_acquire(&pn->retired_hist);
+		if (!rh)
 			continue;
 		do {
 			seq = read_seqbegin(&pn->lock);
 			memset(nh, 0, sizeof(*nh));
-			nsp_hists_sum(nh, pn->retired_hist);
+			nsp_hists_sum(nh, rh);
 			xa_for_each(&pn->devs, idx, d)
 				if (d->hist)
 					nsp_hists_sum(nh, d->hist);
