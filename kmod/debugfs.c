@@ -121,8 +121,9 @@ static int nsp_netns_show(struct seq_file *m, void *v)
 		seq_printf(m, " devices=%llu", t.devices);
 		for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
 			seq_printf(m, " %s=%llu", nsp_dev_keys[i], t.tx[i]);
-		seq_printf(m, " sig_generated=%llu sig_ignored=%llu\n",
-			   t.sig_generated, t.sig_ignored);
+		seq_printf(m, " sig_generated=%llu sig_ignored=%llu sig_rows=%u ev_chunks=%u alloc_failed=%llu\n",
+			   t.sig_generated, t.sig_ignored, t.sig_rows,
+			   t.ev_chunks, t.alloc_failed);
 	}
 	rcu_read_unlock();
 	return 0;

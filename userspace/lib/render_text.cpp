@@ -255,16 +255,23 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 					   v.bind_paths, v.pids, v.init, v.container);
 		if (v.nsprobe)
 			out += o.wide ? fmt::format("  nsprobe: devices={} tx_packets={} tx_bytes={} "
-						    "sig_generated={} sig_ignored={}\n",
+						    "sig_generated={} sig_ignored={} sig_rows={} "
+						    "ev_chunks={} alloc_failed={}\n",
 						    v.nsprobe->devices, v.nsprobe->tx_packets,
 						    v.nsprobe->tx_bytes, v.nsprobe->sig_generated,
-						    v.nsprobe->sig_ignored)
+						    v.nsprobe->sig_ignored, v.nsprobe->sig_rows,
+						    v.nsprobe->ev_chunks, v.nsprobe->alloc_failed)
 				      : fmt::format("  nsprobe: {} veth, {} packets ({}) at veth_xmit; "
 						    "signals: {} generated, {} ignored\n",
 						    v.nsprobe->devices, human_count(v.nsprobe->tx_packets),
 						    human_bytes(v.nsprobe->tx_bytes),
 						    human_count(v.nsprobe->sig_generated),
 						    human_count(v.nsprobe->sig_ignored));
+		if (v.nsprobe && v.nsprobe->alloc_failed)
+			out += fmt::format("  nsprobe: INCOMPLETE: {} counts lost for want of kernel "
+					   "memory (signal counters, events or veth tracking of this "
+					   "netns)\n",
+					   v.nsprobe->alloc_failed);
 		if (v.links_error)
 			out += fmt::format("  links unavailable: {}\n", printable(*v.links_error));
 		if (!v.interfaces.empty()) {
