@@ -7,6 +7,7 @@
 # memory per netns is a benchmark (scripts/bench-netns,
 # docs/performance.md).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_veth.sh"	# dmesg_clean
 N=${NSP_FOOTPRINT_NETNS:-200}
 
 cleanup() {
