@@ -124,8 +124,9 @@ static int nsp_netns_show(struct seq_file *m, void *v)
 		seq_printf(m, " devices=%llu", t.devices);
 		for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
 			seq_printf(m, " %s=%llu", nsp_dev_keys[i], t.tx[i]);
-		seq_printf(m, " sig_generated=%llu sig_ignored=%llu\n",
-			   t.sig_generated, t.sig_ignored);
+		seq_printf(m, " sig_generated=%llu sig_ignored=%llu sig_rows=%u ev_chunks=%u alloc_failed=%llu\n",
+			   t.sig_generated, t.sig_ignored, t.sig_rows,
+			   t.ev_chunks, t.alloc_failed);
 	}
 	rcu_read_unlock();
 	return 0;
@@ -236,6 +237,7 @@ static int nsp_latency_show(struct seq_file *m, void *v)
 {
 	struct nsp_dev_snap snap;
 	struct nsp_lat_stats st;
+	struct nsp_hists __percpu *rh;
 	struct nsp_hists *nh, *dh;
 	struct nsp_net *pn;
 	struct nsp_dev *d;
@@ -259,12 +261,14 @@ static int nsp_latency_show(struct seq_file *m, void *v)
 	rcu_read_lock();
 	for_each_net_rcu(net) {
 		pn = nsp_net(net);
-		if (!pn->retired_hist)
+		/* Set on its first veth, after pn->hist_base (devices.c). */
+		rh = smp_load_acquire(&pn->retired_hist);
+		if (!rh)
 			continue;
 		do {
 			seq = read_seqbegin(&pn->lock);
 			memset(nh, 0, sizeof(*nh));
-			nsp_hists_sum(nh, pn->retired_hist);
+			nsp_hists_sum(nh, rh);
 			xa_for_each(&pn->devs, idx, d)
 				if (d->hist)
 					nsp_hists_sum(nh, d->hist);

@@ -19,8 +19,12 @@
  *    a reader never sees them in neither or both places. Packets a probe
  *    handler counted between the xarray erase and the end of the RCU grace
  *    period are folded by the RCU callback.
- *  - If allocating a device's state fails, it is counted in alloc_failed and
- *    its packets in veth_untracked (stats file). Nothing is lost silently.
+ *  - The netns' retired counters (and, with latency, its retired histograms)
+ *    are allocated when its first veth is tracked, not at netns creation:
+ *    most namespaces never have a veth.
+ *  - If allocating a device's state, or its netns' retired counters, fails,
+ *    it is counted in alloc_failed (module and netns) and its packets in
+ *    veth_untracked (stats file). Nothing is lost silently.
  */
 
 #include <linux/netdevice.h>
@@ -101,6 +105,7 @@ struct nsp_dev *nsp_devices_find_rcu(const struct net_device *dev)
  */
 u64 nsp_devices_sum(struct nsp_net *pn, struct nsp_dev_stats *sum)
 {
+	struct nsp_dev_stats __percpu *retired;
 	struct nsp_dev *d;
 	unsigned long idx;
 	u64 n = 0;
@@ -109,7 +114,9 @@ u64 nsp_devices_sum(struct nsp_net *pn, struct nsp_dev_stats *sum)
 		nsp_dev_stats_add(sum, d->stats);
 		n++;
 	}
-	nsp_dev_stats_add(sum, pn->retired);
+	retired = READ_ONCE(pn->retired);
+	if (retired)
+		nsp_dev_stats_add(sum, retired);
 	return n;
 }
 
@@ -171,7 +178,7 @@ void nsp_devices_reset_locked(struct nsp_net *pn, struct nsp_dev_stats *sum)
 		if (d->hist) {
 			memset(d->hist_base, 0, sizeof(*d->hist_base));
 			nsp_hists_sum(d->hist_base, d->hist);
-			if (pn->hist_base)
+			if (pn->retired_hist)
 				nsp_hists_add(pn->hist_base, d->hist_base);
 		}
 	}
@@ -243,11 +250,54 @@ static void nsp_dev_free_rcu(struct rcu_head *head)
 	kfree(d);
 }
 
+/*
+ * The retired counters of a netns (and its retired histograms with latency
+ * tracking), on its first tracked veth. Published with smp_store_release()
+ * for the debugfs readers (RCU, no RTNL), after what they point to is zero;
+ * hist_base before retired_hist, which readers test. RTNL serializes this
+ * against resets and other registrations. Freed at the pernet exit.
+ *
+ * Context: process context, RTNL held.
+ * Return: 0, or -ENOMEM (nothing published then but what is complete).
+ */
+static int nsp_net_retired_alloc(struct nsp_net *pn)
+{
+	struct nsp_dev_stats __percpu *retired;
+	struct nsp_hists __percpu *rh;
+
+	ASSERT_RTNL();
+	if (!pn->retired) {
+		retired = alloc_percpu(struct nsp_dev_stats);
+		if (!retired)
+			return -ENOMEM;
+		/* Pairs with READ_ONCE() in nsp_devices_sum(): zeroed first. */
+		smp_store_release(&pn->retired, retired);
+	}
+	if (nsp_latency && !pn->retired_hist) {
+		if (!pn->hist_base) {
+			pn->hist_base = kzalloc(sizeof(*pn->hist_base),
+						GFP_KERNEL);
+			if (!pn->hist_base)
+				return -ENOMEM;
+		}
+		rh = alloc_percpu(struct nsp_hists);
+		if (!rh)
+			return -ENOMEM;
+		/* Pairs with smp_load_acquire() in debugfs.c: hist_base first. */
+		smp_store_release(&pn->retired_hist, rh);
+	}
+	return 0;
+}
+
 static void nsp_dev_register(struct net_device *dev)
 {
 	struct nsp_net *pn = nsp_net(dev_net(dev));
 	struct nsp_dev *d;
 
+	if (nsp_net_retired_alloc(pn)) {
+		nsp_net_alloc_failed(pn);
+		return;
+	}
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		goto err;
@@ -276,7 +326,7 @@ err_percpu:
 err_free:
 	kfree(d);
 err:
-	atomic64_inc(&nsp_alloc_failed);
+	nsp_net_alloc_failed(pn);
 }
 
 static struct nsp_dev *nsp_dev_find(struct net_device *dev)

@@ -3,6 +3,16 @@
  * Per-netns state: register_pernet_subsys() with .id/.size, so the netns
  * core allocates a struct nsp_net for every namespace (net_generic()).
  *
+ * Footprint: the netns core allocates .size for every new netns, in the
+ * netns creation path, and nothing we add there may make it fail. So
+ * struct nsp_net stays small (an order-0 allocation, checked at build time)
+ * and the pernet init allocates nothing and cannot fail. What is big is
+ * allocated on first use: a signal counter row per signal number from a
+ * preallocated pool (the first count happens in a probe handler, where no
+ * allocator may run on PREEMPT_RT: see pool.c), the retired device
+ * counters when the first veth is tracked (devices.c, process context).
+ * A failed first use is counted in alloc_failed and loses that one count.
+ *
  * Reset semantics: counters are never zeroed, since per-CPU counters cannot
  * be zeroed remotely without racing their owners. A reset stores the
  * current values as a baseline, under the netns seqlock; readers subtract it.
@@ -22,6 +32,7 @@
 
 #include "devices.h"
 #include "netns.h"
+#include "pool.h"
 
 unsigned int nsp_net_id __read_mostly;
 bool nsp_latency __read_mostly;
@@ -30,35 +41,54 @@ DEFINE_PER_CPU(u64, nsp_veth_untracked);
 atomic64_t nsp_sig_unattributed = ATOMIC64_INIT(0);
 atomic64_t nsp_alloc_failed = ATOMIC64_INIT(0);
 
+/*
+ * Signal counter rows ready for probe handlers. 64 rows (20 KiB) cover the
+ * first signal numbers of a burst of new namespaces; the refill work tops
+ * the pool up again from half.
+ */
+#define NSP_SIG_ROW_POOL 64
+
+static struct nsp_pool nsp_row_pool;
+
 static int __net_init nsp_net_init(struct net *net)
 {
 	struct nsp_net *pn = nsp_net(net);
 
-	/* The netns core zeroed *pn (kzalloc of .size). */
+	/*
+	 * The netns core zeroed *pn (kzalloc of .size). Nothing is allocated
+	 * here, so a netns creation never fails because of nsprobe.
+	 */
 	seqlock_init(&pn->lock);
 	xa_init(&pn->devs);
-	pn->retired = alloc_percpu(struct nsp_dev_stats);
-	if (!pn->retired)
-		goto err;
-	if (nsp_latency) {
-		pn->retired_hist = alloc_percpu(struct nsp_hists);
-		if (!pn->retired_hist)
-			goto err_retired;
-		pn->hist_base = kzalloc(sizeof(*pn->hist_base), GFP_KERNEL);
-		if (!pn->hist_base)
-			goto err_hist;
-	}
 	return 0;
+}
 
-err_hist:
-	free_percpu(pn->retired_hist);
-	pn->retired_hist = NULL;
-err_retired:
-	free_percpu(pn->retired);
-	pn->retired = NULL;
-err:
-	atomic64_inc(&nsp_alloc_failed);
-	return -ENOMEM;
+/**
+ * nsp_net_sig_row() - the signal counter row of (netns, signo), made on first use
+ * @pn:  netns state, alive under the caller's rcu_read_lock() (or pinned)
+ * @sig: signal number, 1..NSP_SIG_MAX
+ *
+ * Takes a zeroed row from the pool and installs it with cmpxchg(); the
+ * loser of a race gives its row back. Its baseline is zero, which is what a
+ * reset before this first count would have stored.
+ *
+ * Context: any but NMI; never allocates or sleeps (pool.c).
+ * Return: the row, or NULL if the pool is empty (the caller counts the loss).
+ */
+struct nsp_sig_row *nsp_net_sig_row(struct nsp_net *pn, int sig)
+{
+	struct nsp_sig_row *row, *old;
+
+	row = nsp_pool_take(&nsp_row_pool);
+	if (!row)
+		return READ_ONCE(pn->sig[sig]);
+	old = cmpxchg(&pn->sig[sig], NULL, row);
+	if (old) {
+		nsp_pool_put(&nsp_row_pool, row);
+		return old;
+	}
+	atomic_inc(&pn->sig_rows);
+	return row;
 }
 
 /*
@@ -67,10 +97,14 @@ err:
  * call_rcu() and its callback folds late counts into pn->retired. Wait for
  * those callbacks (one rcu_barrier() per batch, not per netns) before freeing
  * what they touch. The netns core frees *pn itself after this returns.
+ * Probe handlers reach *pn only under rcu_read_lock() through a live task's
+ * nsproxy; cleanup_net() waited a grace period after unlinking the netns,
+ * so none still holds a signal row.
  */
 static void __net_exit nsp_net_exit_batch(struct list_head *net_exit_list)
 {
 	struct net *net;
+	int s;
 
 	rcu_barrier();
 	list_for_each_entry(net, net_exit_list, exit_list) {
@@ -84,6 +118,10 @@ static void __net_exit nsp_net_exit_batch(struct list_head *net_exit_list)
 		pn->retired_hist = NULL;
 		kfree(pn->hist_base);
 		pn->hist_base = NULL;
+		for (s = 1; s <= NSP_SIG_MAX; s++) {
+			nsp_pool_free(&nsp_row_pool, pn->sig[s]);
+			pn->sig[s] = NULL;
+		}
 	}
 }
 
@@ -113,6 +151,9 @@ void nsp_net_totals(struct nsp_net *pn, struct nsp_net_totals *t)
 		seq = read_seqbegin(&pn->lock);
 		memset(t, 0, sizeof(*t));
 		memset(&sum, 0, sizeof(sum));
+		t->sig_rows = atomic_read(&pn->sig_rows);
+		t->ev_chunks = atomic_read(&pn->ev_chunks);
+		t->alloc_failed = atomic64_read(&pn->alloc_failed);
 		t->devices = nsp_devices_sum(pn, &sum);
 		for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
 			t->tx[i] = nsp_sub(sum.ctr[i], pn->base.ctr[i]);
@@ -134,16 +175,23 @@ void nsp_net_totals(struct nsp_net *pn, struct nsp_net_totals *t)
  *       out[NSP_SIG_CTR_ignored] is the sum of the ignored_* reasons, so the
  *       format's invariant holds even while signals are being counted
  *
+ * A signal number never counted in this netns has no row: all zero.
+ *
  * The caller retries with read_seqbegin()/read_seqretry() on pn->lock if it
  * needs a result consistent with resets.
  */
 void nsp_net_sig_read(struct nsp_net *pn, int sig, u64 out[NSP_SIG_CTR__COUNT])
 {
+	struct nsp_sig_row *row = READ_ONCE(pn->sig[sig]);
 	int i;
 
+	if (!row) {
+		memset(out, 0, sizeof(u64) * NSP_SIG_CTR__COUNT);
+		return;
+	}
 	for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
-		out[i] = nsp_sub(atomic64_read(&pn->sig[sig][i]),
-				 READ_ONCE(pn->sig_base[sig][i]));
+		out[i] = nsp_sub(atomic64_read(&row->ctr[i]),
+				 READ_ONCE(row->base[i]));
 	out[NSP_SIG_CTR_ignored] = out[NSP_SIG_CTR_ignored_init] +
 				   out[NSP_SIG_CTR_ignored_sig_ign] +
 				   out[NSP_SIG_CTR_ignored_default] +
@@ -174,38 +222,64 @@ void nsp_net_reset(struct nsp_net *pn)
 
 	nsp_devices_reset_prepare(pn);
 	write_seqlock(&pn->lock);
-	if (pn->hist_base) {
+	if (pn->retired_hist) {	/* set after hist_base (devices.c) */
 		memset(pn->hist_base, 0, sizeof(*pn->hist_base));
 		nsp_hists_sum(pn->hist_base, pn->retired_hist);
 	}
 	nsp_devices_reset_locked(pn, &sum);
-	nsp_dev_stats_add(&sum, pn->retired);
+	if (pn->retired)
+		nsp_dev_stats_add(&sum, pn->retired);
 	pn->base = sum;
-	for (s = 1; s <= NSP_SIG_MAX; s++)
+	/*
+	 * A row installed after this loop passed its slot started from zero
+	 * with a zero baseline: as if it had been reset here.
+	 */
+	for (s = 1; s <= NSP_SIG_MAX; s++) {
+		struct nsp_sig_row *row = READ_ONCE(pn->sig[s]);
+
+		if (!row)
+			continue;
 		for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
-			WRITE_ONCE(pn->sig_base[s][i],
-				   atomic64_read(&pn->sig[s][i]));
+			WRITE_ONCE(row->base[i], atomic64_read(&row->ctr[i]));
+	}
 	write_sequnlock(&pn->lock);
 }
 
 /**
- * nsp_netns_init() - register the pernet subsystem
+ * nsp_netns_init() - fill the signal row pool, register the pernet subsystem
  *
  * Runs nsp_net_init() for every existing netns.
  *
- * Return: 0, or -ENOMEM (or another error of register_pernet_subsys()).
+ * Context: process context; sleeps.
+ * Return: 0, or -ENOMEM (the row pool's slab cache), or another error of
+ * register_pernet_subsys().
  */
 int nsp_netns_init(void)
 {
-	return register_pernet_subsys(&nsp_net_ops);
+	int err;
+
+	/* The netns core allocates .size per netns: keep it order-0. */
+	BUILD_BUG_ON(sizeof(struct nsp_net) > PAGE_SIZE);
+	err = nsp_pool_init(&nsp_row_pool, "nsp_sig_row",
+			    sizeof(struct nsp_sig_row), NSP_SIG_ROW_POOL);
+	if (err)
+		return err;
+	err = register_pernet_subsys(&nsp_net_ops);
+	if (err)
+		nsp_pool_exit(&nsp_row_pool);
+	return err;
 }
 
 /**
- * nsp_netns_exit() - unregister the pernet subsystem
+ * nsp_netns_exit() - unregister the pernet subsystem, free the row pool
  *
- * Every device must be untracked first (nsp_devices_exit()).
+ * Every device must be untracked first (nsp_devices_exit()) and every probe
+ * handler gone (the pernet exit frees the signal rows).
+ *
+ * Context: process context; sleeps.
  */
 void nsp_netns_exit(void)
 {
 	unregister_pernet_subsys(&nsp_net_ops);
+	nsp_pool_exit(&nsp_row_pool);
 }

@@ -121,6 +121,20 @@ struct nsp_dev_stats {
 };
 
 /**
+ * struct nsp_sig_row - the signal counters of one (netns, signo)
+ * @ctr:  counters by enum nsp_sig_ctr; the NSP_SIG_CTR_ignored column is
+ *        unused (ignored is rendered as the sum of its reasons)
+ * @base: @ctr at the last reset, under nsp_net.lock
+ *
+ * 320 bytes, taken from a preallocated pool on the first count of its signal
+ * number in its netns (nsp_net_sig_row()), freed at the netns' pernet exit.
+ */
+struct nsp_sig_row {
+	atomic64_t ctr[NSP_SIG_CTR__COUNT];
+	u64 base[NSP_SIG_CTR__COUNT];
+};
+
+/**
  * struct nsp_net - nsprobe's state of one network namespace (net_generic)
  * @lock:     seqlock. Writers (spin lock): a reset, and a device leaving
  *            (NETDEV_UNREGISTER, under RTNL) or being renamed. Readers
@@ -129,21 +143,30 @@ struct nsp_dev_stats {
  *            Never taken by a probe handler.
  * @devs:     tracked veth devices: ifindex -> struct nsp_dev (devices.c)
  * @retired:  per-CPU counters of devices that left this netns (deleted or
- *            moved away), so the netns totals stay monotonic
+ *            moved away), so the netns totals stay monotonic. NULL until
+ *            the first veth of the netns is tracked (devices.c allocates it
+ *            under RTNL and publishes it with smp_store_release()); a
+ *            device is tracked only once it exists
  * @base:     netns totals (live + retired devices) at the last reset
  * @retired_hist: per-CPU histograms of devices that left this netns; NULL
- *            unless latency tracking is on (nsp_latency)
+ *            unless latency tracking is on (nsp_latency) and a veth was
+ *            tracked; allocated and published after @hist_base
  * @hist_base: the netns histograms (live + retired devices) at the last
  *            reset; allocated with @retired_hist
- * @sig:      signal counters by [signo][enum nsp_sig_ctr]; slot 0 and the
- *            NSP_SIG_CTR_ignored column are unused (ignored is rendered as
- *            the sum of its reasons)
- * @sig_base: @sig at the last reset
+ * @sig:      signal counter rows by signo (slot 0 unused); NULL until the
+ *            first count of that signal in this netns; set once with
+ *            cmpxchg(), read with READ_ONCE()
+ * @sig_rows: rows in @sig
+ * @ev_chunks: chunks of this netns' signal event ring (sigevents.c)
+ * @alloc_failed: counts lost in this netns for want of memory: a signal
+ *            counter increment or an event with the pool empty, or a veth
+ *            not tracked because @retired could not be allocated
  *
  * The signal counters are atomic64_t, not per-CPU: signals are not a packet
- * hot path, and per-CPU x 64 signals x 8 counters x every netns would cost
- * 4 KiB per CPU per netns (1 MiB per netns on a 256-CPU machine). This struct
- * is about 8.4 KiB per netns, allocated by the netns core (.size).
+ * hot path, and per-CPU x 64 signals x 20 counters x every netns would cost
+ * 10 KiB per CPU per netns. This struct is about 1 KiB (BUILD_BUG_ON in
+ * netns.c: it must stay an order-0 allocation), allocated by the netns
+ * core (.size) for every netns; everything bigger is allocated on first use.
  */
 struct nsp_net {
 	seqlock_t lock;
@@ -152,8 +175,10 @@ struct nsp_net {
 	struct nsp_dev_stats base;
 	struct nsp_hists __percpu *retired_hist;
 	struct nsp_hists *hist_base;
-	atomic64_t sig[NSP_SIG_ROWS][NSP_SIG_CTR__COUNT];
-	u64 sig_base[NSP_SIG_ROWS][NSP_SIG_CTR__COUNT];
+	struct nsp_sig_row *sig[NSP_SIG_ROWS];
+	atomic_t sig_rows;
+	atomic_t ev_chunks;
+	atomic64_t alloc_failed;
 };
 
 /**
@@ -162,12 +187,18 @@ struct nsp_net {
  * @tx:            device counters summed over live and retired devices
  * @sig_generated: generated signals, summed over signo
  * @sig_ignored:   ignored signals, summed over signo
+ * @sig_rows:      signal counter rows allocated (signal numbers seen)
+ * @ev_chunks:     event ring chunks allocated
+ * @alloc_failed:  nsp_net.alloc_failed (never reset)
  */
 struct nsp_net_totals {
 	u64 devices;
 	u64 tx[NSP_DEV_CTR__COUNT];
 	u64 sig_generated;
 	u64 sig_ignored;
+	u32 sig_rows;
+	u32 ev_chunks;
+	u64 alloc_failed;
 };
 
 extern unsigned int nsp_net_id;
@@ -195,18 +226,50 @@ static inline struct nsp_net *nsp_net(const struct net *net)
 	return net_generic(net, nsp_net_id);
 }
 
+struct nsp_sig_row *nsp_net_sig_row(struct nsp_net *pn, int sig);
+
+/**
+ * nsp_net_alloc_failed() - count one loss for want of memory in a netns
+ * @pn: the netns state
+ *
+ * Counts in the netns' alloc_failed and in the module-wide one.
+ *
+ * Context: any; lockless.
+ */
+static inline void nsp_net_alloc_failed(struct nsp_net *pn)
+{
+	atomic64_inc(&pn->alloc_failed);
+	atomic64_inc(&nsp_alloc_failed);
+}
+
 /**
  * nsp_net_sig_inc() - count one signal event in a netns
- * @pn:  the target's netns state
+ * @pn:  the target's netns state, reached under rcu_read_lock() through a
+ *       live task's nsproxy (or otherwise pinned)
  * @sig: signal number, 1..NSP_SIG_MAX (checked by the caller)
  * @ctr: which counter
  *
- * Context: any; lockless.
+ * The row of @sig is taken from a preallocated pool on its first count in
+ * this netns (nsp_net_sig_row()); with the pool empty the count is lost and
+ * counted in alloc_failed (the netns' and the module's) instead.
+ *
+ * Context: any but NMI, probe handlers included (PREEMPT_RT too): never
+ * allocates or sleeps; lockless but for the pool's raw spinlock on a row's
+ * first use.
  */
 static inline void nsp_net_sig_inc(struct nsp_net *pn, int sig,
 				   enum nsp_sig_ctr ctr)
 {
-	atomic64_inc(&pn->sig[sig][ctr]);
+	struct nsp_sig_row *row = READ_ONCE(pn->sig[sig]);
+
+	if (unlikely(!row)) {
+		row = nsp_net_sig_row(pn, sig);
+		if (!row) {
+			nsp_net_alloc_failed(pn);
+			return;
+		}
+	}
+	atomic64_inc(&row->ctr[ctr]);
 }
 
 /**

@@ -4,28 +4,38 @@
  *
  * Its own pernet subsystem (.id/.size), registered by nsp_signal_init()
  * before the signal hooks arm and unregistered after they are gone, so the
- * ring's life does not touch netns.c. The ring is allocated in the pernet
- * init, in process context (kvcalloc(), GFP_KERNEL): the hook never
- * allocates, and a failed allocation fails the netns creation (or the module
- * load) cleanly instead of losing events silently.
+ * ring's life does not touch netns.c.
  *
- * Bounded: sig_events slots (module parameter, default 256, 0 for none),
- * fixed per netns at its creation. When full, the oldest event is
- * overwritten; readers see that as overflow = written - size.
+ * Memory on first use: the ring is sig_events slots (module parameter,
+ * default 256, 0 for none, at most NSP_SIG_EVENTS_MAX), stored in
+ * page-sized chunks of NSP_SIGEV_PER_CHUNK events, reached through a
+ * directory of chunk pointers (8 bytes per chunk: 48 bytes at the default,
+ * 11 KiB at the maximum). The pernet data is a fixed 32 bytes; the directory
+ * is taken from a preallocated pool on the netns' first event and each
+ * chunk when the writer first reaches it (pool.c), since the writer is a
+ * tracepoint probe where nothing may be allocated on PREEMPT_RT. A netns
+ * that never sees a signal costs the 32 bytes; netns creation never fails
+ * because of the ring. With the pool empty the event is not stored, and
+ * counted in alloc_failed (the netns' and the module's); "written" counts
+ * stored events only, so the ring stays gap-free.
+ *
+ * Bounded: when full, the oldest event is overwritten; readers see that as
+ * overflow = written - size.
  *
  * Locking: one raw_spinlock_t per netns, taken with interrupts off, held
- * for one struct copy. The writer is the sig_outcome tracepoint probe (under
+ * for one struct copy (and, on a chunk's first use, the pool's raw spinlock
+ * nested inside it). The writer is the sig_outcome tracepoint probe (under
  * the target's siglock; preemption off); readers are debugfs reads. A raw
  * spinlock stays a spinning lock on PREEMPT_RT, so taking it inside the
- * siglock (a sleeping lock on RT) is allowed there; nothing is taken inside
- * it. NMI is never a writer (signals are not generated from NMI; the hook
- * refuses NMI anyway).
+ * siglock (a sleeping lock on RT) is allowed there. NMI is never a writer
+ * (signals are not generated from NMI; the hook refuses NMI anyway).
  *
  * Lifetime: the writer reaches the ring under rcu_read_lock() through a
  * netns it proved alive (kmod/signal.c); cleanup_net() waits for an RCU
- * grace period before any pernet exit, so the ring outlives the writer.
+ * grace period before any pernet exit, so the chunks outlive the writer.
  * Readers walk for_each_net_rcu() under rcu_read_lock(), with the same
- * argument as every other debugfs file.
+ * argument as every other debugfs file. The chunks go back to the pool at
+ * the pernet exit.
  */
 
 #include <linux/ktime.h>
@@ -40,6 +50,7 @@
 
 #include "compat.h"
 #include "netns.h"
+#include "pool.h"
 #include "sigevents.h"
 
 static unsigned int sig_events = 256;
@@ -48,49 +59,63 @@ MODULE_PARM_DESC(sig_events, "Signal events kept per netns (default 256, 0: none
 
 #define NSP_SIG_EVENTS_MAX 65536
 
+/* Events per chunk: a chunk is one page. */
+#define NSP_SIGEV_PER_CHUNK (PAGE_SIZE / sizeof(struct nsp_sig_event))
+#define NSP_SIGEV_CHUNKS(n) DIV_ROUND_UP(n, NSP_SIGEV_PER_CHUNK)
+
+/*
+ * Kept ready: the directory and first chunk of 16 namespaces' rings (64 KiB
+ * of chunks); the refill work tops each pool up again from half.
+ */
+#define NSP_SIGEV_POOL 16
+
 /**
  * struct nsp_sigev_net - the ring of one netns (net_generic)
  * @lock:    protects everything below
- * @ev:      @size slots; NULL when @size is 0
  * @size:    slots
- * @written: events written so far; event seq N lives in slot (N-1) % @size
+ * @written: events stored so far; event seq N lives in slot (N-1) % @size
+ * @dir:     NULL until the first event; then NSP_SIGEV_CHUNKS(@size) chunk
+ *           pointers, each NULL until the writer first reaches it; chunk c
+ *           holds slots c * NSP_SIGEV_PER_CHUNK..
  */
 struct nsp_sigev_net {
 	raw_spinlock_t lock;
-	struct nsp_sig_event *ev;
 	u32 size;
 	u64 written;
+	struct nsp_sig_event **dir;
 };
 
 static unsigned int nsp_sigev_id __read_mostly;
+static unsigned int nsp_sigev_size __read_mostly;
+static struct nsp_pool nsp_dir_pool;	/* blocks of NSP_SIGEV_CHUNKS(size) pointers */
+static struct nsp_pool nsp_chunk_pool;	/* blocks of NSP_SIGEV_PER_CHUNK events */
 
 static const char * const nsp_outcome_names[] = NSP_SIG_OUTCOME_NAMES;
 static const char * const nsp_reason_names[] = NSP_SIG_REASON_NAMES;
 static const char * const nsp_origin_names[] = NSP_SIG_ORIGIN_NAMES;
 static const char * const nsp_cause_names[] = NSP_SIG_CAUSE_NAMES;
 
+/* Allocates nothing: a netns creation never fails because of the ring. */
 static int __net_init nsp_sigev_net_init(struct net *net)
 {
 	struct nsp_sigev_net *r = net_generic(net, nsp_sigev_id);
 
 	raw_spin_lock_init(&r->lock);
-	r->size = min_t(unsigned int, sig_events, NSP_SIG_EVENTS_MAX);
-	if (!r->size)
-		return 0;
-	r->ev = kvcalloc(r->size, sizeof(*r->ev), GFP_KERNEL);
-	if (!r->ev) {
-		atomic64_inc(&nsp_alloc_failed);
-		return -ENOMEM;
-	}
+	r->size = nsp_sigev_size;
 	return 0;
 }
 
 static void __net_exit nsp_sigev_net_exit(struct net *net)
 {
 	struct nsp_sigev_net *r = net_generic(net, nsp_sigev_id);
+	unsigned int c;
 
-	kvfree(r->ev);
-	r->ev = NULL;
+	if (!r->dir)
+		return;
+	for (c = 0; c < NSP_SIGEV_CHUNKS(r->size); c++)
+		nsp_pool_free(&nsp_chunk_pool, r->dir[c]);
+	nsp_pool_free(&nsp_dir_pool, r->dir);
+	r->dir = NULL;
 }
 
 static struct pernet_operations nsp_sigev_ops = {
@@ -100,35 +125,76 @@ static struct pernet_operations nsp_sigev_ops = {
 	.size = sizeof(struct nsp_sigev_net),
 };
 
+/*
+ * The chunk pointer of seq @s (1..), NULL if the directory is not there.
+ * Context: r->lock held, r->size > 0.
+ */
+static struct nsp_sig_event **nsp_sigev_chunk(struct nsp_sigev_net *r, u64 s)
+{
+	u32 i = (s - 1) % r->size;
+
+	return r->dir ? &r->dir[i / NSP_SIGEV_PER_CHUNK] : NULL;
+}
+
+/* The slot of seq @s, NULL if its chunk is not there. r->lock held. */
+static struct nsp_sig_event *nsp_sigev_slot(struct nsp_sigev_net *r, u64 s)
+{
+	struct nsp_sig_event **c = nsp_sigev_chunk(r, s);
+
+	return c && *c ? &(*c)[(s - 1) % r->size % NSP_SIGEV_PER_CHUNK] : NULL;
+}
+
 /**
  * nsp_sigev_add() - append one event to a netns' ring
  * @net: the target's netns, alive under the caller's rcu_read_lock()
  * @e:   the event; its seq is set here
  *
- * Context: any but NMI; no allocation, no sleeping.
+ * On the netns' first event, takes the ring's chunk directory from a pool,
+ * and on the first event of each chunk, the chunk; with a pool empty the
+ * event is dropped and counted in alloc_failed.
+ *
+ * Return: the event's seq (1..), 0 if it was not stored (no ring, or a pool
+ * empty).
+ *
+ * Context: any but NMI; no allocation, no sleeping (PREEMPT_RT too).
  */
 u64 nsp_sigev_add(const struct net *net, const struct nsp_sig_event *e)
 {
 	struct nsp_sigev_net *r = net_generic(net, nsp_sigev_id);
-	struct nsp_sig_event *slot;
+	struct nsp_sig_event *slot, **c;
 	unsigned long flags;
-	u64 seq;
+	u64 seq = 0;
 
-	if (!r->ev)
+	if (!r->size)
 		return 0;
 	raw_spin_lock_irqsave(&r->lock, flags);
-	slot = &r->ev[r->written % r->size];
-	*slot = *e;
-	seq = ++r->written;
-	slot->seq = seq;
+	slot = nsp_sigev_slot(r, r->written + 1);
+	if (unlikely(!slot)) {
+		if (!r->dir)
+			r->dir = nsp_pool_take(&nsp_dir_pool);
+		c = nsp_sigev_chunk(r, r->written + 1);
+		if (c) {
+			*c = nsp_pool_take(&nsp_chunk_pool);
+			if (*c)
+				atomic_inc(&nsp_net(net)->ev_chunks);
+		}
+		slot = nsp_sigev_slot(r, r->written + 1);
+	}
+	if (slot) {
+		*slot = *e;
+		seq = ++r->written;
+		slot->seq = seq;
+	}
 	raw_spin_unlock_irqrestore(&r->lock, flags);
+	if (!seq)
+		nsp_net_alloc_failed(nsp_net(net));
 	return seq;
 }
 
 /**
  * nsp_sigev_set_cause() - mark an event of the ring with its cause
  * @net:   its netns, alive (as for nsp_sigev_add())
- * @seq:   what nsp_sigev_add() returned; 0 (no ring) does nothing
+ * @seq:   what nsp_sigev_add() returned; 0 (not stored) does nothing
  * @cause: NSP_SIG_CAUSE_*
  *
  * Does nothing if the event was overwritten meanwhile.
@@ -141,11 +207,11 @@ void nsp_sigev_set_cause(const struct net *net, u64 seq, u8 cause)
 	struct nsp_sig_event *slot;
 	unsigned long flags;
 
-	if (!r->ev || !seq)
+	if (!r->size || !seq)
 		return;
 	raw_spin_lock_irqsave(&r->lock, flags);
-	slot = &r->ev[(seq - 1) % r->size];
-	if (slot->seq == seq)
+	slot = nsp_sigev_slot(r, seq);
+	if (slot && slot->seq == seq)
 		slot->cause = cause;
 	raw_spin_unlock_irqrestore(&r->lock, flags);
 }
@@ -208,9 +274,14 @@ void nsp_sigev_show_net(struct seq_file *m, const struct net *net)
 	seq_printf(m, "evring inum=%u cookie=%llu size=%u written=%llu overflow=%llu\n",
 		   net->ns.inum, nsp_net_cookie(net), r->size, written,
 		   first - 1);
-	for (s = first; r->ev && s <= written; s++) {
+	for (s = first; r->size && s <= written; s++) {
+		struct nsp_sig_event *slot;
+
+		e.seq = 0;
 		raw_spin_lock_irqsave(&r->lock, flags);
-		e = r->ev[(s - 1) % r->size];
+		slot = nsp_sigev_slot(r, s);
+		if (slot)
+			e = *slot;
 		raw_spin_unlock_irqrestore(&r->lock, flags);
 		if (e.seq == s)
 			nsp_sigev_show_one(m, net, &e);
@@ -218,22 +289,55 @@ void nsp_sigev_show_net(struct seq_file *m, const struct net *net)
 }
 
 /**
- * nsp_sigev_init() - register the ring's pernet subsystem
+ * nsp_sigev_init() - fill the chunk pool, register the ring's pernet subsystem
  *
- * Allocates a ring for every existing netns.
+ * Takes sig_events (capped at NSP_SIG_EVENTS_MAX), fills the directory and
+ * chunk pools and sets up an empty ring for every existing netns.
  *
  * Context: process context; sleeps.
- * Return: 0 or -ENOMEM.
+ * Return: 0, or -ENOMEM (a pool's slab cache), or another error of
+ * register_pernet_subsys().
  */
 int nsp_sigev_init(void)
 {
-	return register_pernet_subsys(&nsp_sigev_ops);
+	unsigned int target;
+	int err;
+
+	/* The netns core allocates .size per netns: keep it order-0. */
+	BUILD_BUG_ON(sizeof(struct nsp_sigev_net) > PAGE_SIZE);
+	BUILD_BUG_ON(NSP_SIGEV_PER_CHUNK < 1);
+	nsp_sigev_size = min_t(unsigned int, sig_events, NSP_SIG_EVENTS_MAX);
+	target = nsp_sigev_size ? NSP_SIGEV_POOL : 0;
+	err = nsp_pool_init(&nsp_dir_pool, "nsp_sigev_dir",
+			    max_t(unsigned int, 1, NSP_SIGEV_CHUNKS(nsp_sigev_size)) *
+			    sizeof(struct nsp_sig_event *), target);
+	if (err)
+		return err;
+	err = nsp_pool_init(&nsp_chunk_pool, "nsp_sigev_chunk",
+			    NSP_SIGEV_PER_CHUNK * sizeof(struct nsp_sig_event),
+			    target);
+	if (err)
+		goto err_dir;
+	err = register_pernet_subsys(&nsp_sigev_ops);
+	if (err)
+		goto err_chunk;
+	return 0;
+
+err_chunk:
+	nsp_pool_exit(&nsp_chunk_pool);
+err_dir:
+	nsp_pool_exit(&nsp_dir_pool);
+	return err;
 }
 
 /**
- * nsp_sigev_exit() - free every ring; no hook may run any more
+ * nsp_sigev_exit() - free every ring and the chunk pool; no hook may run
+ *
+ * Context: process context; sleeps.
  */
 void nsp_sigev_exit(void)
 {
 	unregister_pernet_subsys(&nsp_sigev_ops);
+	nsp_pool_exit(&nsp_chunk_pool);
+	nsp_pool_exit(&nsp_dir_pool);
 }

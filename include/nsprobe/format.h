@@ -93,6 +93,16 @@
  *         tx_packets=<packets> tx_bytes=<bytes>   (sum over its veth devices,
  *                                                 including deleted ones)
  *         sig_generated=<signals> sig_ignored=<signals>
+ *         sig_rows=<signal numbers with counters allocated>   (1.3)
+ *         ev_chunks=<chunks of the event ring allocated>       (1.3)
+ *         alloc_failed=<counts lost in this netns for want of memory: a
+ *                       signal counter increment, an event, or a veth not
+ *                       tracked; never reset>                   (1.3)
+ * (1.3) nsprobe allocates per-netns memory on first use: a netns with no
+ * signal has sig_rows=0 and ev_chunks=0. Each row holds the counters of one
+ * signal number; each chunk holds a page of events of the ring. A non-zero
+ * alloc_failed means this netns' signal counters and events are incomplete
+ * (the module's memory pool was empty on a first use).
  */
 #define NSP_FILE_NETNS "netns"
 
@@ -172,7 +182,9 @@
  *                 peer's veth_xmit() entry to the skb entering this
  *                 device's receive path (__netif_receive_skb() from the
  *                 backlog, or napi_gro_receive() from veth's NAPI).
- *   A netns_hist sums its live and departed devices.
+ *   A netns_hist sums its live and departed devices. (1.3) netns_hist
+ *   records are written only for a netns that has had a tracked veth (its
+ *   histograms are allocated then).
  */
 #define NSP_FILE_LATENCY "latency"
 

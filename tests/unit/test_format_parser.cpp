@@ -58,6 +58,10 @@ TEST(FormatParser, GoodCaseExactValues)
 	EXPECT_EQ(r->netns[1].tx_bytes, 3920u);
 	EXPECT_EQ(r->netns[1].sig_generated, 3u);
 	EXPECT_EQ(r->netns[1].sig_ignored, 2u);
+	EXPECT_EQ(r->netns[0].sig_rows, 3u);
+	EXPECT_EQ(r->netns[1].sig_rows, 2u);
+	EXPECT_EQ(r->netns[1].ev_chunks, 1u);
+	EXPECT_EQ(r->netns[1].alloc_failed, 4u);
 
 	ASSERT_EQ(r->devices.size(), 3u);
 	EXPECT_EQ(r->devices[0].ifindex, 3);

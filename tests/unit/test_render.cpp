@@ -99,7 +99,8 @@ TEST(RenderJson, ShowShape)
 	EXPECT_EQ(host["inum"], 4026531840u);
 	EXPECT_EQ(host["cookie"], 1u);
 	EXPECT_EQ(keys(host["nsprobe"]),
-		  (K{"devices", "sig_generated", "sig_ignored", "tx_bytes", "tx_packets"}));
+		  (K{"alloc_failed", "devices", "ev_chunks", "sig_generated", "sig_ignored",
+		     "sig_rows", "tx_bytes", "tx_packets"}));
 	const json &h1 = host["interfaces"][1];
 	EXPECT_EQ(keys(h1), (K{"admin_up", "drops_before_driver", "ifindex", "kernel_stats", "kind",
 			       "link_netnsid", "mtu", "name", "nsprobe", "oper_state", "peer"}));

@@ -363,6 +363,9 @@ Result<std::vector<NetnsRecord>> parse_netns(std::string_view content, std::stri
 		int_key<R>("tx_bytes", &R::tx_bytes),
 		int_key<R>("sig_generated", &R::sig_generated),
 		int_key<R>("sig_ignored", &R::sig_ignored),
+		since_minor(int_key<R>("sig_rows", &R::sig_rows)),	// 1.3
+		since_minor(int_key<R>("ev_chunks", &R::ev_chunks)),
+		since_minor(int_key<R>("alloc_failed", &R::alloc_failed)),
 	};
 	return parse_records<R>(content, file, "netns", specs);
 }

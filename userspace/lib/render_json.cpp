@@ -149,7 +149,10 @@ json to_json(const ShowModel &m)
 					{"tx_packets", v.nsprobe->tx_packets},
 					{"tx_bytes", v.nsprobe->tx_bytes},
 					{"sig_generated", v.nsprobe->sig_generated},
-					{"sig_ignored", v.nsprobe->sig_ignored}};
+					{"sig_ignored", v.nsprobe->sig_ignored},
+					{"sig_rows", v.nsprobe->sig_rows},
+					{"ev_chunks", v.nsprobe->ev_chunks},
+					{"alloc_failed", v.nsprobe->alloc_failed}};
 		else
 			n["nsprobe"] = nullptr;
 		n["oom_kills"] = opt(v.oom_kills);

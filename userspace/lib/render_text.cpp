@@ -276,10 +276,13 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 				    v.pids, v.init, v.container);
 		if (v.nsprobe)
 			out += o.wide ? fmt::format("  nsprobe: devices={} tx_packets={} tx_bytes={} "
-						    "sig_generated={} sig_ignored={} oom_kills={}\n",
+						    "sig_generated={} sig_ignored={} oom_kills={} "
+						    "sig_rows={} ev_chunks={} alloc_failed={}\n",
 						    v.nsprobe->devices, v.nsprobe->tx_packets,
 						    v.nsprobe->tx_bytes, v.nsprobe->sig_generated,
-						    v.nsprobe->sig_ignored, num_or_unknown(v.oom_kills))
+						    v.nsprobe->sig_ignored, num_or_unknown(v.oom_kills),
+						    v.nsprobe->sig_rows, v.nsprobe->ev_chunks,
+						    v.nsprobe->alloc_failed)
 				      : fmt::format("  nsprobe: {} veth, {} packets ({}) at veth_xmit; "
 						    "signals: {} generated, {} ignored, {}\n",
 						    v.nsprobe->devices, human_count(v.nsprobe->tx_packets),
@@ -287,6 +290,11 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 						    human_count(v.nsprobe->sig_generated),
 						    human_count(v.nsprobe->sig_ignored),
 						    oom_kills_text(v.oom_kills, m.counters));
+		if (v.nsprobe && v.nsprobe->alloc_failed)
+			out += fmt::format("  nsprobe: INCOMPLETE: {} counts lost for want of kernel "
+					   "memory (signal counters, events or veth tracking of this "
+					   "netns)\n",
+					   v.nsprobe->alloc_failed);
 		if (v.links_error)
 			out += fmt::format("  links unavailable: {}\n", printable(*v.links_error));
 		if (!v.interfaces.empty()) {

@@ -86,6 +86,11 @@ struct NetnsRecord {
 	uint64_t tx_bytes = 0;		// bytes, same
 	uint64_t sig_generated = 0;	// signals
 	uint64_t sig_ignored = 0;	// signals
+	// (1.3) memory allocated on first use, and counts lost without it;
+	// 0 from an older module
+	uint64_t sig_rows = 0;		// signal numbers with counters allocated
+	uint64_t ev_chunks = 0;		// event ring chunks allocated
+	uint64_t alloc_failed = 0;	// counts lost for want of kernel memory
 };
 
 // A "dev" record of NSP_FILE_DEVICES: one tracked veth device, identified by
