@@ -11,7 +11,8 @@
 #     "nsprobe show --json" names the container by podman's id while it runs.
 #   oom: a container under --memory 24m whose PID 1 becomes dd with a 64 MiB
 #     buffer: the memory cgroup's OOM killer kills it (SIGKILL, cause=oom).
-#     Its netns is held by a bind mount so its counters outlive the container.
+# Each container's netns is held by a bind mount, so that its records
+# outlive the container.
 # If podman cannot run here, the test says why (podman's own error) and fails.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_sig.sh"
@@ -80,6 +81,14 @@ pid1_of() {
 	pod inspect -f '{{.State.Pid}}' "$1"
 }
 nspid() { awk '$1 == "NSpid:" {print $NF}' "/proc/$1/status"; }
+# hold_netns PID NAME: bind-mount the netns of PID, so that it (and the
+# module's records of it, which vanish with it) outlives the container
+hold_netns() {
+	local hold=/run/nsp-podman-$2-netns
+	touch "$hold" || die "touch $hold"
+	mount --bind "/proc/$1/ns/net" "$hold" || die "bind mount the netns of $1"
+	holds+=("$hold")
+}
 
 nsp_load
 
@@ -104,6 +113,7 @@ check "stop: show --json: the container's cgroup" "/libpod_parent/libpod-$id" \
 check "stop: --netns <id prefix> selects its netns" "$in" \
 	"$(nsp_json show --netns "${id:0:12}" | jq -r '.netns[].inum')"
 check "stop: no signal event in the netns before the stop" 0 "$(ev_pod "$in" "$pid" | wc -l)"
+hold_netns "$pid" stop
 
 pod stop -t 2 nsp-stop >/dev/null || die "podman stop"
 wait_gone "$pid" 10 || die "PID 1 ($pid) still alive after podman stop"
@@ -115,8 +125,9 @@ check "stop: SIGKILL generated forced ignored delivered_term origin_process oom_
 check "stop: the events, in order" \
 	"15 ignored init process forced=1 cause=- nspid=1|9 delivered_term - process forced=1 cause=- nspid=1" \
 	"$(ev_pod "$in" "$pid" | paste -sd'|')"
-read -r _ t1 c1 p1 n1 < <(ev_pod "$in" "$pid" full | sed -n 1p)
-read -r _ t2 c2 p2 n2 < <(ev_pod "$in" "$pid" full | sed -n 2p)
+# (no process substitution: the guest has no /dev/fd)
+read -r _ t1 c1 p1 n1 <<<"$(ev_pod "$in" "$pid" full | sed -n 1p)"
+read -r _ t2 c2 p2 n2 <<<"$(ev_pod "$in" "$pid" full | sed -n 2p)"
 echo "  senders: SIGTERM by $c1 (pid $p1, netns $n1), SIGKILL by $c2 (pid $p2, netns $n2)"
 dt_ms=$(((t2 - t1) / 1000000))
 check "stop: SIGTERM to SIGKILL within [1.5 s, 4 s] (${dt_ms} ms)" 1 \
@@ -131,11 +142,7 @@ id2=$(pod run -d --name nsp-oom --network none --pid private --memory 24m \
 	die "podman cannot run a container with --memory here"
 pid=$(pid1_of nsp-oom) || die "podman inspect nsp-oom"
 in2=$(stat -L -c %i "/proc/$pid/ns/net")
-# hold the netns: its records vanish with it once the container is gone
-hold=/run/nsp-podman-oom-netns
-touch "$hold" || die "touch $hold"
-mount --bind "/proc/$pid/ns/net" "$hold" || die "bind mount the netns of $pid"
-holds+=("$hold")
+hold_netns "$pid" oom
 check "oom: show --json: container runtime and id" "podman $id2" \
 	"$(nsp_json show | jq -r --argjson inum "$in2" '.netns[] | select(.inum == $inum) | "\(.container.runtime) \(.container.id)"')"
 cg=/sys/fs/cgroup/libpod_parent/libpod-$id2
