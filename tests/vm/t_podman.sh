@@ -130,8 +130,10 @@ read -r _ t1 c1 p1 n1 <<<"$(ev_pod "$in" "$pid" full | sed -n 1p)"
 read -r _ t2 c2 p2 n2 <<<"$(ev_pod "$in" "$pid" full | sed -n 2p)"
 echo "  senders: SIGTERM by $c1 (pid $p1, netns $n1), SIGKILL by $c2 (pid $p2, netns $n2)"
 dt_ms=$(((t2 - t1) / 1000000))
-check "stop: SIGTERM to SIGKILL within [1.5 s, 4 s] (${dt_ms} ms)" 1 \
-	"$([ "$dt_ms" -ge 1500 ] && [ "$dt_ms" -le 4000 ] && echo 1 || echo 0)"
+# podman waits its 2 s on the guest's clock, the one ts_ns reads: never
+# less; the upper bound is loose, a loaded TCG guest can be slow to follow
+check "stop: SIGTERM to SIGKILL within [2 s, 30 s] (${dt_ms} ms)" 1 \
+	"$([ "$dt_ms" -ge 2000 ] && [ "$dt_ms" -le 30000 ] && echo 1 || echo 0)"
 check "stop: events in the netns (nothing else)" 2 \
 	"$(grep -c "^ev inum=$in " "$NSP_DEBUGFS/events")"
 
