@@ -233,7 +233,7 @@ TEST(RenderText, Format13Golden)
 	expect_golden("signals_1_3.txt", text);
 	expect_golden("signals_1_3.json", to_json(sg).dump(2) + "\n");
 	std::string wide = render_text(show_model(snap), {.wide = true});
-	EXPECT_NE(wide.find("sig_ignored=2 oom_kills=2\n"), std::string::npos) << wide;
+	EXPECT_NE(wide.find("sig_ignored=2 oom_kills=2 sig_rows=4 ev_chunks=1 alloc_failed=0\n"), std::string::npos) << wide;
 }
 
 TEST(RenderText, Golden)
