@@ -39,6 +39,7 @@
 #include "devices.h"
 #include "latency.h"
 #include "netns.h"
+#include "postmortem.h"
 #include "probes.h"
 #include "sigattr.h"
 #include "sigevents.h"
@@ -100,35 +101,63 @@ static int nsp_stats_show(struct seq_file *m, void *v)
 	for_each_possible_cpu(cpu)
 		untracked += READ_ONCE(per_cpu(nsp_veth_untracked, cpu));
 
-	seq_printf(m, "stats netns=%llu devices=%llu veth_untracked=%llu sig_unattributed=%lld alloc_failed=%lld sig_deferred=%lld oom_unattributed=%lld\n",
+	seq_printf(m, "stats netns=%llu devices=%llu veth_untracked=%llu sig_unattributed=%lld alloc_failed=%lld sig_deferred=%lld oom_unattributed=%lld postmortem=%u postmortem_lost=%lld\n",
 		   nets, devs, untracked,
 		   (long long)atomic64_read(&nsp_sig_unattributed),
 		   (long long)atomic64_read(&nsp_alloc_failed),
 		   (long long)atomic64_read(&nsp_sig_deferred),
-		   (long long)atomic64_read(&nsp_oom_unattributed));
+		   (long long)atomic64_read(&nsp_oom_unattributed),
+		   nsp_pm_count(),
+		   (long long)atomic64_read(&nsp_pm_lost));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nsp_stats);
 
+/* The keys of a netns record after its identity, without the newline. */
+static void nsp_seq_netns_totals(struct seq_file *m,
+				 const struct nsp_net_totals *t)
+{
+	int i;
+
+	seq_printf(m, " devices=%llu", t->devices);
+	for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
+		seq_printf(m, " %s=%llu", nsp_dev_keys[i], t->tx[i]);
+	seq_printf(m, " sig_generated=%llu sig_ignored=%llu sig_rows=%u ev_chunks=%u alloc_failed=%llu",
+		   t->sig_generated, t->sig_ignored, t->sig_rows,
+		   t->ev_chunks, t->alloc_failed);
+}
+
 static int nsp_netns_show(struct seq_file *m, void *v)
 {
+	const struct list_head *dead;
+	struct nsp_pm_rec *rec;
 	struct nsp_net_totals t;
 	struct net *net;
-	int i;
 
 	rcu_read_lock();
 	for_each_net_rcu(net) {
 		nsp_net_totals(nsp_net(net), &t);
 		seq_puts(m, "netns ");
 		nsp_seq_netns_id(m, net);
-		seq_printf(m, " devices=%llu", t.devices);
-		for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
-			seq_printf(m, " %s=%llu", nsp_dev_keys[i], t.tx[i]);
-		seq_printf(m, " sig_generated=%llu sig_ignored=%llu sig_rows=%u ev_chunks=%u alloc_failed=%llu\n",
-			   t.sig_generated, t.sig_ignored, t.sig_rows,
-			   t.ev_chunks, t.alloc_failed);
+		nsp_seq_netns_totals(m, &t);
+		seq_putc(m, '\n');
 	}
 	rcu_read_unlock();
+	/* Dead ones (postmortem.c): gone=, and the cgroup they left from. */
+	dead = nsp_pm_begin();
+	list_for_each_entry(rec, dead, node) {
+		seq_printf(m, "netns inum=%u cookie=%llu", rec->inum,
+			   rec->cookie);
+		nsp_seq_netns_totals(m, &rec->t);
+		seq_printf(m, " gone=%llu cgroup_id=%llu cgroup=", rec->gone_real,
+			   rec->cgroup_id);
+		if (rec->cgroup[0])
+			nsp_seq_escape(m, rec->cgroup);
+		else
+			seq_putc(m, '-');
+		seq_putc(m, '\n');
+	}
+	nsp_pm_end();
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nsp_netns);
@@ -162,54 +191,81 @@ static int nsp_devices_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(nsp_devices);
 
+/* The sig records of one netns: rows of non-zero counters. */
+static void nsp_seq_sig_row(struct seq_file *m, u32 inum, u64 cookie, int s,
+			    const u64 v[NSP_SIG_CTR__COUNT], u64 gone)
+{
+	bool any = false;
+	int i;
+
+	for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
+		any |= v[i] != 0;
+	if (!any)
+		return;
+	seq_printf(m, "sig inum=%u cookie=%llu signo=%d", inum, cookie, s);
+	for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
+		seq_printf(m, " %s=%llu", nsp_sig_keys[i], v[i]);
+	if (gone)
+		seq_printf(m, " gone=%llu", gone);
+	seq_putc(m, '\n');
+}
+
 static void nsp_signals_show_net(struct seq_file *m, struct net *net)
 {
 	struct nsp_net *pn = nsp_net(net);
 	u64 v[NSP_SIG_CTR__COUNT];
 	unsigned int seq;
-	int s, i;
-	bool any;
+	int s;
 
 	for (s = 1; s <= NSP_SIG_MAX; s++) {
 		do {
 			seq = read_seqbegin(&pn->lock);
 			nsp_net_sig_read(pn, s, v);
 		} while (read_seqretry(&pn->lock, seq));
-
-		any = false;
-		for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
-			any |= v[i] != 0;
-		if (!any)
-			continue;
-		seq_puts(m, "sig ");
-		nsp_seq_netns_id(m, net);
-		seq_printf(m, " signo=%d", s);
-		for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
-			seq_printf(m, " %s=%llu", nsp_sig_keys[i], v[i]);
-		seq_putc(m, '\n');
+		nsp_seq_sig_row(m, net->ns.inum, nsp_net_cookie(net), s, v, 0);
 	}
 }
 
 static int nsp_signals_show(struct seq_file *m, void *v)
 {
+	const struct list_head *dead;
+	u64 c[NSP_SIG_CTR__COUNT];
+	struct nsp_pm_rec *rec;
 	struct net *net;
+	int s;
 
 	rcu_read_lock();
 	for_each_net_rcu(net)
 		nsp_signals_show_net(m, net);
 	rcu_read_unlock();
+	dead = nsp_pm_begin();
+	list_for_each_entry(rec, dead, node) {
+		for (s = 1; s <= NSP_SIG_MAX; s++) {
+			nsp_sig_row_read(rec->sig[s], c);
+			nsp_seq_sig_row(m, rec->inum, rec->cookie, s, c,
+					rec->gone_real);
+		}
+	}
+	nsp_pm_end();
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nsp_signals);
 
 static int nsp_events_show(struct seq_file *m, void *v)
 {
+	const struct list_head *dead;
+	struct nsp_pm_rec *rec;
 	struct net *net;
 
 	rcu_read_lock();
 	for_each_net_rcu(net)
 		nsp_sigev_show_net(m, net);
 	rcu_read_unlock();
+	dead = nsp_pm_begin();
+	list_for_each_entry(rec, dead, node)
+		nsp_sigev_show_dead(m, rec->inum, rec->cookie, &rec->ring,
+				    rec->gone_real);
+	nsp_pm_end();
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nsp_events);

@@ -19,6 +19,7 @@
 #include "devices.h"
 #include "latency.h"
 #include "netns.h"
+#include "postmortem.h"
 #include "signal.h"
 #include "veth.h"
 
@@ -48,6 +49,7 @@ static int __init nsp_init(void)
 		if (err)
 			goto err_lat;
 	}
+	nsp_pm_init();
 	err = nsp_netns_init();
 	if (err)
 		goto err_netns;
@@ -72,14 +74,17 @@ static int __init nsp_init(void)
 	return 0;
 
 err_debugfs:
+	nsp_pm_stop();
 	nsp_signal_exit();
 err_signal:
+	nsp_pm_stop();
 	nsp_veth_exit();
 err_veth:
 	nsp_veth_watch_exit();
 err_veth_watch:
 	nsp_devices_exit();
 err_devices:
+	nsp_pm_stop();
 	nsp_netns_exit();
 err_netns:
 	rcu_barrier();
@@ -92,6 +97,8 @@ err_lat:
 static void __exit nsp_exit(void)
 {
 	nsp_debugfs_exit();
+	/* records own pool blocks; later netns exits free instead */
+	nsp_pm_stop();
 	nsp_signal_exit();
 	nsp_veth_exit();
 	nsp_veth_watch_exit();

@@ -33,6 +33,8 @@
 #include "devices.h"
 #include "netns.h"
 #include "pool.h"
+#include "postmortem.h"
+#include "sigevents.h"
 
 unsigned int nsp_net_id __read_mostly;
 bool nsp_latency __read_mostly;
@@ -103,6 +105,7 @@ struct nsp_sig_row *nsp_net_sig_row(struct nsp_net *pn, int sig)
  */
 static void __net_exit nsp_net_exit_batch(struct list_head *net_exit_list)
 {
+	struct nsp_net_totals t;
 	struct net *net;
 	int s;
 
@@ -111,6 +114,17 @@ static void __net_exit nsp_net_exit_batch(struct list_head *net_exit_list)
 		struct nsp_net *pn = nsp_net(net);
 
 		WARN_ON_ONCE(!xa_empty(&pn->devs));
+		/*
+		 * The record as debugfs showed it last, kept (with the signal
+		 * rows and the ring, which it takes over) if post-mortem
+		 * records are on (postmortem.c). Every device is gone and
+		 * folded into pn->retired by now.
+		 */
+		rcu_read_lock();
+		nsp_net_totals(pn, &t);
+		rcu_read_unlock();
+		nsp_pm_keep(net, pn, &t);
+		nsp_sigev_ring_free(&pn->dead_ring);
 		xa_destroy(&pn->devs);
 		free_percpu(pn->retired);
 		pn->retired = NULL;
@@ -182,7 +196,17 @@ void nsp_net_totals(struct nsp_net *pn, struct nsp_net_totals *t)
  */
 void nsp_net_sig_read(struct nsp_net *pn, int sig, u64 out[NSP_SIG_CTR__COUNT])
 {
-	struct nsp_sig_row *row = READ_ONCE(pn->sig[sig]);
+	nsp_sig_row_read(READ_ONCE(pn->sig[sig]), out);
+}
+
+/**
+ * nsp_sig_row_read() - the counters of one signal row
+ * @row: the row, or NULL (all zero)
+ * @out: as for nsp_net_sig_read()
+ */
+void nsp_sig_row_read(const struct nsp_sig_row *row,
+		      u64 out[NSP_SIG_CTR__COUNT])
+{
 	int i;
 
 	if (!row) {
@@ -197,6 +221,17 @@ void nsp_net_sig_read(struct nsp_net *pn, int sig, u64 out[NSP_SIG_CTR__COUNT])
 				   out[NSP_SIG_CTR_ignored_default] +
 				   out[NSP_SIG_CTR_ignored_exiting] +
 				   out[NSP_SIG_CTR_ignored_other];
+}
+
+/**
+ * nsp_sig_row_free() - give a signal row back (post-mortem records)
+ * @row: a row no handler can reach any more, or NULL
+ *
+ * Context: process context.
+ */
+void nsp_sig_row_free(struct nsp_sig_row *row)
+{
+	nsp_pool_free(&nsp_row_pool, row);
 }
 
 /**

@@ -135,6 +135,27 @@ struct nsp_sig_row {
 };
 
 /**
+ * struct nsp_sigev_ring - the storage of a signal event ring (sigevents.c)
+ * @size:    slots
+ * @written: events stored so far; event seq N lives in slot (N-1) % @size
+ * @dir:     NULL until the first event; then the chunk pointers, each NULL
+ *           until the writer first reached it
+ *
+ * A live netns' ring is in its struct nsp_sigev_net, under its lock. At the
+ * netns' pernet exit the ring's .exit moves it into nsp_net.dead_ring, where
+ * the post-mortem record (postmortem.c) takes it over, or it is freed.
+ */
+struct nsp_sig_event;
+
+struct nsp_sigev_ring {
+	u32 size;
+	u64 written;
+	struct nsp_sig_event **dir;
+};
+
+struct cgroup;
+
+/**
  * struct nsp_net - nsprobe's state of one network namespace (net_generic)
  * @lock:     seqlock. Writers (spin lock): a reset, and a device leaving
  *            (NETDEV_UNREGISTER, under RTNL) or being renamed. Readers
@@ -161,6 +182,11 @@ struct nsp_sig_row {
  * @alloc_failed: counts lost in this netns for want of memory: a signal
  *            counter increment or an event with the pool empty, or a veth
  *            not tracked because @retired could not be allocated
+ * @exit_cgrp: the cgroup v2 of the last task that left this netns through
+ *            exit_task_namespaces() (the sig_ns_exit kprobe), referenced;
+ *            swapped with xchg(), put at the pernet exit (postmortem.c)
+ * @dead_ring: the event ring, moved here by the ring's pernet exit for the
+ *            post-mortem record; empty while the netns lives
  *
  * The signal counters are atomic64_t, not per-CPU: signals are not a packet
  * hot path, and per-CPU x 64 signals x 20 counters x every netns would cost
@@ -179,6 +205,8 @@ struct nsp_net {
 	atomic_t sig_rows;
 	atomic_t ev_chunks;
 	atomic64_t alloc_failed;
+	struct cgroup *exit_cgrp;
+	struct nsp_sigev_ring dead_ring;
 };
 
 /**
@@ -322,6 +350,9 @@ static inline void nsp_hists_sub(struct nsp_hists *h,
 
 void nsp_net_totals(struct nsp_net *pn, struct nsp_net_totals *t);
 void nsp_net_sig_read(struct nsp_net *pn, int sig, u64 out[NSP_SIG_CTR__COUNT]);
+void nsp_sig_row_read(const struct nsp_sig_row *row,
+		      u64 out[NSP_SIG_CTR__COUNT]);
+void nsp_sig_row_free(struct nsp_sig_row *row);
 void nsp_net_reset(struct nsp_net *pn);
 int nsp_netns_init(void);
 void nsp_netns_exit(void);

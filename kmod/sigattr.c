@@ -75,6 +75,7 @@
 
 #include "compat.h"
 #include "netns.h"
+#include "postmortem.h"
 #include "probes.h"
 #include "sigattr.h"
 #include "sigevents.h"
@@ -420,8 +421,11 @@ static int nsp_ns_change_pre(struct kprobe *kp, struct pt_regs *regs)
 	/* p != current: an unborn child in copy_process()'s error path. */
 	if (p != current)
 		return 0;
-	if (probe == &nsp_ns_exit_probe && current->nsproxy)
+	if (probe == &nsp_ns_exit_probe && current->nsproxy) {
 		nsp_exited_note(current, current->nsproxy->net_ns);
+		/* its cgroup, for the netns' post-mortem record */
+		nsp_pm_note_exit(nsp_net(current->nsproxy->net_ns));
+	}
 	if (!atomic_read(&nsp_pending_count))
 		return 0;
 	nsp_pending_take(current, &mine, false);

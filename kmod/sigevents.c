@@ -51,6 +51,7 @@
 #include "compat.h"
 #include "netns.h"
 #include "pool.h"
+#include "postmortem.h"
 #include "sigevents.h"
 
 static unsigned int sig_events = 256;
@@ -105,17 +106,45 @@ static int __net_init nsp_sigev_net_init(struct net *net)
 	return 0;
 }
 
+/**
+ * nsp_sigev_ring_free() - free a ring's chunks and directory
+ * @ring: a ring no writer can reach any more; emptied
+ *
+ * Context: process context.
+ */
+void nsp_sigev_ring_free(struct nsp_sigev_ring *ring)
+{
+	unsigned int c;
+
+	if (!ring->dir)
+		return;
+	for (c = 0; c < NSP_SIGEV_CHUNKS(ring->size); c++)
+		nsp_pool_free(&nsp_chunk_pool, ring->dir[c]);
+	nsp_pool_free(&nsp_dir_pool, ring->dir);
+	ring->dir = NULL;
+}
+
+/*
+ * Runs before netns.c's exit_batch (pernet exits run in the reverse order
+ * of registration, and this subsystem registers after it). With post-mortem
+ * records on, the ring moves into the netns' struct nsp_net, whose
+ * exit_batch hands it to the record or frees it (nsp_pm_keep()); both
+ * happen in the same cleanup_net(), which holds pernet_ops_rwsem, so the
+ * pools outlive the move. At module unload, records are off by then
+ * (nsp_pm_stop()): the ring is freed here.
+ */
 static void __net_exit nsp_sigev_net_exit(struct net *net)
 {
 	struct nsp_sigev_net *r = net_generic(net, nsp_sigev_id);
-	unsigned int c;
+	struct nsp_sigev_ring ring = {
+		.size = r->size, .written = r->written, .dir = r->dir,
+	};
 
-	if (!r->dir)
-		return;
-	for (c = 0; c < NSP_SIGEV_CHUNKS(r->size); c++)
-		nsp_pool_free(&nsp_chunk_pool, r->dir[c]);
-	nsp_pool_free(&nsp_dir_pool, r->dir);
 	r->dir = NULL;
+	if (ring.dir && nsp_pm_wanted())
+		nsp_net(net)->dead_ring = ring;
+	else
+		nsp_sigev_ring_free(&ring);
 }
 
 static struct pernet_operations nsp_sigev_ops = {
@@ -231,23 +260,26 @@ static void nsp_sigev_escape(struct seq_file *m, const char *s, size_t n)
 	}
 }
 
-static void nsp_sigev_show_one(struct seq_file *m, const struct net *net,
-			       const struct nsp_sig_event *e)
+static void nsp_sigev_show_one(struct seq_file *m, u32 inum, u64 cookie,
+			       const struct nsp_sig_event *e, u64 gone)
 {
 	seq_printf(m, "ev inum=%u cookie=%llu seq=%llu ts_ns=%llu sender_pid=%u sender_tgid=%u sender_comm=",
-		   net->ns.inum, nsp_net_cookie(net), e->seq, e->ts_ns,
+		   inum, cookie, e->seq, e->ts_ns,
 		   e->sender_pid, e->sender_tgid);
 	nsp_sigev_escape(m, e->sender_comm, sizeof(e->sender_comm));
 	seq_printf(m, " sender_netns=%u target_pid=%u target_tgid=%u target_comm=",
 		   e->sender_netns, e->target_pid, e->target_tgid);
 	nsp_sigev_escape(m, e->target_comm, sizeof(e->target_comm));
-	seq_printf(m, " target_nspid=%u target_pidns=%u signo=%u code=%d outcome=%s reason=%s origin=%s forced=%s cause=%s\n",
+	seq_printf(m, " target_nspid=%u target_pidns=%u signo=%u code=%d outcome=%s reason=%s origin=%s forced=%s cause=%s",
 		   e->target_nspid, e->target_pidns, e->sig, e->code,
 		   nsp_outcome_names[e->outcome], nsp_reason_names[e->reason],
 		   nsp_origin_names[e->origin],
 		   e->forced == NSP_SIG_FORCED_YES ? "1" :
 		   e->forced == NSP_SIG_FORCED_NO ? "0" : "-",
 		   nsp_cause_names[e->cause]);
+	if (gone)
+		seq_printf(m, " gone=%llu", gone);
+	seq_putc(m, '\n');
 }
 
 /**
@@ -284,7 +316,36 @@ void nsp_sigev_show_net(struct seq_file *m, const struct net *net)
 			e = *slot;
 		raw_spin_unlock_irqrestore(&r->lock, flags);
 		if (e.seq == s)
-			nsp_sigev_show_one(m, net, &e);
+			nsp_sigev_show_one(m, net->ns.inum, nsp_net_cookie(net),
+					   &e, 0);
+	}
+}
+
+/**
+ * nsp_sigev_show_dead() - the "evring" record and events of a dead netns
+ * @m:      the seq_file of "events"
+ * @inum:   its inum
+ * @cookie: its cookie
+ * @ring:   its ring, owned by a post-mortem record: no writer any more
+ * @gone:   when it went, CLOCK_REALTIME ns (the gone key)
+ *
+ * Context: the post-mortem list lock held (the record cannot go).
+ */
+void nsp_sigev_show_dead(struct seq_file *m, u32 inum, u64 cookie,
+			 const struct nsp_sigev_ring *ring, u64 gone)
+{
+	u64 first, s;
+
+	first = ring->written > ring->size ? ring->written - ring->size + 1 : 1;
+	seq_printf(m, "evring inum=%u cookie=%llu size=%u written=%llu overflow=%llu gone=%llu\n",
+		   inum, cookie, ring->size, ring->written, first - 1, gone);
+	for (s = first; ring->size && ring->dir && s <= ring->written; s++) {
+		u32 i = (s - 1) % ring->size;
+		const struct nsp_sig_event *c = ring->dir[i / NSP_SIGEV_PER_CHUNK];
+
+		if (c && c[i % NSP_SIGEV_PER_CHUNK].seq == s)
+			nsp_sigev_show_one(m, inum, cookie,
+					   &c[i % NSP_SIGEV_PER_CHUNK], gone);
 	}
 }
 

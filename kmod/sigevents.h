@@ -75,6 +75,10 @@ struct nsp_sig_event {
 u64 nsp_sigev_add(const struct net *net, const struct nsp_sig_event *e);
 void nsp_sigev_set_cause(const struct net *net, u64 seq, u8 cause);
 void nsp_sigev_show_net(struct seq_file *m, const struct net *net);
+struct nsp_sigev_ring;
+void nsp_sigev_ring_free(struct nsp_sigev_ring *ring);
+void nsp_sigev_show_dead(struct seq_file *m, u32 inum, u64 cookie,
+			 const struct nsp_sigev_ring *ring, u64 gone);
 int nsp_sigev_init(void);
 void nsp_sigev_exit(void);
 
