@@ -129,8 +129,6 @@ static void nsp_seq_netns_totals(struct seq_file *m,
 
 static int nsp_netns_show(struct seq_file *m, void *v)
 {
-	const struct list_head *dead;
-	struct nsp_pm_rec *rec;
 	struct nsp_net_totals t;
 	struct net *net;
 
@@ -143,21 +141,6 @@ static int nsp_netns_show(struct seq_file *m, void *v)
 		seq_putc(m, '\n');
 	}
 	rcu_read_unlock();
-	/* Dead ones (postmortem.c): gone=, and the cgroup they left from. */
-	dead = nsp_pm_begin();
-	list_for_each_entry(rec, dead, node) {
-		seq_printf(m, "netns inum=%u cookie=%llu", rec->inum,
-			   rec->cookie);
-		nsp_seq_netns_totals(m, &rec->t);
-		seq_printf(m, " gone=%llu cgroup_id=%llu cgroup=", rec->gone_real,
-			   rec->cgroup_id);
-		if (rec->cgroup[0])
-			nsp_seq_escape(m, rec->cgroup);
-		else
-			seq_putc(m, '-');
-		seq_putc(m, '\n');
-	}
-	nsp_pm_end();
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nsp_netns);
@@ -193,7 +176,7 @@ DEFINE_SHOW_ATTRIBUTE(nsp_devices);
 
 /* The sig records of one netns: rows of non-zero counters. */
 static void nsp_seq_sig_row(struct seq_file *m, u32 inum, u64 cookie, int s,
-			    const u64 v[NSP_SIG_CTR__COUNT], u64 gone)
+			    const u64 v[NSP_SIG_CTR__COUNT])
 {
 	bool any = false;
 	int i;
@@ -205,8 +188,6 @@ static void nsp_seq_sig_row(struct seq_file *m, u32 inum, u64 cookie, int s,
 	seq_printf(m, "sig inum=%u cookie=%llu signo=%d", inum, cookie, s);
 	for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
 		seq_printf(m, " %s=%llu", nsp_sig_keys[i], v[i]);
-	if (gone)
-		seq_printf(m, " gone=%llu", gone);
 	seq_putc(m, '\n');
 }
 
@@ -222,53 +203,71 @@ static void nsp_signals_show_net(struct seq_file *m, struct net *net)
 			seq = read_seqbegin(&pn->lock);
 			nsp_net_sig_read(pn, s, v);
 		} while (read_seqretry(&pn->lock, seq));
-		nsp_seq_sig_row(m, net->ns.inum, nsp_net_cookie(net), s, v, 0);
+		nsp_seq_sig_row(m, net->ns.inum, nsp_net_cookie(net), s, v);
 	}
 }
 
 static int nsp_signals_show(struct seq_file *m, void *v)
 {
-	const struct list_head *dead;
-	u64 c[NSP_SIG_CTR__COUNT];
-	struct nsp_pm_rec *rec;
 	struct net *net;
-	int s;
 
 	rcu_read_lock();
 	for_each_net_rcu(net)
 		nsp_signals_show_net(m, net);
 	rcu_read_unlock();
-	dead = nsp_pm_begin();
-	list_for_each_entry(rec, dead, node) {
-		for (s = 1; s <= NSP_SIG_MAX; s++) {
-			nsp_sig_row_read(rec->sig[s], c);
-			nsp_seq_sig_row(m, rec->inum, rec->cookie, s, c,
-					rec->gone_real);
-		}
-	}
-	nsp_pm_end();
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nsp_signals);
 
 static int nsp_events_show(struct seq_file *m, void *v)
 {
-	const struct list_head *dead;
-	struct nsp_pm_rec *rec;
 	struct net *net;
 
 	rcu_read_lock();
 	for_each_net_rcu(net)
 		nsp_sigev_show_net(m, net);
 	rcu_read_unlock();
-	dead = nsp_pm_begin();
-	list_for_each_entry(rec, dead, node)
-		nsp_sigev_show_dead(m, rec->inum, rec->cookie, &rec->ring,
-				    rec->gone_real);
-	nsp_pm_end();
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nsp_events);
+
+/*
+ * "postmortem": per dead netns, oldest first, its "gone" record, then its
+ * netns, sig, evring and ev records as the live files show them
+ * (include/nsprobe/format.h, NSP_FILE_POSTMORTEM).
+ */
+static int nsp_postmortem_show(struct seq_file *m, void *v)
+{
+	const struct list_head *dead;
+	u64 c[NSP_SIG_CTR__COUNT];
+	struct nsp_pm_rec *rec;
+	u64 now;
+	int s;
+
+	dead = nsp_pm_begin();
+	now = ktime_get_boottime_ns();
+	list_for_each_entry(rec, dead, node) {
+		seq_printf(m, "gone inum=%u cookie=%llu gone_ns=%llu age_ns=%llu cgroup_id=%llu cgroup=",
+			   rec->inum, rec->cookie, rec->gone_real,
+			   now - rec->gone_boot, rec->cgroup_id);
+		if (rec->cgroup[0])
+			nsp_seq_escape(m, rec->cgroup);
+		else
+			seq_putc(m, '-');
+		seq_printf(m, "\nnetns inum=%u cookie=%llu", rec->inum,
+			   rec->cookie);
+		nsp_seq_netns_totals(m, &rec->t);
+		seq_putc(m, '\n');
+		for (s = 1; s <= NSP_SIG_MAX; s++) {
+			nsp_sig_row_read(rec->sig[s], c);
+			nsp_seq_sig_row(m, rec->inum, rec->cookie, s, c);
+		}
+		nsp_sigev_show_dead(m, rec->inum, rec->cookie, &rec->ring);
+	}
+	nsp_pm_end();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nsp_postmortem);
 
 static const char * const nsp_hist_kinds[] = NSP_HIST_KIND_NAMES;
 
@@ -450,6 +449,8 @@ int nsp_debugfs_init(void)
 	debugfs_create_file(NSP_FILE_SIGNALS, 0444, dir, NULL,
 			    &nsp_signals_fops);
 	debugfs_create_file(NSP_FILE_EVENTS, 0444, dir, NULL, &nsp_events_fops);
+	debugfs_create_file(NSP_FILE_POSTMORTEM, 0444, dir, NULL,
+			    &nsp_postmortem_fops);
 	debugfs_create_file(NSP_FILE_CONTROL, 0200, dir, NULL,
 			    &nsp_control_fops);
 	if (nsp_latency)

@@ -261,7 +261,7 @@ static void nsp_sigev_escape(struct seq_file *m, const char *s, size_t n)
 }
 
 static void nsp_sigev_show_one(struct seq_file *m, u32 inum, u64 cookie,
-			       const struct nsp_sig_event *e, u64 gone)
+			       const struct nsp_sig_event *e)
 {
 	seq_printf(m, "ev inum=%u cookie=%llu seq=%llu ts_ns=%llu sender_pid=%u sender_tgid=%u sender_comm=",
 		   inum, cookie, e->seq, e->ts_ns,
@@ -270,16 +270,13 @@ static void nsp_sigev_show_one(struct seq_file *m, u32 inum, u64 cookie,
 	seq_printf(m, " sender_netns=%u target_pid=%u target_tgid=%u target_comm=",
 		   e->sender_netns, e->target_pid, e->target_tgid);
 	nsp_sigev_escape(m, e->target_comm, sizeof(e->target_comm));
-	seq_printf(m, " target_nspid=%u target_pidns=%u signo=%u code=%d outcome=%s reason=%s origin=%s forced=%s cause=%s",
+	seq_printf(m, " target_nspid=%u target_pidns=%u signo=%u code=%d outcome=%s reason=%s origin=%s forced=%s cause=%s\n",
 		   e->target_nspid, e->target_pidns, e->sig, e->code,
 		   nsp_outcome_names[e->outcome], nsp_reason_names[e->reason],
 		   nsp_origin_names[e->origin],
 		   e->forced == NSP_SIG_FORCED_YES ? "1" :
 		   e->forced == NSP_SIG_FORCED_NO ? "0" : "-",
 		   nsp_cause_names[e->cause]);
-	if (gone)
-		seq_printf(m, " gone=%llu", gone);
-	seq_putc(m, '\n');
 }
 
 /**
@@ -317,7 +314,7 @@ void nsp_sigev_show_net(struct seq_file *m, const struct net *net)
 		raw_spin_unlock_irqrestore(&r->lock, flags);
 		if (e.seq == s)
 			nsp_sigev_show_one(m, net->ns.inum, nsp_net_cookie(net),
-					   &e, 0);
+					   &e);
 	}
 }
 
@@ -327,25 +324,24 @@ void nsp_sigev_show_net(struct seq_file *m, const struct net *net)
  * @inum:   its inum
  * @cookie: its cookie
  * @ring:   its ring, owned by a post-mortem record: no writer any more
- * @gone:   when it went, CLOCK_REALTIME ns (the gone key)
  *
  * Context: the post-mortem list lock held (the record cannot go).
  */
 void nsp_sigev_show_dead(struct seq_file *m, u32 inum, u64 cookie,
-			 const struct nsp_sigev_ring *ring, u64 gone)
+			 const struct nsp_sigev_ring *ring)
 {
 	u64 first, s;
 
 	first = ring->written > ring->size ? ring->written - ring->size + 1 : 1;
-	seq_printf(m, "evring inum=%u cookie=%llu size=%u written=%llu overflow=%llu gone=%llu\n",
-		   inum, cookie, ring->size, ring->written, first - 1, gone);
+	seq_printf(m, "evring inum=%u cookie=%llu size=%u written=%llu overflow=%llu\n",
+		   inum, cookie, ring->size, ring->written, first - 1);
 	for (s = first; ring->size && ring->dir && s <= ring->written; s++) {
 		u32 i = (s - 1) % ring->size;
 		const struct nsp_sig_event *c = ring->dir[i / NSP_SIGEV_PER_CHUNK];
 
 		if (c && c[i % NSP_SIGEV_PER_CHUNK].seq == s)
 			nsp_sigev_show_one(m, inum, cookie,
-					   &c[i % NSP_SIGEV_PER_CHUNK], gone);
+					   &c[i % NSP_SIGEV_PER_CHUNK]);
 	}
 }
 

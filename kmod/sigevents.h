@@ -78,7 +78,7 @@ void nsp_sigev_show_net(struct seq_file *m, const struct net *net);
 struct nsp_sigev_ring;
 void nsp_sigev_ring_free(struct nsp_sigev_ring *ring);
 void nsp_sigev_show_dead(struct seq_file *m, u32 inum, u64 cookie,
-			 const struct nsp_sigev_ring *ring, u64 gone);
+			 const struct nsp_sigev_ring *ring);
 int nsp_sigev_init(void);
 void nsp_sigev_exit(void);
 

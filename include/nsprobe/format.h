@@ -40,7 +40,7 @@
 #define NSPROBE_FORMAT_H
 
 #define NSP_FORMAT_MAJOR 1
-#define NSP_FORMAT_MINOR 3
+#define NSP_FORMAT_MINOR 4
 
 #define NSP_VERSION_PREFIX "nsprobe-format"
 
@@ -84,6 +84,9 @@
  *                       their event, in the right netns, a little later>
  *         (1.3) oom_unattributed=<OOM kills whose SIGKILL was counted
  *                       but could not be marked as an OOM kill>
+ *         (1.4) postmortem=<records in NSP_FILE_POSTMORTEM now>
+ *         (1.4) postmortem_lost=<dead netns whose record could not be
+ *                       allocated (also in alloc_failed)>
  */
 #define NSP_FILE_STATS "stats"
 
@@ -152,6 +155,26 @@
  *   sig_events (module parameter, default 256) events.
  */
 #define NSP_FILE_EVENTS "events"
+
+/*
+ * (1.4) Post-mortem records: what nsprobe knew of each network namespace
+ * that has died, kept at its pernet exit (kmod/postmortem.c) for at most
+ * postmortem_secs seconds (module parameter, default 600; 0: no limit) and
+ * at most postmortem_max of them (default 64; 0: none kept), the oldest
+ * dropped first. Mode 0444. Per dead netns, oldest first:
+ *   gone inum=<u32> cookie=<u64> gone_ns=<u64, CLOCK_REALTIME, its pernet
+ *        exit> age_ns=<u64, ns since then (CLOCK_BOOTTIME) at this read>
+ *        cgroup_id=<u64, cgroup v2 id of the last task that left the netns
+ *                   through exit_task_namespaces(); 0 if none was seen>
+ *        cgroup=<escaped path of that cgroup from the cgroup v2 root,
+ *                "-" if unknown>
+ *   then its records as the live files showed them at its exit: one netns
+ *   record (NSP_FILE_NETNS keys), its sig records (NSP_FILE_SIGNALS), its
+ *   evring record and ev records (NSP_FILE_EVENTS), all with its inum and
+ *   cookie. Dead netns are never in the live files; the kernel may give a
+ *   new netns the inum of a dead one, never its cookie.
+ */
+#define NSP_FILE_POSTMORTEM "postmortem"
 
 #define NSP_SIG_OUTCOME_NAMES \
 	{ "ignored", "coalesced", "queued", "queued_blocked", "queue_overflow", \
