@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // The events file parser (format.h NSP_FILE_EVENTS) and the plain-words
 // explanations of `nsprobe signals`.
-#include <fstream>
-#include <sstream>
-
 #include <gtest/gtest.h>
 
+#include "golden.h"
 #include "libnsprobe/sig_events.h"
 
 using namespace nsprobe;
+using nsprobe::test::read_fixture;
 
 namespace {
 
@@ -114,18 +113,6 @@ TEST(SigEvents, EventLine)
 	EXPECT_EQ(j["target"]["nspid"], 182);
 	EXPECT_EQ(j["name"], "SIGCHLD");
 }
-
-namespace {
-
-std::string read_fixture(const std::string &rel)
-{
-	std::ifstream in(std::string(NSPROBE_FIXTURES) + "/" + rel);
-	std::stringstream ss;
-	ss << in.rdbuf();
-	return ss.str();
-}
-
-} // namespace
 
 // Format 1.3: cause=, and sends from interrupt context (sender_pid=0 and an
 // empty sender_comm=).
