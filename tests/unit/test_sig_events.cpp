@@ -204,3 +204,20 @@ TEST(SigEvents, CauseIsOptionalAndOtherEmptyValuesAreNot)
 	ASSERT_FALSE(b3);
 	EXPECT_NE(b3.error().why.find("cause"), std::string::npos) << b3.error().why;
 }
+
+// Format 1.3 cause=init_exit: the SIGKILLs of a pid namespace whose PID 1
+// exited (zap_pid_ns_processes()), sent by that PID 1.
+TEST(SigEvents, InitExitCause)
+{
+	auto r = parse_sig_events(read_fixture("debugfs/why/nsprobe/events"), "events");
+	ASSERT_TRUE(r) << r.error().message();
+	ASSERT_GE(r->events.size(), 4u);
+	const SigEvent &zap = r->events[3];
+	EXPECT_EQ(zap.cause, "init_exit");
+	EXPECT_EQ(event_text(zap),
+		  "102.000150 sleep[900] netns 4026532301 -> sh[905] pid 2 in pidns 4026532399 "
+		  "netns 4026532301: SIGKILL at pid namespace teardown delivered_term, kernel, "
+		  "forced: killed: PID 1 of its pid namespace exited, and the kernel kills every "
+		  "task left in it (zap_pid_ns_processes()); the sender is that PID 1");
+	EXPECT_EQ(event_json(zap)["cause"], "init_exit");
+}
