@@ -30,6 +30,16 @@ expect 0 "status --json on good" --debugfs "$FIX/good" status --json
 expect 0 "signals on good" --debugfs "$FIX/good" signals
 expect 0 "signals --netns <inum> on good" --debugfs "$FIX/good" signals --netns 4026532201
 expect 8 "signals --netns <unknown>" --debugfs "$FIX/good" signals --netns no-such-netns
+expect 0 "signals --why <inum>" --debugfs "$FIX/why" signals --why 4026532301
+grep -q "2.0 s later SIGKILL from pid 812 → delivered: killed" "$TMP/out" ||
+	{ echo "FAIL: signals --why lacks the SIGKILL step"; FAILED=1; }
+expect 0 "signals --why <inum> --all --json" --debugfs "$FIX/why" signals --why 4026532301 --all --json
+expect 0 "signals --why on sig_events=0" --debugfs "$FIX/why_off" signals --why 4026532301
+grep -q "sig_events=0" "$TMP/out" || { echo "FAIL: signals --why: sig_events=0 not said"; FAILED=1; }
+expect 8 "signals --why <inum without a ring>" --debugfs "$FIX/why" signals --why 4026539999
+expect 8 "signals --why <no such netns>" --debugfs "$FIX/why" signals --why no-such-netns
+expect 2 "signals --why with --events" --debugfs "$FIX/why" signals --why 4026532301 --events
+expect 2 "signals --all without --why" --debugfs "$FIX/why" signals --all
 expect 0 "status on a newer minor" --debugfs "$FIX/minor_newer" status
 expect 6 "status on a major mismatch" --debugfs "$FIX/major_mismatch" status
 expect 6 "--debugfs after the subcommand" status --json --debugfs "$FIX/major_mismatch"

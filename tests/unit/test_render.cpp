@@ -1,12 +1,9 @@
 // Renderers: JSON shape (exact keys) and text/JSON golden output.
 // Regenerate the golden files with NSPROBE_UPDATE_GOLDEN=1 and review the diff.
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
 #include <gtest/gtest.h>
 
 #include "fakes.h"
+#include "golden.h"
 #include "libnsprobe/debugfs_source.h"
 #include "libnsprobe/render.h"
 
@@ -15,24 +12,6 @@ using namespace nsprobe::test;
 using nlohmann::json;
 
 namespace {
-
-std::string golden_path(const std::string &name)
-{
-	return std::string(NSPROBE_FIXTURES) + "/golden/" + name;
-}
-
-void expect_golden(const std::string &name, const std::string &actual)
-{
-	if (const char *u = std::getenv("NSPROBE_UPDATE_GOLDEN"); u && *u == '1') {
-		std::ofstream(golden_path(name), std::ios::binary) << actual;
-		return;
-	}
-	std::ifstream in(golden_path(name), std::ios::binary);
-	ASSERT_TRUE(in) << "missing " << golden_path(name);
-	std::stringstream ss;
-	ss << in.rdbuf();
-	EXPECT_EQ(ss.str(), actual) << "golden " << name << " differs";
-}
 
 Result<Snapshot> snapshot_of(const std::string &fixture)
 {

@@ -14,6 +14,7 @@
 #include "libnsprobe/model.h"
 #include "libnsprobe/render.h"
 #include "libnsprobe/result.h"
+#include "libnsprobe/sig_events.h"
 
 namespace nsprobe::cli {
 
@@ -84,9 +85,12 @@ public:
 
 private:
 	int run_events();	// cmd_signals_events.cpp
+	int run_why();		// cmd_signals_why.cpp
 
 	bool events_ = false;	// --events: the event ring
 	bool follow_ = false;	// --follow: keep printing new events
+	std::optional<std::string> why_;	// --why TARGET: one netns's story
+	bool all_ = false;	// --all: with --why, the routine steps too
 };
 
 class ResetCommand : public Command {
@@ -128,6 +132,14 @@ Result<ShowModel> show_model(const Result<Snapshot> &snap, const std::string &di
 // only to the module (anonymous) can be named. Errors: netns_not_found (no
 // match), usage (several matches, or a number above 32 bits).
 Result<uint32_t> resolve_netns_inum(const std::string &selector);
+
+// The events file (format 1.1) of the module at `dir` (<debugfs>/nsprobe),
+// parsed. Errors: module_not_loaded (no such file: a module older than 1.1,
+// or unloaded), malformed.
+Result<SigEvents> read_sig_events(const std::string &dir);
+// The error for a netns (`selector`, resolved to `inum`) without an event
+// ring: netns_not_found.
+Error no_event_ring(const std::string &selector, uint64_t inum);
 
 // Raises RLIMIT_NOFILE to its hard limit: the link source keeps up to two
 // fds per netns.

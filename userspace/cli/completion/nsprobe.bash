@@ -13,7 +13,7 @@ _nsprobe()
 	done
 	case $prev in
 	--debugfs) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-	--netns)
+	--netns|--why)
 		COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur"))
 		return ;;
 	-i|--interval|-n|--count|--dev) return ;;
@@ -23,7 +23,7 @@ _nsprobe()
 	'') COMPREPLY=($(compgen -W "status show signals latency watch reset --debugfs --help" -- "$cur")); return ;;
 	status) opts="--json" ;;
 	show) opts="--json --wide --netns" ;;
-	signals) opts="--json --netns --events --follow" ;;
+	signals) opts="--json --netns --events --follow --why --all" ;;
 	latency) opts="--json --netns --dev" ;;
 	watch) opts="-i --interval -n --count --netns --plain --json" ;;
 	reset) opts="--netns" ;;
