@@ -174,6 +174,7 @@ void nsp_devices_reset_locked(struct nsp_net *pn, struct nsp_dev_stats *sum)
 		if (d->hist) {
 			memset(d->hist_base, 0, sizeof(*d->hist_base));
 			nsp_hists_sum(d->hist_base, d->hist);
+			/* Pairs with nsp_net_retired_alloc(): hist_base is there. */
 			if (smp_load_acquire(&pn->retired_hist))
 				nsp_hists_add(pn->hist_base, d->hist_base);
 		}

@@ -218,12 +218,14 @@ void nsp_net_reset(struct nsp_net *pn)
 	int s, i;
 
 	write_seqlock(&pn->lock);
+	/* Pairs with nsp_net_retired_alloc(): hist_base is there. */
 	rh = smp_load_acquire(&pn->retired_hist);
-	if (rh) {	/* published after hist_base (devices.c) */
+	if (rh) {
 		memset(pn->hist_base, 0, sizeof(*pn->hist_base));
 		nsp_hists_sum(pn->hist_base, rh);
 	}
 	nsp_devices_reset_locked(pn, &sum);
+	/* Pairs with nsp_net_retired_alloc(): zeroed before published. */
 	retired = smp_load_acquire(&pn->retired);
 	if (retired)
 		nsp_dev_stats_add(&sum, retired);
