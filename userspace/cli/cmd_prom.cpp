@@ -246,19 +246,27 @@ private:
 	mutable std::string last_error_;
 };
 
+// --textfile DIR must be a directory we can reach.
+Status check_textfile_dir(const std::string &dir)
+{
+	struct stat st {};
+	errno = 0;
+	if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+		int err = errno;
+		if (err == EACCES || err == EPERM)
+			return errno_error(Errc::permission_denied, "--textfile " + dir, err);
+		return Error{Errc::usage, "--textfile " + dir,
+			     err ? std::strerror(err) : "not a directory",
+			     "give node_exporter's --collector.textfile.directory", err ? err : ENOTDIR};
+	}
+	return ok_status();
+}
+
 // Writes `text` to dir/nsprobe.prom through a temporary file in dir and a
 // rename(), so node_exporter never reads half a file. The temporary name
 // does not end in .prom, so the collector ignores it.
 Status write_textfile(const std::string &dir, const std::string &text)
 {
-	struct stat st {};
-	if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-		int err = errno;
-		if (err == EACCES || err == EPERM)
-			return errno_error(Errc::permission_denied, "--textfile " + dir, err);
-		return Error{Errc::usage, "--textfile " + dir, "not a directory",
-			     "give node_exporter's --collector.textfile.directory", ENOTDIR};
-	}
 	std::string tmpl = dir + "/.nsprobe.prom.XXXXXX";
 	UniqueFd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
 	if (fd.get() < 0) {
@@ -379,6 +387,10 @@ ExportCommand::ExportCommand(CLI::App &app, const GlobalOptions &g)
 int ExportCommand::run()
 {
 	raise_fd_limit();
+	// Before the snapshot: a wrong directory is one error line, nothing else.
+	if (textfile_)
+		if (auto c = check_textfile_dir(*textfile_); !c)
+			return fail(c.error());
 	Scrape s = scrape(g_, max_netns_);
 	if (s.error)
 		return fail(*s.error);
