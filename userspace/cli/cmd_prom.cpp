@@ -29,6 +29,7 @@
 #include <memory>
 #include <mutex>
 
+#include <civetweb.h>
 #include <fmt/format.h>
 #include <prometheus/collectable.h>
 #include <prometheus/exposer.h>
@@ -51,6 +52,10 @@ struct Scrape {
 	std::optional<Error> error;	// the netns scan or netlink failed
 	std::optional<std::string> counters_unavailable;	// why, if so
 };
+
+constexpr const char *kLinksErrorHelp =
+	"1 if the netns scan or netlink failed in this scrape (then only module-wide series "
+	"are exported), else 0";
 
 void add_gauge(std::vector<MetricFamily> &v, const std::string &name, const std::string &help,
 	       double value)
@@ -94,18 +99,15 @@ Scrape scrape(const GlobalOptions &g, std::size_t max_netns)
 				in.latency = std::move(*f);
 	}
 	out.families = build_metrics(in);
-	add_gauge(out.families, "nsprobe_links_error",
-		  "1 if the netns scan or netlink failed in this scrape (then only module-wide "
-		  "series are exported), else 0",
-		  out.error ? 1 : 0);
+	add_gauge(out.families, "nsprobe_links_error", kLinksErrorHelp, out.error ? 1 : 0);
 	std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
 	add_gauge(out.families, "nsprobe_scrape_duration_seconds",
 		  "time taken to read the snapshot these metrics were built from", took.count());
 	return out;
 }
 
-// --listen ADDR:PORT: an IPv4 address or a bracketed IPv6 one, and a port
-// (0: any free port).
+// --listen ADDR:PORT: an IPv4 address or a bracketed IPv6 one (if civetweb
+// was built with IPv6), and a port (0: any free port).
 struct Listen {
 	sockaddr_storage sa{};
 	socklen_t len = 0;
@@ -116,7 +118,7 @@ Result<Listen> parse_listen(const std::string &arg)
 {
 	auto bad = [&](const std::string &why) {
 		return Error{Errc::usage, "--listen " + arg, why,
-			     "give ADDR:PORT, e.g. 127.0.0.1:9750, 0.0.0.0:9750 or [::1]:9750", 0};
+			     "give ADDR:PORT, e.g. 127.0.0.1:9750 or 0.0.0.0:9750", 0};
 	};
 	auto colon = arg.rfind(':');
 	if (colon == std::string::npos)
@@ -133,6 +135,12 @@ Result<Listen> parse_listen(const std::string &arg)
 		auto *s6 = reinterpret_cast<sockaddr_in6 *>(&l.sa);
 		if (inet_pton(AF_INET6, a.c_str(), &s6->sin6_addr) != 1)
 			return bad("not an IPv6 address");
+		// mg_check_feature(8): civetweb built with USE_IPV6 (Debian 12's
+		// is not).
+		if (!mg_check_feature(8))
+			return Error{Errc::usage, "--listen " + arg,
+				     "the civetweb library nsprobe uses was built without IPv6",
+				     "listen on an IPv4 address, e.g. 127.0.0.1:9750 or 0.0.0.0:9750", 0};
 		s6->sin6_family = AF_INET6;
 		s6->sin6_port = htons(static_cast<uint16_t>(port));
 		l.len = sizeof(*s6);
@@ -204,8 +212,7 @@ public:
 			std::fprintf(stderr, "nsprobe: serve: internal error in a scrape: %s\n",
 				     e.what());
 			cached_.clear();
-			add_gauge(cached_, "nsprobe_links_error",
-				  "1 if the netns scan or netlink failed in this scrape, else 0", 1);
+			add_gauge(cached_, "nsprobe_links_error", kLinksErrorHelp, 1);
 		}
 		built_ = true;
 		at_ = std::chrono::steady_clock::now();
@@ -306,8 +313,8 @@ ServeCommand::ServeCommand(CLI::App &app, const GlobalOptions &g)
 	: Command(app, g, "serve", "serve Prometheus metrics over HTTP at /metrics")
 {
 	sub_->add_option("--listen", listen_,
-			 "address and port to listen on: ADDR:PORT, [IPV6]:PORT; port 0 picks a "
-			 "free one (printed on stderr)")
+			 "address and port to listen on: IPV4:PORT, or [IPV6]:PORT if civetweb has "
+			 "IPv6; port 0 picks a free one (printed on stderr)")
 		->type_name("ADDR:PORT")
 		->required();
 	sub_->add_option("--max-netns", max_netns_,
