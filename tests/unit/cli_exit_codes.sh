@@ -52,6 +52,17 @@ expect 2 "no subcommand"
 expect 2 "unknown subcommand" frobnicate
 expect 0 "--help" --help
 grep -q "8  network namespace not found" "$TMP/out" || { echo "FAIL: --help lacks exit codes"; FAILED=1; }
+grep -q "11 serve: the --listen address is already in use" "$TMP/out" ||
+	{ echo "FAIL: --help lacks exit code 11"; FAILED=1; }
+expect 0 "export on v1_3" --debugfs "$FIX/v1_3" export
+grep -q '^nsprobe_module_loaded 1$' "$TMP/out" || { echo "FAIL: export lacks module_loaded 1"; FAILED=1; }
+expect 0 "export without nsprobe/" --debugfs "$TMP" export
+grep -q '^nsprobe_module_loaded 0$' "$TMP/out" || { echo "FAIL: export lacks module_loaded 0"; FAILED=1; }
+expect 2 "export --textfile <missing dir>" --debugfs "$FIX/good" export --textfile "$TMP/missing"
+expect 2 "serve without --listen" serve
+expect 2 "serve --listen without a port" serve --listen 127.0.0.1
+expect 2 "serve --listen with a host name" serve --listen localhost:9750
+expect 2 "serve --listen port 65536" serve --listen 127.0.0.1:65536
 
 "$NSPROBE" --debugfs "$FIX/major_mismatch" status --json >"$TMP/out" 2>/dev/null
 grep -q '"reason": "format_version_mismatch"' "$TMP/out" ||

@@ -4,6 +4,7 @@
 #ifndef NSPROBE_CLI_COMMANDS_H
 #define NSPROBE_CLI_COMMANDS_H
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -118,6 +119,29 @@ public:
 
 private:
 	std::optional<std::string> dev_;	// --dev NAME
+};
+
+// nsprobe serve: Prometheus /metrics over HTTP (cmd_prom.cpp).
+class ServeCommand : public Command {
+public:
+	ServeCommand(CLI::App &app, const GlobalOptions &g);
+	int run() override;
+
+private:
+	std::string listen_;		// --listen ADDR:PORT
+	std::size_t max_netns_ = 0;	// --max-netns N
+	double max_age_ = 1.0;		// --max-age SEC
+};
+
+// nsprobe export: Prometheus text once, on stdout or to --textfile DIR.
+class ExportCommand : public Command {
+public:
+	ExportCommand(CLI::App &app, const GlobalOptions &g);
+	int run() override;
+
+private:
+	std::optional<std::string> textfile_;	// --textfile DIR
+	std::size_t max_netns_ = 0;		// --max-netns N
 };
 
 // The model `nsprobe show` prints: every netns this process can see, with its
