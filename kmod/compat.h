@@ -12,6 +12,7 @@
 #define NSP_COMPAT_H
 
 #include <linux/bits.h>
+#include <linux/ptrace.h>
 #include <linux/sched/signal.h>
 #include <net/net_namespace.h>
 
@@ -82,6 +83,22 @@ static inline const char * const *nsp_sig_generate_symbols(void)
 	return syms;
 }
 
+/* Its arguments at entry: sig, t and force. */
+static inline int nsp_sig_generate_sig(struct pt_regs *regs)
+{
+	return (int)regs_get_kernel_argument(regs, 0);
+}
+
+static inline struct task_struct *nsp_sig_generate_target(struct pt_regs *regs)
+{
+	return (struct task_struct *)regs_get_kernel_argument(regs, 2);
+}
+
+static inline bool nsp_sig_generate_force(struct pt_regs *regs)
+{
+	return regs_get_kernel_argument(regs, 4) & 0xff;
+}
+
 /**
  * nsp_sig_outcome_symbols() - the signal outcome hook: a tracepoint only
  *
@@ -132,6 +149,17 @@ static inline const char * const *nsp_veth_xmit_symbols(void)
 	return syms;
 }
 
+/* veth_xmit()'s arguments at entry. */
+static inline struct sk_buff *nsp_veth_xmit_skb(struct pt_regs *regs)
+{
+	return (struct sk_buff *)regs_get_kernel_argument(regs, 0);
+}
+
+static inline struct net_device *nsp_veth_xmit_dev(struct pt_regs *regs)
+{
+	return (struct net_device *)regs_get_kernel_argument(regs, 1);
+}
+
 /**
  * nsp_dev_forward_symbols() - candidates for the veth forward helper
  *
@@ -145,6 +173,17 @@ static inline const char * const *nsp_dev_forward_symbols(void)
 	static const char * const syms[] = { "__dev_forward_skb", NULL };
 
 	return syms;
+}
+
+/* __dev_forward_skb()'s arguments at entry: the peer, and the skb. */
+static inline struct net_device *nsp_dev_forward_dev(struct pt_regs *regs)
+{
+	return (struct net_device *)regs_get_kernel_argument(regs, 0);
+}
+
+static inline struct sk_buff *nsp_dev_forward_skb(struct pt_regs *regs)
+{
+	return (struct sk_buff *)regs_get_kernel_argument(regs, 1);
 }
 
 /**
@@ -164,6 +203,12 @@ static inline const char * const *nsp_backlog_symbols(void)
 	return syms;
 }
 
+/* enqueue_to_backlog()'s skb at entry. */
+static inline struct sk_buff *nsp_backlog_skb(struct pt_regs *regs)
+{
+	return (struct sk_buff *)regs_get_kernel_argument(regs, 0);
+}
+
 /**
  * nsp_rx_backlog_symbols() - where the backlog delivers an skb
  *
@@ -177,6 +222,12 @@ static inline const char * const *nsp_rx_backlog_symbols(void)
 	static const char * const syms[] = { "__netif_receive_skb", NULL };
 
 	return syms;
+}
+
+/* __netif_receive_skb()'s skb at entry. */
+static inline struct sk_buff *nsp_rx_backlog_skb(struct pt_regs *regs)
+{
+	return (struct sk_buff *)regs_get_kernel_argument(regs, 0);
 }
 
 /**
@@ -193,6 +244,12 @@ static inline const char * const *nsp_rx_napi_symbols(void)
 	static const char * const syms[] = { "napi_gro_receive", NULL };
 
 	return syms;
+}
+
+/* napi_gro_receive()'s skb at entry. */
+static inline struct sk_buff *nsp_rx_napi_skb(struct pt_regs *regs)
+{
+	return (struct sk_buff *)regs_get_kernel_argument(regs, 1);
 }
 
 /**
@@ -228,6 +285,15 @@ static inline const char * const *nsp_ns_switch_symbols(void)
 	static const char * const syms[] = { "switch_task_namespaces", NULL };
 
 	return syms;
+}
+
+/*
+ * The task of exit_task_namespaces(p) and switch_task_namespaces(p, new):
+ * the first argument of both, at entry.
+ */
+static inline struct task_struct *nsp_ns_change_task(struct pt_regs *regs)
+{
+	return (struct task_struct *)regs_get_kernel_argument(regs, 0);
 }
 
 /**

@@ -366,8 +366,7 @@ static int nsp_control_reset(bool all, u32 inum)
 	int err = all ? 0 : -ENOENT;
 	struct net *net;
 
-	/* RTNL: devices stay put while their TX dropped is read (netns.c). */
-	rtnl_lock();
+	/* No RTNL: nsp_net_reset() needs only RCU and the netns seqlock. */
 	rcu_read_lock();
 	for_each_net_rcu(net) {
 		if (!all && net->ns.inum != inum)
@@ -376,7 +375,6 @@ static int nsp_control_reset(bool all, u32 inum)
 		err = 0;
 	}
 	rcu_read_unlock();
-	rtnl_unlock();
 	return err;
 }
 

@@ -16,9 +16,18 @@
  *  - A netns record sums its live devices and every device that left it
  *    (deleted or moved away): on UNREGISTER a device's counts are folded into
  *    the netns' per-CPU "retired" counters, under the netns seqlock so that
- *    a reader never sees them in neither or both places. Packets a probe
- *    handler counted between the xarray erase and the end of the RCU grace
- *    period are folded by the RCU callback.
+ *    a reader never sees them in neither or both places. The latency
+ *    histograms fold there too. Nothing can count for the device after
+ *    that: unregister_netdevice_many_notify() (net/core/dev.c, checked on
+ *    6.1 and 6.12) closes the device (no new veth_xmit(): __dev_queue_xmit()
+ *    and dev_direct_xmit() test IFF_UP / netif_running(); its NAPI is
+ *    disabled), flushes the backlogs of skbs received by it, and calls
+ *    synchronize_net(), all before NETDEV_UNREGISTER. Every handler that
+ *    counts for a device runs inside veth_xmit() or in that device's own
+ *    receive path, with BH disabled (an RCU read-side section), so it has
+ *    returned by then. The RCU callback only frees: it never touches the
+ *    netns state, so the netns exit need not wait for it (no rcu_barrier()
+ *    there; module exit has one, for the callback's code).
  *  - The netns' retired counters (and, with latency, its retired histograms)
  *    are allocated when its first veth is tracked, not at netns creation:
  *    most namespaces never have a veth.
@@ -120,7 +129,12 @@ u64 nsp_devices_sum(struct nsp_net *pn, struct nsp_dev_stats *sum)
 	return n;
 }
 
-/* The device's TX dropped, in packets. Context: RTNL held. */
+/*
+ * The device's TX dropped, in packets. Context: @dev cannot be freed: RTNL
+ * held, or its nsp_dev seen in pn->devs under pn->lock (see
+ * nsp_devices_reset_locked()). dev_get_stats() calls veth_get_stats64(),
+ * which neither sleeps nor takes a lock (/proc/net/dev calls it under RCU).
+ */
 static u64 nsp_dev_kdrop(struct net_device *dev)
 {
 	struct rtnl_link_stats64 st;
@@ -130,36 +144,18 @@ static u64 nsp_dev_kdrop(struct net_device *dev)
 }
 
 /**
- * nsp_devices_reset_prepare() - read each live device's TX dropped for a reset
- * @pn: netns state
- *
- * dev_get_stats() calls the driver, so it runs here, before the caller
- * takes pn->lock; RTNL keeps the set of devices and each d->dev alive
- * until nsp_devices_reset_locked() (devices leave under RTNL).
- *
- * Context: process context, RTNL held, rcu_read_lock() held.
- */
-void nsp_devices_reset_prepare(struct nsp_net *pn)
-{
-	struct nsp_dev *d;
-	unsigned long idx;
-
-	ASSERT_RTNL();
-	xa_for_each(&pn->devs, idx, d)
-		d->kdrop_next = nsp_dev_kdrop(d->dev);
-}
-
-/**
  * nsp_devices_reset_locked() - store every live device's baseline
  * @pn:  netns state
  * @sum: the live devices' counters are added here
  *
  * With latency tracking, each device's histograms become its hist_base and
  * are added to pn->hist_base (which the caller zeroed and filled with the
- * retired histograms first). kdrop_base takes the kdrop_next that
- * nsp_devices_reset_prepare() read.
+ * retired histograms first). kdrop_base becomes the device's TX dropped
+ * now. No RTNL: a device found in pn->devs while pn->lock is held for
+ * writing has not reached its NETDEV_UNREGISTER (which erases it under the
+ * same lock, before the net_device can be freed), so d->dev is alive.
  *
- * Context: pn->lock held for writing, rcu_read_lock() held, RTNL held.
+ * Context: pn->lock held for writing, rcu_read_lock() held.
  */
 void nsp_devices_reset_locked(struct nsp_net *pn, struct nsp_dev_stats *sum)
 {
@@ -172,13 +168,14 @@ void nsp_devices_reset_locked(struct nsp_net *pn, struct nsp_dev_stats *sum)
 
 		nsp_dev_stats_add(&s, d->stats);
 		d->base = s;
-		d->kdrop_base = d->kdrop_next;
+		d->kdrop_base = nsp_dev_kdrop(d->dev);
 		for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
 			sum->ctr[i] += s.ctr[i];
 		if (d->hist) {
 			memset(d->hist_base, 0, sizeof(*d->hist_base));
 			nsp_hists_sum(d->hist_base, d->hist);
-			if (pn->retired_hist)
+			/* Pairs with nsp_net_retired_alloc(): hist_base is there. */
+			if (smp_load_acquire(&pn->retired_hist))
 				nsp_hists_add(pn->hist_base, d->hist_base);
 		}
 	}
@@ -212,38 +209,11 @@ void nsp_dev_read(struct nsp_net *pn, struct nsp_dev *d,
 	snap->name[IFNAMSIZ - 1] = '\0';
 }
 
+/* Frees a device no reader can still see. Touches nothing else. */
 static void nsp_dev_free_rcu(struct rcu_head *head)
 {
 	struct nsp_dev *d = container_of(head, struct nsp_dev, rcu);
-	struct nsp_dev_stats s = {};
-	int i;
 
-	/*
-	 * No handler can still see @d. Fold what was counted after
-	 * NETDEV_UNREGISTER took its snapshot. pn->retired is still there:
-	 * nsp_net_exit_batch() waits for this callback with rcu_barrier().
-	 */
-	nsp_dev_stats_add(&s, d->stats);
-	for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
-		this_cpu_add(d->pn->retired->ctr[i],
-			     nsp_sub(s.ctr[i], d->folded.ctr[i]));
-	/*
-	 * Histograms are folded here only, after the grace period: a netns
-	 * histogram may lag a departed device's for that long.
-	 */
-	if (d->hist && d->pn->retired_hist) {
-		struct nsp_hists h = {};
-		struct nsp_hists *r = this_cpu_ptr(d->pn->retired_hist);
-		int k;
-
-		nsp_hists_sum(&h, d->hist);
-		for (k = 0; k < NSP_HIST_KIND__COUNT; k++) {
-			r->h[k].count += h.h[k].count;
-			r->h[k].sum_ns += h.h[k].sum_ns;
-			for (i = 0; i < NSP_HIST_BUCKETS; i++)
-				r->h[k].b[i] += h.h[k].b[i];
-		}
-	}
 	free_percpu(d->hist);
 	kfree(d->hist_base);
 	free_percpu(d->stats);
@@ -253,9 +223,9 @@ static void nsp_dev_free_rcu(struct rcu_head *head)
 /*
  * The retired counters of a netns (and its retired histograms with latency
  * tracking), on its first tracked veth. Published with smp_store_release()
- * for the debugfs readers (RCU, no RTNL), after what they point to is zero;
- * hist_base before retired_hist, which readers test. RTNL serializes this
- * against resets and other registrations. Freed at the pernet exit.
+ * for the debugfs readers and resets (RCU, no RTNL), after what they point
+ * to is zero; hist_base before retired_hist, which readers test. RTNL
+ * serializes this against other registrations. Freed at the pernet exit.
  *
  * Context: process context, RTNL held.
  * Return: 0, or -ENOMEM (nothing published then but what is complete).
@@ -339,17 +309,25 @@ static struct nsp_dev *nsp_dev_find(struct net_device *dev)
 static void nsp_dev_unregister(struct net_device *dev)
 {
 	struct nsp_dev *d = nsp_dev_find(dev);
+	struct nsp_dev_stats s = {};
 	struct nsp_net *pn;
 	int i;
 
 	if (!d)
 		return;
 	pn = d->pn;
+	/*
+	 * Every count of the device is in by now (see the top of this file).
+	 * this_cpu_add(): process context, preemptible; the add itself is
+	 * safe against a handler on this CPU.
+	 */
+	nsp_dev_stats_add(&s, d->stats);
 	write_seqlock(&pn->lock);
 	xa_erase(&pn->devs, d->ifindex);
-	nsp_dev_stats_add(&d->folded, d->stats);
 	for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
-		this_cpu_add(pn->retired->ctr[i], d->folded.ctr[i]);
+		this_cpu_add(pn->retired->ctr[i], s.ctr[i]);
+	if (d->hist && pn->retired_hist)
+		nsp_hists_fold(pn->retired_hist, d->hist);
 	write_sequnlock(&pn->lock);
 	call_rcu(&d->rcu, nsp_dev_free_rcu);
 }

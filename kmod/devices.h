@@ -18,12 +18,10 @@
  * @name:    a copy of dev->name, updated on NETDEV_CHANGENAME under pn->lock
  * @stats:   per-CPU counters, bumped by the veth_xmit() probe
  * @base:    the counters at the last reset, under pn->lock
- * @folded:  what NETDEV_UNREGISTER already moved into pn->retired
  * @hist:    per-CPU latency histograms; NULL unless nsp_latency
  * @hist_base: @hist at the last reset, under pn->lock; allocated with @hist
  * @kdrop_base: the device's tx_dropped (dev_get_stats()) when its counters
  *           started: at tracking start or the last reset, under pn->lock
- * @kdrop_next: scratch for a reset, under RTNL
  * @rcu:     frees the device after a grace period
  */
 struct nsp_dev {
@@ -33,11 +31,9 @@ struct nsp_dev {
 	char name[IFNAMSIZ];
 	struct nsp_dev_stats __percpu *stats;
 	struct nsp_dev_stats base;
-	struct nsp_dev_stats folded;
 	struct nsp_hists __percpu *hist;
 	struct nsp_hists *hist_base;
 	u64 kdrop_base;
-	u64 kdrop_next;
 	struct rcu_head rcu;
 };
 
@@ -69,7 +65,6 @@ struct nsp_dev *nsp_devices_count_tx(const struct net_device *dev,
 				     unsigned int len);
 struct nsp_dev *nsp_devices_find_rcu(const struct net_device *dev);
 u64 nsp_devices_sum(struct nsp_net *pn, struct nsp_dev_stats *sum);
-void nsp_devices_reset_prepare(struct nsp_net *pn);
 void nsp_devices_reset_locked(struct nsp_net *pn, struct nsp_dev_stats *sum);
 void nsp_dev_read(struct nsp_net *pn, struct nsp_dev *d,
 		  struct nsp_dev_snap *snap);

@@ -95,13 +95,12 @@ struct nsp_sig_row *nsp_net_sig_row(struct nsp_net *pn, int sig)
 
 /*
  * exit_batch runs after every pernet device exit of these namespaces, so all
- * their devices are unregistered by now; each nsp_dev still waits in
- * call_rcu() and its callback folds late counts into pn->retired. Wait for
- * those callbacks (one rcu_barrier() per batch, not per netns) before freeing
- * what they touch. The netns core frees *pn itself after this returns.
- * Probe handlers reach *pn only under rcu_read_lock() through a live task's
- * nsproxy; cleanup_net() waited a grace period after unlinking the netns,
- * so none still holds a signal row.
+ * their devices are unregistered by now and folded into pn->retired; the
+ * RCU callbacks still pending free only their own nsp_dev (devices.c), so
+ * nothing here waits for them. The netns core frees *pn itself after this
+ * returns. Probe handlers reach *pn only under rcu_read_lock() through a
+ * live task's nsproxy; cleanup_net() waited a grace period after unlinking
+ * the netns, so none still holds a signal row.
  */
 static void __net_exit nsp_net_exit_batch(struct list_head *net_exit_list)
 {
@@ -109,7 +108,6 @@ static void __net_exit nsp_net_exit_batch(struct list_head *net_exit_list)
 	struct net *net;
 	int s;
 
-	rcu_barrier();
 	list_for_each_entry(net, net_exit_list, exit_list) {
 		struct nsp_net *pn = nsp_net(net);
 
@@ -240,30 +238,32 @@ void nsp_sig_row_free(struct nsp_sig_row *row)
  *
  * Stores the current device, netns and signal counters, and the latency
  * histograms, as baselines. Work is O(devices x possible CPUs) under the
- * netns seqlock (a spin lock): resets are rare administrative writes.
+ * netns seqlock (a spin lock): resets are rare administrative writes. No
+ * RTNL: device registration and unregistration change what this reads only
+ * under the same seqlock (devices.c), and the retired counters and
+ * histograms are published with release stores, read here with acquire.
  *
- * One gap: a device that unregistered less than an RCU grace period before
- * the reset has left pn->devs but not yet folded its histograms into
- * pn->retired_hist (nsp_dev_free_rcu()); its pre-reset samples then show up
- * in the netns histogram after the reset. Counters have no such gap (they
- * fold at NETDEV_UNREGISTER, under this lock).
- *
- * Context: process context, RTNL and rcu_read_lock() held, no spin lock.
+ * Context: process context, rcu_read_lock() held, no spin lock.
  */
 void nsp_net_reset(struct nsp_net *pn)
 {
+	struct nsp_dev_stats __percpu *retired;
+	struct nsp_hists __percpu *rh;
 	struct nsp_dev_stats sum = {};
 	int s, i;
 
-	nsp_devices_reset_prepare(pn);
 	write_seqlock(&pn->lock);
-	if (pn->retired_hist) {	/* set after hist_base (devices.c) */
+	/* Pairs with nsp_net_retired_alloc(): hist_base is there. */
+	rh = smp_load_acquire(&pn->retired_hist);
+	if (rh) {
 		memset(pn->hist_base, 0, sizeof(*pn->hist_base));
-		nsp_hists_sum(pn->hist_base, pn->retired_hist);
+		nsp_hists_sum(pn->hist_base, rh);
 	}
 	nsp_devices_reset_locked(pn, &sum);
-	if (pn->retired)
-		nsp_dev_stats_add(&sum, pn->retired);
+	/* Pairs with nsp_net_retired_alloc(): zeroed before published. */
+	retired = smp_load_acquire(&pn->retired);
+	if (retired)
+		nsp_dev_stats_add(&sum, retired);
 	pn->base = sum;
 	/*
 	 * A row installed after this loop passed its slot started from zero

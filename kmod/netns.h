@@ -112,6 +112,31 @@ static inline void nsp_hists_add(struct nsp_hists *sum,
 	}
 }
 
+/**
+ * nsp_hists_fold() - add every CPU's histograms of @from to @to
+ * @to:   per-CPU histograms, added to on the calling CPU
+ * @from: per-CPU histograms that nothing writes any more
+ *
+ * Each add is a this_cpu_add(): safe from any context, preemptible ones
+ * included, against handlers adding on the same CPU.
+ */
+static inline void nsp_hists_fold(struct nsp_hists __percpu *to,
+				  const struct nsp_hists __percpu *from)
+{
+	int cpu, k, i;
+
+	for_each_possible_cpu(cpu) {
+		const struct nsp_hists *s = per_cpu_ptr(from, cpu);
+
+		for (k = 0; k < NSP_HIST_KIND__COUNT; k++) {
+			this_cpu_add(to->h[k].count, s->h[k].count);
+			this_cpu_add(to->h[k].sum_ns, s->h[k].sum_ns);
+			for (i = 0; i < NSP_HIST_BUCKETS; i++)
+				this_cpu_add(to->h[k].b[i], s->h[k].b[i]);
+		}
+	}
+}
+
 /* Rows of the signal counter arrays: signo 1..NSP_SIG_MAX, row 0 unused. */
 #define NSP_SIG_ROWS (NSP_SIG_MAX + 1)
 

@@ -72,6 +72,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+#include <trace/events/oom.h>
 
 #include "compat.h"
 #include "netns.h"
@@ -413,8 +414,7 @@ static struct nsp_probe nsp_ns_exit_probe;
 static int nsp_ns_change_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct nsp_probe *probe = container_of(kp, struct nsp_probe, kp);
-	struct task_struct *p =
-		(struct task_struct *)regs_get_kernel_argument(regs, 0);
+	struct task_struct *p = nsp_ns_change_task(regs);
 	LIST_HEAD(mine);
 
 	nsp_probe_hit(probe);
@@ -520,6 +520,8 @@ int nsp_sigattr_init(bool enable)
 {
 	unsigned int i;
 
+	/* Registered as void *: check the probe against the kernel's. */
+	check_trace_callback_type_mark_victim(NSP_OOM_VICTIM_TP(nsp_oom_victim));
 	nsp_pending_pool = kcalloc(NSP_PENDING_MAX, sizeof(*nsp_pending_pool),
 				   GFP_KERNEL);
 	if (!nsp_pending_pool)

@@ -72,6 +72,7 @@
 #include <linux/signal.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <trace/events/signal.h>
 
 #include "compat.h"
 #include "netns.h"
@@ -117,9 +118,9 @@ static DEFINE_PER_CPU(struct nsp_sig_force_slot, nsp_sig_force_slot);
 static int nsp_sig_generate_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct nsp_probe *p = container_of(kp, struct nsp_probe, kp);
-	int sig = (int)regs_get_kernel_argument(regs, 0);
-	struct task_struct *t = (struct task_struct *)regs_get_kernel_argument(regs, 2);
-	bool force = regs_get_kernel_argument(regs, 4) & 0xff;
+	int sig = nsp_sig_generate_sig(regs);
+	struct task_struct *t = nsp_sig_generate_target(regs);
+	bool force = nsp_sig_generate_force(regs);
 	struct nsp_sig_force_slot *slot;
 
 	nsp_probe_hit(p);
@@ -400,6 +401,9 @@ int nsp_signal_init(bool enable)
 	unsigned int i;
 	int err;
 
+	/* The probes are registered as void *: check them against the kernel. */
+	check_trace_callback_type_signal_generate(nsp_sig_outcome_tp);
+	check_trace_callback_type_signal_deliver(nsp_sig_deliver_tp);
 	err = nsp_sigev_init();
 	if (err)
 		return err;

@@ -101,8 +101,8 @@ static DEFINE_PER_CPU(struct nsp_xmit_ctx, nsp_xmit_ctx);
 static int nsp_veth_xmit_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct nsp_probe *p = container_of(kp, struct nsp_probe, kp);
-	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 0);
-	struct net_device *dev = (struct net_device *)regs_get_kernel_argument(regs, 1);
+	struct sk_buff *skb = nsp_veth_xmit_skb(regs);
+	struct net_device *dev = nsp_veth_xmit_dev(regs);
 
 	nsp_probe_hit(p);
 	if (likely(skb && dev))
@@ -116,8 +116,8 @@ static int nsp_veth_xmit_entry(struct kretprobe_instance *ri,
 {
 	struct nsp_probe *p = container_of(get_kretprobe(ri), struct nsp_probe,
 					   rp);
-	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 0);
-	struct net_device *dev = (struct net_device *)regs_get_kernel_argument(regs, 1);
+	struct sk_buff *skb = nsp_veth_xmit_skb(regs);
+	struct net_device *dev = nsp_veth_xmit_dev(regs);
 	struct nsp_xmit_ctx *ctx = this_cpu_ptr(&nsp_xmit_ctx);
 
 	nsp_probe_hit(p);
@@ -185,8 +185,8 @@ static int nsp_veth_xmit_ret(struct kretprobe_instance *ri,
 static int nsp_veth_fwd_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct nsp_probe *p = container_of(kp, struct nsp_probe, kp);
-	struct net_device *peer = (struct net_device *)regs_get_kernel_argument(regs, 0);
-	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 1);
+	struct net_device *peer = nsp_dev_forward_dev(regs);
+	struct sk_buff *skb = nsp_dev_forward_skb(regs);
 	struct nsp_xmit_ctx *ctx = this_cpu_ptr(&nsp_xmit_ctx);
 
 	if (ctx->state != NSP_XMIT_ENTERED || ctx->skb != skb)
@@ -210,7 +210,7 @@ static int nsp_veth_fwd_pre(struct kprobe *kp, struct pt_regs *regs)
 static int nsp_veth_backlog_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct nsp_probe *p = container_of(kp, struct nsp_probe, kp);
-	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 0);
+	struct sk_buff *skb = nsp_backlog_skb(regs);
 	struct nsp_xmit_ctx *ctx = this_cpu_ptr(&nsp_xmit_ctx);
 
 	if (ctx->state != NSP_XMIT_FORWARDED || ctx->skb != skb)
@@ -227,7 +227,7 @@ static int nsp_veth_backlog_pre(struct kprobe *kp, struct pt_regs *regs)
  */
 static int nsp_rx_backlog_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	if (nsp_lat_match((struct sk_buff *)regs_get_kernel_argument(regs, 0)))
+	if (nsp_lat_match(nsp_rx_backlog_skb(regs)))
 		nsp_probe_hit(container_of(kp, struct nsp_probe, kp));
 	return 0;
 }
@@ -235,7 +235,7 @@ static int nsp_rx_backlog_pre(struct kprobe *kp, struct pt_regs *regs)
 /* napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb) */
 static int nsp_rx_napi_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	if (nsp_lat_match((struct sk_buff *)regs_get_kernel_argument(regs, 1)))
+	if (nsp_lat_match(nsp_rx_napi_skb(regs)))
 		nsp_probe_hit(container_of(kp, struct nsp_probe, kp));
 	return 0;
 }

@@ -30,6 +30,16 @@ expect 0 "status --json on good" --debugfs "$FIX/good" status --json
 expect 0 "signals on good" --debugfs "$FIX/good" signals
 expect 0 "signals --netns <inum> on good" --debugfs "$FIX/good" signals --netns 4026532201
 expect 8 "signals --netns <unknown>" --debugfs "$FIX/good" signals --netns no-such-netns
+expect 0 "signals --why <inum>" --debugfs "$FIX/why" signals --why 4026532301
+grep -q "2.0 s later SIGKILL from pid 812 → delivered: killed" "$TMP/out" ||
+	{ echo "FAIL: signals --why lacks the SIGKILL step"; FAILED=1; }
+expect 0 "signals --why <inum> --all --json" --debugfs "$FIX/why" signals --why 4026532301 --all --json
+expect 0 "signals --why on sig_events=0" --debugfs "$FIX/why_off" signals --why 4026532301
+grep -q "sig_events=0" "$TMP/out" || { echo "FAIL: signals --why: sig_events=0 not said"; FAILED=1; }
+expect 8 "signals --why <inum without a ring>" --debugfs "$FIX/why" signals --why 4026539999
+expect 8 "signals --why <no such netns>" --debugfs "$FIX/why" signals --why no-such-netns
+expect 2 "signals --why with --events" --debugfs "$FIX/why" signals --why 4026532301 --events
+expect 2 "signals --all without --why" --debugfs "$FIX/why" signals --all
 expect 0 "status on a newer minor" --debugfs "$FIX/minor_newer" status
 expect 6 "status on a major mismatch" --debugfs "$FIX/major_mismatch" status
 expect 6 "--debugfs after the subcommand" status --json --debugfs "$FIX/major_mismatch"
@@ -42,6 +52,17 @@ expect 2 "no subcommand"
 expect 2 "unknown subcommand" frobnicate
 expect 0 "--help" --help
 grep -q "8  network namespace not found" "$TMP/out" || { echo "FAIL: --help lacks exit codes"; FAILED=1; }
+grep -q "11 serve: the --listen address is already in use" "$TMP/out" ||
+	{ echo "FAIL: --help lacks exit code 11"; FAILED=1; }
+expect 0 "export on v1_3" --debugfs "$FIX/v1_3" export
+grep -q '^nsprobe_module_loaded 1$' "$TMP/out" || { echo "FAIL: export lacks module_loaded 1"; FAILED=1; }
+expect 0 "export without nsprobe/" --debugfs "$TMP" export
+grep -q '^nsprobe_module_loaded 0$' "$TMP/out" || { echo "FAIL: export lacks module_loaded 0"; FAILED=1; }
+expect 2 "export --textfile <missing dir>" --debugfs "$FIX/good" export --textfile "$TMP/missing"
+expect 2 "serve without --listen" serve
+expect 2 "serve --listen without a port" serve --listen 127.0.0.1
+expect 2 "serve --listen with a host name" serve --listen localhost:9750
+expect 2 "serve --listen port 65536" serve --listen 127.0.0.1:65536
 
 "$NSPROBE" --debugfs "$FIX/major_mismatch" status --json >"$TMP/out" 2>/dev/null
 grep -q '"reason": "format_version_mismatch"' "$TMP/out" ||

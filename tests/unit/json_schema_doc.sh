@@ -10,7 +10,8 @@
 #    format 1.2 files of tests/fuzz/corpus/fuzz_debugfs/live-* (status, show,
 #    signals, signals --events, latency, one frame of watch), the format 1.3
 #    tree tests/fixtures/debugfs/v1_3 (status, show, signals, signals
-#    --events), and a tree without the module (status and show: the
+#    --events), signals --why on tests/fixtures/debugfs/why (golden files
+#    why_*.json are its), and a tree without the module (status and show: the
 #    counters.reason/message keys).
 #    show and watch also list this machine's own namespaces and links.
 #
@@ -78,6 +79,7 @@ for g in "$root"/tests/fixtures/golden/*.json; do
 	name=$(basename "$g")
 	case ${name%%[_.]*} in
 	show|status|signals|latency|watch) check "${name%%[_.]*}" "$g" "golden $name" ;;
+	why) check "signals --why" "$g" "golden $name" ;;
 	*) echo "FAIL: golden $name: which command printed it? (extend json_schema_doc.sh)"; failed=1 ;;
 	esac
 done
@@ -113,6 +115,8 @@ else
 	run "show --json (fixture 1.3)" show 0 "$v13" show --json
 	run "signals --json (fixture 1.3)" signals 0 "$v13" signals --json
 	run "signals --events --json (fixture 1.3)" "signals --events" 0 "$v13" signals --events --json
+	why=$root/tests/fixtures/debugfs/why
+	run "signals --why --json (fixture why)" "signals --why" 0 "$why" signals --why 4026532301 --json
 	run "status --json (no module)" status 3 "$tmp/none" status --json
 	run "show --json (no module)" show 0 "$tmp/none" show --json
 fi

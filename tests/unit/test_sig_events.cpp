@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // The events file parser (format.h NSP_FILE_EVENTS) and the plain-words
 // explanations of `nsprobe signals`.
-#include <fstream>
-#include <sstream>
-
 #include <gtest/gtest.h>
 
+#include "golden.h"
 #include "libnsprobe/sig_events.h"
 
 using namespace nsprobe;
+using nsprobe::test::read_fixture;
 
 namespace {
 
@@ -115,18 +114,6 @@ TEST(SigEvents, EventLine)
 	EXPECT_EQ(j["name"], "SIGCHLD");
 }
 
-namespace {
-
-std::string read_fixture(const std::string &rel)
-{
-	std::ifstream in(std::string(NSPROBE_FIXTURES) + "/" + rel);
-	std::stringstream ss;
-	ss << in.rdbuf();
-	return ss.str();
-}
-
-} // namespace
-
 // Format 1.3: cause=, and sends from interrupt context (sender_pid=0 and an
 // empty sender_comm=).
 TEST(SigEvents, Format13CauseAndInterruptSender)
@@ -216,4 +203,21 @@ TEST(SigEvents, CauseIsOptionalAndOtherEmptyValuesAreNot)
 	auto b3 = parse_sig_events(bad, "events");
 	ASSERT_FALSE(b3);
 	EXPECT_NE(b3.error().why.find("cause"), std::string::npos) << b3.error().why;
+}
+
+// Format 1.3 cause=init_exit: the SIGKILLs of a pid namespace whose PID 1
+// exited (zap_pid_ns_processes()), sent by that PID 1.
+TEST(SigEvents, InitExitCause)
+{
+	auto r = parse_sig_events(read_fixture("debugfs/why/nsprobe/events"), "events");
+	ASSERT_TRUE(r) << r.error().message();
+	ASSERT_GE(r->events.size(), 4u);
+	const SigEvent &zap = r->events[3];
+	EXPECT_EQ(zap.cause, "init_exit");
+	EXPECT_EQ(event_text(zap),
+		  "102.000150 sleep[900] netns 4026532301 -> sh[905] pid 2 in pidns 4026532399 "
+		  "netns 4026532301: SIGKILL at pid namespace teardown delivered_term, kernel, "
+		  "forced: killed: PID 1 of its pid namespace exited, and the kernel kills every "
+		  "task left in it (zap_pid_ns_processes()); the sender is that PID 1");
+	EXPECT_EQ(event_json(zap)["cause"], "init_exit");
 }

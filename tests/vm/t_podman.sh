@@ -9,8 +9,10 @@
 #     then SIGKILL two seconds later, forced from the ancestor pid namespace
 #     and delivered. Both events in the container's netns, in that order;
 #     "nsprobe show --json" names the container by podman's id while it runs.
+#     "nsprobe signals --why" tells the same two steps.
 #   oom: a container under --memory 24m whose PID 1 becomes dd with a 64 MiB
-#     buffer: the memory cgroup's OOM killer kills it (SIGKILL, cause=oom).
+#     buffer: the memory cgroup's OOM killer kills it (SIGKILL, cause=oom),
+#     and "signals --why" says so.
 # Each container's netns is held by a bind mount, so that its records
 # outlive the container.
 # If podman cannot run here, the test says why (podman's own error) and fails.
@@ -113,6 +115,8 @@ check "stop: show --json: the container's cgroup" "/libpod_parent/libpod-$id" \
 check "stop: --netns <id prefix> selects its netns" "$in" \
 	"$(nsp_json show --netns "${id:0:12}" | jq -r '.netns[].inum')"
 check "stop: no signal event in the netns before the stop" 0 "$(ev_pod "$in" "$pid" | wc -l)"
+check "stop: signals --why <id prefix> while it runs: its netns, no step yet" "$in 0" \
+	"$(nsp_json signals --why "${id:0:12}" | jq -r '"\(.inum) \(.steps | length)"')"
 hold_netns "$pid" stop
 
 pod stop -t 2 nsp-stop >/dev/null || die "podman stop"
@@ -136,6 +140,22 @@ check "stop: SIGTERM to SIGKILL within [2 s, 30 s] (${dt_ms} ms)" 1 \
 	"$([ "$dt_ms" -ge 2000 ] && [ "$dt_ms" -le 30000 ] && echo 1 || echo 0)"
 check "stop: events in the netns (nothing else)" 2 \
 	"$(grep -c "^ev inum=$in " "$NSP_DEBUGFS/events")"
+# signals --why: the same story in words. The container has no process left,
+# so its id prefix no longer names a netns (the prefix is read from the
+# cgroup of the netns's processes): select it by the held bind mount, and by
+# its inode. A later change keeps the records of dead netns.
+why=$(nsp_json signals --why /run/nsp-podman-stop-netns) || die "signals --why: exit $?"
+check "stop: --why: exactly the two steps (signal outcome reason forced inside)" \
+	"SIGTERM ignored init true false|SIGKILL delivered_term - true false" \
+	"$(jq -r '.steps[] | "\(.signal) \(.outcome) \(.reason) \(.forced) \(.sender.inside)"' <<<"$why" |
+		paste -sd'|')"
+why_ms=$(jq -r '.steps[1].since_prev_ns // 0 | . / 1000000 | floor' <<<"$why")
+check "stop: --why: SIGKILL at least 2 s after SIGTERM (${why_ms} ms)" 1 \
+	"$([ "$why_ms" -ge 2000 ] && echo 1 || echo 0)"
+check "stop: --why <inode>: the same steps" 1 \
+	"$([ "$(jq -c .steps <<<"$why")" = "$(nsp_json signals --why "$in" | jq -c .steps)" ] &&
+		echo 1 || echo 0)"
+echo "  $("$NSPROBE" signals --why "$in" | sed -n '2,$p' | paste -sd' ')"
 
 # ---- oom: the container's PID 1 is OOM-killed under --memory 24m -----------
 id2=$(pod run -d --name nsp-oom --network none --pid private --memory 24m \
@@ -159,6 +179,11 @@ check "oom: SIGKILL generated forced oom_kill origin_kernel delivered_term" "1 1
 	"$(sig_ctrs "$in2" $KILL generated forced oom_kill origin_kernel delivered_term)"
 check "oom: SIGKILL events with cause=oom in the netns" 1 \
 	"$(grep -c "^ev inum=$in2 .* signo=9 .* cause=oom$" "$NSP_DEBUGFS/events")"
+why=$(nsp_json signals --why /run/nsp-podman-oom-netns) || die "signals --why: exit $?"
+check "oom: --why: the SIGKILL step by the OOM killer (signal outcome cause sender nspid)" \
+	"SIGKILL delivered_term oom oom_killer 1" \
+	"$(jq -r '.steps[] | select(.cause == "oom") |
+		"\(.signal) \(.outcome) \(.cause) \(.sender.kind) \(.target.nspid)"' <<<"$why")"
 echo "  podman says OOMKilled=$(pod inspect -f '{{.State.OOMKilled}}' nsp-oom)"
 
 check "sig_unattributed" 0 "$(raw_field stats stats sig_unattributed)"

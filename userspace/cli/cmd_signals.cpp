@@ -22,10 +22,21 @@ SignalsCommand::SignalsCommand(CLI::App &app, const GlobalOptions &g)
 		       "and what became of it (needs format 1.1)");
 	sub_->add_flag("--follow", follow_, "with --events: keep printing new events until interrupted")
 		->needs("--events");
+	sub_->add_option("--why", why_,
+			 "tell the signal story of one container in time order: who sent "
+			 "which signal, what the kernel did and why; TARGET as for --netns")
+		->type_name("TARGET")
+		->excludes("--events")
+		->excludes("--netns");
+	sub_->add_flag("--all", all_,
+		       "with --why: also the routine steps (SIGCHLD, SIGURG, SIGWINCH)")
+		->needs("--why");
 }
 
 int SignalsCommand::run()
 {
+	if (why_)
+		return run_why();
 	if (events_ || follow_)
 		return run_events();
 	DebugfsSource src(resolve_debugfs(g_.debugfs));

@@ -26,9 +26,7 @@
 
 namespace nsprobe::cli {
 
-namespace {
-
-Result<SigEvents> read_events(const std::string &dir)
+Result<SigEvents> read_sig_events(const std::string &dir)
 {
 	std::string path = dir + "/" NSP_FILE_EVENTS;
 	std::ifstream f(path);
@@ -41,7 +39,12 @@ Result<SigEvents> read_events(const std::string &dir)
 	return parse_sig_events(ss.str(), path);
 }
 
-} // namespace
+Error no_event_ring(const std::string &selector, uint64_t inum)
+{
+	return Error{Errc::netns_not_found, fmt::format("netns {} ({})", selector, inum),
+		     "no event ring for it",
+		     "the module keeps a ring per netns it has seen a signal for", 0};
+}
 
 int SignalsCommand::run_events()
 {
@@ -59,7 +62,7 @@ int SignalsCommand::run_events()
 	}
 	auto want = [&](uint64_t inum) { return !only || inum == *only; };
 
-	auto evs = read_events(src.dir());
+	auto evs = read_sig_events(src.dir());
 	if (!evs)
 		return fail(evs.error());
 	if (netns_) {
@@ -67,10 +70,7 @@ int SignalsCommand::run_events()
 		for (const SigRing &r : evs->rings)
 			known |= want(r.inum);
 		if (!known)
-			return fail(Error{Errc::netns_not_found,
-					  fmt::format("netns {} ({})", *netns_, *only),
-					  "no event ring for it",
-					  "the module keeps a ring per netns it has seen a signal for", 0});
+			return fail(no_event_ring(*netns_, *only));
 	}
 
 	if (!follow_) {
@@ -134,7 +134,7 @@ int SignalsCommand::run_events()
 		if (std::fflush(stdout) != 0 || std::ferror(stdout))
 			return kExitOk;	// main()'s finish_stdout() reports it
 		std::this_thread::sleep_for(std::chrono::milliseconds(200));
-		evs = read_events(src.dir());
+		evs = read_sig_events(src.dir());
 		if (!evs)
 			return fail(evs.error());
 	}

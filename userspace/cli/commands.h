@@ -4,6 +4,7 @@
 #ifndef NSPROBE_CLI_COMMANDS_H
 #define NSPROBE_CLI_COMMANDS_H
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include "libnsprobe/model.h"
 #include "libnsprobe/render.h"
 #include "libnsprobe/result.h"
+#include "libnsprobe/sig_events.h"
 
 namespace nsprobe::cli {
 
@@ -84,9 +86,12 @@ public:
 
 private:
 	int run_events();	// cmd_signals_events.cpp
+	int run_why();		// cmd_signals_why.cpp
 
 	bool events_ = false;	// --events: the event ring
 	bool follow_ = false;	// --follow: keep printing new events
+	std::optional<std::string> why_;	// --why TARGET: one netns's story
+	bool all_ = false;	// --all: with --why, the routine steps too
 };
 
 class ResetCommand : public Command {
@@ -116,6 +121,29 @@ private:
 	std::optional<std::string> dev_;	// --dev NAME
 };
 
+// nsprobe serve: Prometheus /metrics over HTTP (cmd_prom.cpp).
+class ServeCommand : public Command {
+public:
+	ServeCommand(CLI::App &app, const GlobalOptions &g);
+	int run() override;
+
+private:
+	std::string listen_;		// --listen ADDR:PORT
+	std::size_t max_netns_ = 0;	// --max-netns N
+	double max_age_ = 1.0;		// --max-age SEC
+};
+
+// nsprobe export: Prometheus text once, on stdout or to --textfile DIR.
+class ExportCommand : public Command {
+public:
+	ExportCommand(CLI::App &app, const GlobalOptions &g);
+	int run() override;
+
+private:
+	std::optional<std::string> textfile_;	// --textfile DIR
+	std::size_t max_netns_ = 0;		// --max-netns N
+};
+
 // The model `nsprobe show` prints: every netns this process can see, with its
 // links (netlink), joined with the module's counters `snap` (read from
 // `dir`), cut down to the netns `selector` names if given. Errors: the netns
@@ -128,6 +156,14 @@ Result<ShowModel> show_model(const Result<Snapshot> &snap, const std::string &di
 // only to the module (anonymous) can be named. Errors: netns_not_found (no
 // match), usage (several matches, or a number above 32 bits).
 Result<uint32_t> resolve_netns_inum(const std::string &selector);
+
+// The events file (format 1.1) of the module at `dir` (<debugfs>/nsprobe),
+// parsed. Errors: module_not_loaded (no such file: a module older than 1.1,
+// or unloaded), malformed.
+Result<SigEvents> read_sig_events(const std::string &dir);
+// The error for a netns (`selector`, resolved to `inum`) without an event
+// ring: netns_not_found.
+Error no_event_ring(const std::string &selector, uint64_t inum);
 
 // Raises RLIMIT_NOFILE to its hard limit: the link source keeps up to two
 // fds per netns.

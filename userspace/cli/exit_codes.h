@@ -19,6 +19,7 @@ enum ExitCode : int {
 	kExitNetnsNotFound = 8,		// --netns matches nothing, or it vanished
 	kExitNetlink = 9,		// a netlink request failed
 	kExitRejected = 10,		// the module rejected a control write (EINVAL)
+	kExitAddressInUse = 11,		// serve: the --listen address is in use
 };
 
 constexpr int exit_code_for(Errc code)
@@ -35,6 +36,7 @@ constexpr int exit_code_for(Errc code)
 	case Errc::netns_not_found: return kExitNetnsNotFound;
 	case Errc::netlink: return kExitNetlink;
 	case Errc::rejected: return kExitRejected;
+	case Errc::address_in_use: return kExitAddressInUse;
 	}
 	return kExitInternal;
 }
@@ -53,6 +55,7 @@ constexpr const char *kExitCodesHelp =
 	"  8  network namespace not found, or it vanished\n"
 	"  9  netlink error\n"
 	"  10 the module rejected a control command (reset)\n"
+	"  11 serve: the --listen address is already in use\n"
 	"\n"
 	"Environment:\n"
 	"  NSPROBE_DEBUGFS  debugfs mount point (default /sys/kernel/debug; --debugfs wins)\n";

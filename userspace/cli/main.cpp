@@ -33,6 +33,8 @@ int main(int argc, char **argv)
 	ResetCommand reset(app, g);
 	WatchCommand watch(app, g);
 	LatencyCommand latency(app, g);
+	ServeCommand serve(app, g);
+	ExportCommand export_(app, g);
 
 	try {
 		app.parse(argc, argv);
@@ -47,7 +49,8 @@ int main(int argc, char **argv)
 		return kExitUsage;
 	}
 
-	Command *const commands[] = {&status, &show, &signals, &reset, &watch, &latency};
+	Command *const commands[] = {&status, &show, &signals, &reset,
+				     &watch, &latency, &serve, &export_};
 
 	try {
 		for (Command *c : commands)

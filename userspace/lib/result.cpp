@@ -19,6 +19,7 @@ std::string_view errc_name(Errc code)
 	case Errc::netns_not_found: return "netns_not_found";
 	case Errc::netlink: return "netlink";
 	case Errc::rejected: return "rejected";
+	case Errc::address_in_use: return "address_in_use";
 	}
 	return "internal";
 }

@@ -155,33 +155,38 @@ Result<SigEvents> parse_sig_events(std::string_view content, std::string_view fi
 	return out;
 }
 
-std::string explain_ignored(int signo, std::string_view reason, uint64_t count,
-			    uint64_t inum, std::string_view target, std::string_view forced)
+std::string ignore_why(int signo, std::string_view reason, std::string_view target)
 {
 	std::string sig = signal_name(signo);
-	std::string head = fmt::format("{} to {} of netns {} ignored {}×: ", sig, target, inum, count);
 	bool kernel_only = signo == 9 || signo == 19;	// SIGKILL, SIGSTOP
 	if (reason == "init") {
 		if (kernel_only)
-			return head + fmt::format("{} installed no handler (it cannot, for {}), "
-						  "and {} only gets through when sent from outside "
-						  "its pid namespace", target, sig, sig);
-		return head + fmt::format("{} installed no handler; from outside its pid "
-					  "namespace only SIGKILL and SIGSTOP get through", target);
+			return fmt::format("{} installed no handler (it cannot, for {}), "
+					   "and {} only gets through when sent from outside "
+					   "its pid namespace", target, sig, sig);
+		return fmt::format("{} installed no handler; from outside its pid "
+				   "namespace only SIGKILL and SIGSTOP get through", target);
 	}
 	if (reason == "default") {
 		if (signo == 18)	// SIGCONT
-			return head + "it resumed the process if stopped, then was dropped: no "
-				      "handler installed, and SIGCONT's default action is nothing more";
-		return head + fmt::format("no handler installed, and the default action of {} "
-					  "is to ignore it (for any process, not only PID 1)", sig);
+			return "it resumed the process if stopped, then was dropped: no "
+			       "handler installed, and SIGCONT's default action is nothing more";
+		return fmt::format("no handler installed, and the default action of {} "
+				   "is to ignore it (for any process, not only PID 1)", sig);
 	}
 	if (reason == "sig_ign")
-		return head + fmt::format("the process set {} to SIG_IGN", sig);
+		return fmt::format("the process set {} to SIG_IGN", sig);
 	if (reason == "exiting")
-		return head + "the target was already exiting (its thread group was dying)";
+		return "the target was already exiting (its thread group was dying)";
+	return "for a reason nsprobe cannot tell (e.g. a kernel thread)";
+}
+
+std::string explain_ignored(int signo, std::string_view reason, uint64_t count,
+			    uint64_t inum, std::string_view target, std::string_view forced)
+{
 	(void)forced;
-	return head + "for a reason nsprobe cannot tell (e.g. a kernel thread)";
+	return fmt::format("{} to {} of netns {} ignored {}×: {}", signal_name(signo), target,
+			   inum, count, ignore_why(signo, reason, target));
 }
 
 namespace {
@@ -208,19 +213,24 @@ std::string outcome_explanation(const SigEvent &e)
 	return {};
 }
 
+} // namespace
+
 std::string event_explanation(const SigEvent &e)
 {
 	std::string base = outcome_explanation(e);
-	if (e.cause != "oom")
+	std::string why;
+	if (e.cause == "oom")
+		why = "the OOM killer chose this task to free memory (memory.events oom_kill "
+		      "counts it); the sender is the task that ran the OOM killer";
+	else if (e.cause == "init_exit")
+		why = "PID 1 of its pid namespace exited, and the kernel kills every task left "
+		      "in it (zap_pid_ns_processes()); the sender is that PID 1";
+	else
 		return base;
-	std::string oom = "the OOM killer chose this task to free memory (memory.events "
-			  "oom_kill counts it); the sender is the task that ran the OOM killer";
 	if (e.outcome == "queued" || e.outcome == "delivered_term" || e.outcome == "coalesced")
-		return "killed: " + oom;
-	return oom + "; " + base;
+		return "killed: " + why;
+	return why + "; " + base;
 }
-
-} // namespace
 
 bool from_interrupt(const SigEvent &e)
 {
@@ -240,6 +250,8 @@ std::string event_text(const SigEvent &e)
 	std::string sig = signal_name(e.signo);
 	if (e.cause == "oom")
 		sig += " by the OOM killer";
+	else if (e.cause == "init_exit")
+		sig += " at pid namespace teardown";
 	else if (!e.cause.empty() && e.cause != "-")
 		sig += " (cause " + printable(e.cause) + ")";	// a word newer than this tool
 	return fmt::format("{}.{:06} {} -> {}[{}] pid {} in pidns {} netns {}: {} {}, {}{}: {}",

@@ -8,25 +8,27 @@ _nsprobe()
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		status|show|signals|latency|watch|reset) cmd=${COMP_WORDS[i]}; break ;;
+		status|show|signals|latency|watch|reset|serve|export) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
 	case $prev in
-	--debugfs) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-	--netns)
+	--debugfs|--textfile) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--netns|--why)
 		COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur"))
 		return ;;
-	-i|--interval|-n|--count|--dev) return ;;
+	-i|--interval|-n|--count|--dev|--listen|--max-netns|--max-age) return ;;
 	esac
 	local opts
 	case $cmd in
-	'') COMPREPLY=($(compgen -W "status show signals latency watch reset --debugfs --help" -- "$cur")); return ;;
+	'') COMPREPLY=($(compgen -W "status show signals latency watch reset serve export --debugfs --help" -- "$cur")); return ;;
 	status) opts="--json" ;;
 	show) opts="--json --wide --netns" ;;
-	signals) opts="--json --netns --events --follow" ;;
+	signals) opts="--json --netns --events --follow --why --all" ;;
 	latency) opts="--json --netns --dev" ;;
 	watch) opts="-i --interval -n --count --netns --plain --json" ;;
 	reset) opts="--netns" ;;
+	serve) opts="--listen --max-netns --max-age" ;;
+	export) opts="--textfile --max-netns" ;;
 	esac
 	COMPREPLY=($(compgen -W "$opts --debugfs --help" -- "$cur"))
 }

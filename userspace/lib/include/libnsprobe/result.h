@@ -27,6 +27,7 @@ enum class Errc {
 	netns_not_found,	// --netns names nothing, or it vanished
 	netlink,		// a netlink request failed
 	rejected,		// the module refused a control command (EINVAL)
+	address_in_use,		// serve: the --listen address is taken (EADDRINUSE)
 };
 
 // Stable machine-readable name of an Errc ("module_not_loaded", ...). Used as

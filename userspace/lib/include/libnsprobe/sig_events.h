@@ -29,8 +29,9 @@ struct SigEvent {
 	std::string reason;	// NSP_SIG_REASON_NAMES, "-" unless ignored
 	std::string origin;	// "process" or "kernel"
 	std::string forced;	// "0", "1" or "-" (unknown)
-	// (1.3) NSP_SIG_CAUSE_NAMES: "oom" for the OOM killer's SIGKILL, "-"
-	// for none; empty from an older module (which does not mark causes).
+	// (1.3) NSP_SIG_CAUSE_NAMES: "oom" for the OOM killer's SIGKILL,
+	// "init_exit" for the SIGKILLs of a pid namespace whose PID 1 exited,
+	// "-" for none; empty from an older module (which does not mark causes).
 	std::string cause;
 };
 
@@ -66,12 +67,22 @@ Result<SigEvents> parse_sig_events(std::string_view content, std::string_view fi
 std::string explain_ignored(int signo, std::string_view reason, uint64_t count,
 			    uint64_t inum, std::string_view target, std::string_view forced);
 
+// The part of explain_ignored() after the colon: why `target` ("PID 1",
+// "PID 1 (sleep)") ignored signo for `reason`.
+std::string ignore_why(int signo, std::string_view reason, std::string_view target);
+
+// What became of one event and why, in words ("explanation" of
+// event_json()): the outcome (and ignore reason) explained, or for a cause
+// (1.3: oom, init_exit) who killed the target and why.
+std::string event_explanation(const SigEvent &e);
+
 // One killsnoop-like line (no trailing newline):
 //   "<sec.usec> <comm>[<pid>] netns <n> -> <comm>[<pid>] pid <nspid> in
 //    pidns <p> netns <n>: SIGTERM ignored (init), process, forced: <why>"
 // A send from interrupt context reads "sent from interrupt context (a
 // timer), no sending task" in place of the sender; an OOM kill reads
-// "SIGKILL by the OOM killer <outcome>".
+// "SIGKILL by the OOM killer <outcome>", a pid namespace teardown's
+// "SIGKILL at pid namespace teardown <outcome>".
 std::string event_text(const SigEvent &e);
 // Every field + "explanation"; sender.interrupt (bool) and cause ("oom",
 // or null for none or a module older than 1.3).

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// `nsprobe signals --why`: the story of one netns's signal events
+// (sig_story.h) on tests/fixtures/debugfs/why{,_off}, golden text and JSON.
+#include <gtest/gtest.h>
+
+#include "golden.h"
+#include "libnsprobe/sig_story.h"
+
+using namespace nsprobe;
+using namespace nsprobe::test;
+
+namespace {
+
+constexpr uint64_t kStopped = 4026532301;	// podman stop -t 2, then init_exit
+constexpr uint64_t kOom = 4026532302;		// OOM kill, timer, overflow
+constexpr uint64_t kQuiet = 4026532303;		// no events
+
+SigEvents events_of(const std::string &fixture)
+{
+	auto r = parse_sig_events(read_fixture("debugfs/" + fixture + "/nsprobe/events"), "events");
+	EXPECT_TRUE(r) << r.error().message();
+	return r ? *r : SigEvents{};
+}
+
+void expect_story(const std::string &name, const SigStory &s, const std::string &target)
+{
+	expect_golden(name + ".txt", story_text(s, target));
+	expect_golden(name + ".json", story_json(s, target).dump(2) + "\n");
+}
+
+} // namespace
+
+// SIGTERM ignored by a handler-less init, SIGKILL 2 s later from the same
+// sender outside, then the kernel kills the rest at pid namespace teardown.
+// The SIGCHLD between them is routine and left out.
+TEST(SigStory, StopIgnoredThenKilled)
+{
+	SigStory s = build_story(events_of("why"), kStopped, false);
+	ASSERT_EQ(s.steps.size(), 3u);
+	EXPECT_EQ(s.hidden, 1u);
+	const StoryStep &term = s.steps[0];
+	EXPECT_EQ(term.ev.signo, 15);
+	EXPECT_EQ(term.inside, false);
+	EXPECT_EQ(term.sender_kind, "process");
+	EXPECT_FALSE(term.since_prev_ns);
+	EXPECT_EQ(term.text, "SIGTERM from pid 812 (crun, outside the container) to PID 1 (sleep) "
+			     "→ ignored: PID 1 (sleep) installed no handler; from outside its pid "
+			     "namespace only SIGKILL and SIGSTOP get through (SIGNAL_UNKILLABLE)");
+	const StoryStep &kill = s.steps[1];
+	EXPECT_EQ(kill.since_prev_ns, 2000000000);
+	EXPECT_EQ(kill.text, "2.0 s later SIGKILL from pid 812 → delivered: killed");
+	const StoryStep &zap = s.steps[2];
+	EXPECT_EQ(zap.sender_kind, "pidns_teardown");
+	EXPECT_EQ(zap.inside, true);
+	EXPECT_EQ(zap.ev.cause, "init_exit");
+	expect_story("why_stop", s, "4026532301");
+}
+
+TEST(SigStory, AllKeepsRoutineSteps)
+{
+	SigStory s = build_story(events_of("why"), kStopped, true);
+	ASSERT_EQ(s.steps.size(), 4u);
+	EXPECT_EQ(s.hidden, 0u);
+	EXPECT_EQ(s.steps[1].ev.signo, 17);
+	EXPECT_TRUE(s.notes.empty());
+	expect_golden("why_stop_all.txt", story_text(s, "4026532301"));
+}
+
+// The OOM killer's SIGKILL, a timer's signal (no sending task: never
+// guessed), a sender whose comm and netns are unknown, and a ring that
+// overflowed.
+TEST(SigStory, OomInterruptUnknownAndOverflow)
+{
+	SigStory s = build_story(events_of("why"), kOom, false);
+	ASSERT_EQ(s.steps.size(), 3u);
+	EXPECT_EQ(s.hidden, 1u);
+	EXPECT_EQ(s.steps[0].sender_kind, "interrupt");
+	EXPECT_FALSE(s.steps[0].inside);
+	EXPECT_EQ(s.steps[1].sender_kind, "oom_killer");
+	EXPECT_EQ(s.steps[1].ev.cause, "oom");
+	EXPECT_EQ(s.steps[1].text.rfind("500 ms later SIGKILL from the OOM killer (run by pid 950, "
+					"hog, inside the container) → delivered: killed: the OOM "
+					"killer chose", 0), 0u)
+		<< s.steps[1].text;
+	EXPECT_FALSE(s.steps[2].inside);
+	EXPECT_NE(s.steps[2].text.find("pid 1200 (unknown, netns unknown)"), std::string::npos)
+		<< s.steps[2].text;
+	ASSERT_FALSE(s.notes.empty());
+	EXPECT_EQ(s.notes[0], "3 earlier events were overwritten (the ring keeps the last 4): "
+			      "the story may be incomplete");
+	nlohmann::json j = story_json(s, "4026532302");
+	EXPECT_EQ(j["complete"], false);
+	EXPECT_EQ(j["steps"][0]["sender"]["pid"], nullptr);
+	EXPECT_EQ(j["steps"][0]["sender"]["comm"], nullptr);
+	EXPECT_EQ(j["steps"][1]["cause"], "oom");
+	EXPECT_EQ(j["steps"][2]["forced"], nullptr);
+	expect_story("why_oom", s, "4026532302");
+}
+
+TEST(SigStory, NoEvents)
+{
+	SigStory s = build_story(events_of("why"), kQuiet, false);
+	EXPECT_TRUE(s.steps.empty());
+	ASSERT_EQ(s.notes.size(), 1u);
+	EXPECT_EQ(s.notes[0], "no signal events recorded for this netns");
+	EXPECT_EQ(story_json(s, "x")["complete"], true);
+	expect_golden("why_empty.txt", story_text(s, "4026532303"));
+}
+
+TEST(SigStory, ModuleKeepsNone)
+{
+	SigStory s = build_story(events_of("why_off"), kStopped, false);
+	EXPECT_TRUE(s.steps.empty());
+	ASSERT_EQ(s.notes.size(), 1u);
+	EXPECT_NE(s.notes[0].find("sig_events=0"), std::string::npos);
+	nlohmann::json j = story_json(s, "4026532301");
+	EXPECT_EQ(j["events_kept"], false);
+	EXPECT_EQ(j["complete"], false);
+	expect_story("why_off", s, "4026532301");
+}
+
+TEST(SigStory, NoRing)
+{
+	SigStory s = build_story(events_of("why"), 4026539999, false);
+	EXPECT_FALSE(s.ring);
+	EXPECT_EQ(story_json(s, "x")["ring"], nullptr);
+}
+
+TEST(SigStory, RoutineSteps)
+{
+	SigEvent e;
+	e.signo = 17;
+	e.cause = "-";
+	EXPECT_TRUE(routine_step(e));
+	e.cause = "";
+	EXPECT_TRUE(routine_step(e));
+	e.signo = 15;
+	EXPECT_FALSE(routine_step(e));
+	e.signo = 9;
+	e.cause = "oom";
+	EXPECT_FALSE(routine_step(e));
+}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// `nsprobe signals --why TARGET`: the signal events of one netns told as a
+// story, in time order and in words: who sent which signal, what the kernel
+// did with it and why, and how long after the step before.
+#ifndef LIBNSPROBE_SIG_STORY_H
+#define LIBNSPROBE_SIG_STORY_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "libnsprobe/sig_events.h"
+
+namespace nsprobe {
+
+// One signal of the story.
+struct StoryStep {
+	SigEvent ev;
+	// ts_ns minus the previous step's; nullopt for the first step.
+	std::optional<int64_t> since_prev_ns;
+	// The sender task was in the netns (true), outside it (false), or
+	// unknown (sender_netns 0, or no sending task: interrupt context).
+	std::optional<bool> inside;
+	// "process", "kernel", "oom_killer", "pidns_teardown" (cause
+	// init_exit) or "interrupt" (no sending task).
+	std::string sender_kind;
+	// The step in words, as printed:
+	//   "2.0 s later SIGKILL from pid 812 → delivered: killed"
+	std::string text;
+};
+
+struct SigStory {
+	uint64_t inum = 0;
+	std::optional<SigRing> ring;	// nullopt: the module has no ring for it
+	std::vector<StoryStep> steps;	// oldest first
+	uint64_t hidden = 0;		// routine steps left out (not `all`)
+	// Sentences on what the story lacks: no events, none kept
+	// (sig_events=0), events overwritten, routine steps hidden.
+	std::vector<std::string> notes;
+};
+
+// A step that says nothing about why a process stopped or did not: a
+// signal whose default action is to ignore it (SIGCHLD, SIGURG, SIGWINCH),
+// so it can neither kill nor stop, and with no cause. Left out unless
+// `all`.
+bool routine_step(const SigEvent &e);
+
+// The story of netns `inum` from `evs` (the ring with the highest cookie,
+// i.e. the newest netns, if the inum was reused). `all`: keep the routine
+// steps too.
+SigStory build_story(const SigEvents &evs, uint64_t inum, bool all);
+
+// "signals of netns N (TARGET), oldest first:", the notes, then one
+// indented line per step.
+std::string story_text(const SigStory &s, std::string_view target);
+// {"schema", "target", "inum", "ring", "events_kept", "complete", "hidden",
+//  "notes", "steps"} (docs/json-schema.md).
+nlohmann::json story_json(const SigStory &s, std::string_view target);
+
+} // namespace nsprobe
+
+#endif
