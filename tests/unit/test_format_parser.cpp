@@ -6,7 +6,9 @@
 #include <sstream>
 #include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "libnsprobe/debugfs_source.h"
 #include "libnsprobe/format_parser.h"
@@ -113,6 +115,127 @@ TEST(FormatParser, Format13ExactValues)
 	EXPECT_EQ(r->signals[0].oom_kill, 0u);
 	ASSERT_EQ(r->devices.size(), 3u);
 	EXPECT_EQ(r->devices[0].tx_dropped_base, 1u);
+}
+
+// Format 1.4: the post-mortem file, parsed by the live files' parsers and
+// kept apart from the live records. The first dead netns has the inum of a
+// live one (4026532201, "blue"), another cookie.
+TEST(FormatParser, Format14PostmortemExactValues)
+{
+	auto r = read_case("v1_4");
+	ASSERT_TRUE(r) << r.error().message();
+	EXPECT_TRUE(r->version.at_least(1, 4));
+	ASSERT_TRUE(r->stats);
+	EXPECT_EQ(r->stats->postmortem, 2u);
+	EXPECT_EQ(r->stats->postmortem_lost, 1u);
+
+	// The live files are the 1.3 fixture's, untouched by the dead netns.
+	ASSERT_EQ(r->netns.size(), 2u);
+	EXPECT_EQ(r->netns[1].inum, 4026532201u);
+	EXPECT_EQ(r->netns[1].cookie, 4097u);
+	EXPECT_EQ(r->signals.size(), 4u);
+
+	const Postmortem &pm = r->postmortem;
+	ASSERT_EQ(pm.gone.size(), 2u);
+	const GoneRecord &a = pm.gone[0];
+	EXPECT_EQ(a.inum, 4026532201u);
+	EXPECT_EQ(a.cookie, 12u);
+	EXPECT_EQ(a.gone_ns, 1765000000000000000u);
+	EXPECT_EQ(a.age_ns, 12000000000u);
+	EXPECT_EQ(a.cgroup_id, 1234u);
+	EXPECT_EQ(a.cgroup, "/machine.slice/libpod-0123abcd4567ef890123abcd4567ef890123abcd4567ef89"
+			    "0123abcd4567ef89.scope/container");
+	const GoneRecord &b = pm.gone[1];
+	EXPECT_EQ(b.inum, 4026532400u);
+	EXPECT_EQ(b.cookie, 13u);
+	EXPECT_EQ(b.cgroup_id, 0u);
+	EXPECT_EQ(b.cgroup, std::nullopt);	// "-": unknown
+
+	ASSERT_EQ(pm.netns.size(), 2u);
+	EXPECT_EQ(pm.netns[0].cookie, 12u);
+	EXPECT_EQ(pm.netns[0].sig_generated, 2u);
+	EXPECT_EQ(pm.netns[0].sig_ignored, 1u);
+	EXPECT_EQ(pm.netns[1].cookie, 13u);
+	ASSERT_EQ(pm.signals.size(), 2u);
+	EXPECT_EQ(pm.signals[0].signo, 9);
+	EXPECT_EQ(pm.signals[0].cookie, 12u);
+	EXPECT_EQ(pm.signals[0].delivered_term, 1u);
+	EXPECT_EQ(pm.signals[1].signo, 15);
+	EXPECT_EQ(pm.signals[1].ignored_init, 1u);
+	ASSERT_EQ(pm.events.rings.size(), 1u);
+	EXPECT_EQ(pm.events.rings[0].cookie, 12u);
+	EXPECT_EQ(pm.events.rings[0].size, 256u);
+	EXPECT_EQ(pm.events.rings[0].written, 2u);
+	ASSERT_EQ(pm.events.events.size(), 2u);
+	EXPECT_EQ(pm.events.events[0].target_comm, "my app");
+	EXPECT_EQ(pm.events.events[1].signo, 9);
+	EXPECT_EQ(pm.events.events[1].ts_ns, 50000000000u);
+}
+
+// A 1.3 module has no post-mortem file: no dead netns, not an error, and
+// the 1.4 stats are unknown, not 0.
+TEST(FormatParser, Format13WithoutPostmortem)
+{
+	auto r = read_case("v1_3");
+	ASSERT_TRUE(r) << r.error().message();
+	EXPECT_TRUE(r->postmortem.gone.empty());
+	EXPECT_TRUE(r->postmortem.netns.empty());
+	EXPECT_TRUE(r->postmortem.events.rings.empty());
+	ASSERT_TRUE(r->stats);
+	EXPECT_EQ(r->stats->postmortem, std::nullopt);
+	EXPECT_EQ(r->stats->postmortem_lost, std::nullopt);
+}
+
+// A 1.4 module always has the file: its absence is malformed, like any
+// other file of its format.
+TEST(FormatParser, Format14RequiresPostmortem)
+{
+	namespace fs = std::filesystem;
+	fs::path dir = fs::temp_directory_path() / fmt::format("nsprobe-pm-{}", ::getpid());
+	fs::remove_all(dir);
+	fs::copy(fs::path(NSPROBE_FIXTURES) / "debugfs/v1_4", dir, fs::copy_options::recursive);
+	fs::remove(dir / "nsprobe/postmortem");
+	auto r = DebugfsSource({dir.string(), false}).read();
+	fs::remove_all(dir);
+	ASSERT_FALSE(r);
+	EXPECT_EQ(r.error().code, Errc::malformed);
+	EXPECT_NE(r.error().what.find("postmortem"), std::string::npos) << r.error().message();
+}
+
+TEST(FormatParser, PostmortemSyntax)
+{
+	auto ok = parse_postmortem("gone inum=5 cookie=7 gone_ns=1 age_ns=2 cgroup_id=9 "
+				   "cgroup=/a\\040b/docker-x.scope\n"
+				   "netns inum=5 cookie=7 devices=0 tx_packets=0 tx_bytes=0 "
+				   "sig_generated=0 sig_ignored=0\n",
+				   "pm");
+	ASSERT_TRUE(ok) << ok.error().message();
+	ASSERT_EQ(ok->gone.size(), 1u);
+	EXPECT_EQ(ok->gone[0].cgroup, "/a b/docker-x.scope");	// unescaped
+	EXPECT_EQ(ok->netns.size(), 1u);
+	EXPECT_TRUE(parse_postmortem("", "pm"));	// no dead netns
+
+	// A record of a netns with no gone record: the file is not the spec's.
+	auto orphan = parse_postmortem("gone inum=5 cookie=7 gone_ns=1 age_ns=2 cgroup_id=0 "
+				       "cgroup=-\nnetns inum=5 cookie=8 devices=0 tx_packets=0 "
+				       "tx_bytes=0 sig_generated=0 sig_ignored=0\n",
+				       "pm");
+	ASSERT_FALSE(orphan);
+	EXPECT_EQ(orphan.error().code, Errc::malformed);
+	EXPECT_NE(orphan.error().why.find("netns record of netns 5 cookie 8 without a gone record"),
+		  std::string::npos) << orphan.error().message();
+	// A gone record lacking a key, and a bad escape, name the line.
+	auto lacks = parse_postmortem("gone inum=5 cookie=7 gone_ns=1 age_ns=2 cgroup_id=0\n", "pm");
+	ASSERT_FALSE(lacks);
+	EXPECT_EQ(lacks.error().what, "pm:1");
+	auto esc = parse_postmortem("gone inum=5 cookie=7 gone_ns=1 age_ns=2 cgroup_id=0 "
+				    "cgroup=/a\\9\n", "pm");
+	ASSERT_FALSE(esc);
+	EXPECT_EQ(esc.error().what, "pm:1");
+	auto twice = parse_postmortem("gone inum=5 cookie=7 gone_ns=1 age_ns=2 cgroup_id=0 cgroup=-\n"
+				      "gone inum=5 cookie=7 gone_ns=1 age_ns=2 cgroup_id=0 cgroup=-\n",
+				      "pm");
+	EXPECT_FALSE(twice);
 }
 
 // Keys added in 1.3 are optional: an older module's records parse, and the

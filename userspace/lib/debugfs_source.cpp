@@ -176,6 +176,13 @@ Result<Snapshot> DebugfsSource::read()
 		return s.error();
 	if (auto s = parse_into(NSP_FILE_SIGNALS, parse_signals, snap.signals); !s)
 		return s.error();
+	// (1.4) Dead netns. A module older than 1.4 has no such file: then
+	// there are none to show, which is not an error. A 1.4 module always
+	// creates it, so there its absence is (read_file()'s "missing").
+	if (snap.version.at_least(NSP_FORMAT_MAJOR, 4)) {
+		if (auto s = parse_into(NSP_FILE_POSTMORTEM, parse_postmortem, snap.postmortem); !s)
+			return s.error();
+	}
 	return snap;
 }
 

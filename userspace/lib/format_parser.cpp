@@ -6,6 +6,8 @@
 #include <charconv>
 #include <functional>
 #include <limits>
+#include <set>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -340,6 +342,8 @@ Result<std::optional<StatsRecord>> parse_stats(std::string_view content, std::st
 		int_key<R>("alloc_failed", &R::alloc_failed),
 		opt_int_key<R>("sig_deferred", &R::sig_deferred),		// 1.3
 		opt_int_key<R>("oom_unattributed", &R::oom_unattributed),	// 1.3
+		opt_int_key<R>("postmortem", &R::postmortem),			// 1.4
+		opt_int_key<R>("postmortem_lost", &R::postmortem_lost),		// 1.4
 	};
 	auto res = parse_records<R>(content, file, "stats", specs);
 	if (!res)
@@ -436,6 +440,77 @@ Result<std::vector<SigRecord>> parse_signals(std::string_view content, std::stri
 			return fmt::format("signo {} is outside 1..{}", r.signo, NSP_SIG_MAX);
 		return {};
 	});
+}
+
+Result<Postmortem> parse_postmortem(std::string_view content, std::string_view file)
+{
+	using R = GoneRecord;
+	static const std::vector<KeySpec<R>> specs = {
+		int_key<R>("inum", &R::inum),
+		int_key<R>("cookie", &R::cookie),
+		int_key<R>("gone_ns", &R::gone_ns),
+		int_key<R>("age_ns", &R::age_ns),
+		int_key<R>("cgroup_id", &R::cgroup_id),
+		{"cgroup",
+		 [](std::string_view v, R &r) -> std::string {
+			 if (v == "-")	// unknown; a real path starts with '/'
+				 return {};
+			 auto s = unescape(v);
+			 if (!s)
+				 return fmt::format("key 'cgroup': '{}' is not a valid escaped string "
+						    "(expected \\ooo escapes)", v);
+			 r.cgroup = std::move(*s);
+			 return {};
+		 }},
+	};
+	Postmortem pm;
+	auto gone = parse_records<R>(content, file, "gone", specs);
+	if (!gone)
+		return gone.error();
+	pm.gone = std::move(*gone);
+	// The other records are the live files' and go through their parsers;
+	// each ignores the others' record types.
+	auto netns = parse_netns(content, file);
+	if (!netns)
+		return netns.error();
+	pm.netns = std::move(*netns);
+	auto sigs = parse_signals(content, file);
+	if (!sigs)
+		return sigs.error();
+	pm.signals = std::move(*sigs);
+	auto evs = parse_sig_events(content, file);
+	if (!evs)
+		return evs.error();
+	pm.events = std::move(*evs);
+
+	std::set<std::pair<uint64_t, uint64_t>> ids;
+	for (const GoneRecord &g : pm.gone)
+		if (!ids.insert({g.inum, g.cookie}).second)
+			return Error{Errc::malformed, std::string(file),
+				     fmt::format("two gone records for netns {} cookie {}", g.inum,
+						 g.cookie),
+				     "the module and this tool disagree on include/nsprobe/format.h", 0};
+	auto orphan = [&](const char *type, uint64_t inum, uint64_t cookie) -> std::optional<Error> {
+		if (ids.count({inum, cookie}))
+			return std::nullopt;
+		return Error{Errc::malformed, std::string(file),
+			     fmt::format("{} record of netns {} cookie {} without a gone record", type,
+					 inum, cookie),
+			     "the module and this tool disagree on include/nsprobe/format.h", 0};
+	};
+	for (const NetnsRecord &r : pm.netns)
+		if (auto e = orphan("netns", r.inum, r.cookie))
+			return *e;
+	for (const SigRecord &r : pm.signals)
+		if (auto e = orphan("sig", r.inum, r.cookie))
+			return *e;
+	for (const SigRing &r : pm.events.rings)
+		if (auto e = orphan("evring", r.inum, r.cookie))
+			return *e;
+	for (const SigEvent &r : pm.events.events)
+		if (auto e = orphan("ev", r.inum, r.cookie))
+			return *e;
+	return pm;
 }
 
 } // namespace nsprobe

@@ -26,6 +26,7 @@
 #include <nsprobe/format.h>
 
 #include "libnsprobe/result.h"
+#include "libnsprobe/sig_events.h"
 
 namespace nsprobe {
 
@@ -75,6 +76,12 @@ struct StatsRecord {
 	// (1.3) OOM kills (signals) whose SIGKILL was counted but not marked
 	// as an OOM kill; nullopt from an older module.
 	std::optional<uint64_t> oom_unattributed;
+	// (1.4) Post-mortem records (dead netns) the module holds now;
+	// nullopt from an older module.
+	std::optional<uint64_t> postmortem;
+	// (1.4) Dead netns whose post-mortem record could not be allocated;
+	// nullopt from an older module.
+	std::optional<uint64_t> postmortem_lost;
 };
 
 // A "netns" record of NSP_FILE_NETNS. (inum, cookie) identify the netns.
@@ -119,6 +126,29 @@ struct SigRecord {
 #undef NSP_X
 };
 
+// (1.4) A "gone" record of NSP_FILE_POSTMORTEM: one dead netns, identified
+// by (inum, cookie) like a live one. Its inum may be a live netns' inum too
+// (the kernel reuses inums, never cookies).
+struct GoneRecord {
+	uint32_t inum = 0;
+	uint64_t cookie = 0;
+	uint64_t gone_ns = 0;	// ns since the epoch (CLOCK_REALTIME) at its pernet exit
+	uint64_t age_ns = 0;	// ns since its exit (CLOCK_BOOTTIME) when the file was read
+	uint64_t cgroup_id = 0;	// cgroup v2 id of the last task that left it; 0: unknown
+	// Path of that cgroup from the cgroup v2 root (unescaped); nullopt when
+	// the module wrote "-" (unknown).
+	std::optional<std::string> cgroup;
+};
+
+// (1.4) The content of NSP_FILE_POSTMORTEM: the dead netns, and their last
+// records in the live files' syntax (parsed by the same parsers).
+struct Postmortem {
+	std::vector<GoneRecord> gone;		// oldest first
+	std::vector<NetnsRecord> netns;		// at most one per gone record
+	std::vector<SigRecord> signals;
+	SigEvents events;			// their rings and events
+};
+
 // Everything the module exports, parsed.
 struct Snapshot {
 	FormatVersion version;
@@ -127,6 +157,10 @@ struct Snapshot {
 	std::vector<NetnsRecord> netns;
 	std::vector<DevRecord> devices;
 	std::vector<SigRecord> signals;
+	// (1.4) Dead netns; empty from an older module (no such file). Never
+	// mixed into netns/devices/signals above: a dead netns' inum may be a
+	// live one's.
+	Postmortem postmortem;
 };
 
 // Parses the content of the version file. `file` names it in errors.
@@ -142,6 +176,13 @@ Result<std::optional<StatsRecord>> parse_stats(std::string_view content, std::st
 Result<std::vector<NetnsRecord>> parse_netns(std::string_view content, std::string_view file);
 Result<std::vector<DevRecord>> parse_devices(std::string_view content, std::string_view file);
 Result<std::vector<SigRecord>> parse_signals(std::string_view content, std::string_view file);
+
+// (1.4) Parses NSP_FILE_POSTMORTEM: "gone" records here, and the netns,
+// sig, evring and ev records through parse_netns(), parse_signals() and
+// parse_sig_events(). Errors: malformed, what = "<file>:<line>", or
+// what = "<file>" for a netns, sig, evring or ev record whose (inum, cookie)
+// has no gone record in the file.
+Result<Postmortem> parse_postmortem(std::string_view content, std::string_view file);
 
 // Decodes "\ooo" escapes (exactly three octal digits, value <= 0377).
 // Returns nullopt for a stray backslash, a short or invalid escape, or a
