@@ -100,3 +100,43 @@ TEST(Cgroup, EdgeCases)
 }
 
 } // namespace
+
+// (format 1.4) The cgroup path of a dead netns' last task, as the module
+// gives it: the same rules as a "0::" line, one runtime each; unknown stays
+// unknown.
+TEST(Container, OfCgroupPath)
+{
+	struct PathCase {
+		std::string path;
+		const char *runtime;	// nullptr: no container
+		std::string id;
+	};
+	const std::string p = kPodman, d = kDocker, c = kContainerd, o = kCrio;
+	const PathCase cases[] = {
+		{"/machine.slice/libpod-" + p + ".scope/container", "podman", p},
+		{"/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + p + ".scope",
+		 "podman", p},
+		{"/system.slice/docker-" + d + ".scope", "docker", d},
+		{"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice/crio-" + o +
+			 ".scope",
+		 "cri-o", o},
+		{"/kubepods.slice/kubepods-pod2.slice/cri-containerd-" + c + ".scope", "containerd", c},
+		{"/system.slice/sshd.service", nullptr, ""},
+		{"/machine.slice/libpod-conmon-" + p + ".scope", nullptr, ""},	// conmon
+		{"/system.slice/docker-abc.scope", nullptr, ""},	// not a 64-hex id
+		{"/", nullptr, ""},
+		{"", nullptr, ""},
+	};
+	for (const PathCase &k : cases) {
+		auto got = container_of_cgroup_path(k.path);
+		if (!k.runtime) {
+			EXPECT_EQ(got, std::nullopt) << k.path;
+			continue;
+		}
+		ASSERT_TRUE(got) << k.path;
+		EXPECT_EQ(got->runtime, k.runtime) << k.path;
+		EXPECT_EQ(got->id, k.id) << k.path;
+		EXPECT_EQ(got->cgroup_version, 2) << k.path;
+		EXPECT_EQ(got->cgroup, k.path);
+	}
+}

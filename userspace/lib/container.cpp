@@ -135,4 +135,9 @@ std::optional<ContainerId> parse_cgroup(std::string_view content)
 	return v1;
 }
 
+std::optional<ContainerId> container_of_cgroup_path(std::string_view path)
+{
+	return from_path(path, 2);
+}
+
 } // namespace nsprobe

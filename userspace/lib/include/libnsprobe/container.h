@@ -36,6 +36,12 @@ struct ContainerId {
 // matches (a host process).
 std::optional<ContainerId> parse_cgroup(std::string_view content);
 
+// The container of one cgroup v2 path (from the cgroup v2 root, as the
+// module's post-mortem records give it), by the same rules as the "0::"
+// line of parse_cgroup(); cgroup_version is 2. nullopt if no container
+// matches (a host service, a user session, an unknown runtime).
+std::optional<ContainerId> container_of_cgroup_path(std::string_view path);
+
 } // namespace nsprobe
 
 #endif
