@@ -109,13 +109,18 @@ TEST(RenderJson, StatusAndSignalsShape)
 		  (K{"err", "hits", "kind", "name", "nmissed", "reason", "state", "symbol"}));
 	EXPECT_EQ(st["probes"][2]["err"], -22);
 	EXPECT_EQ(keys(st["stats"]), (K{"alloc_failed", "devices", "netns", "oom_unattributed",
-					"sig_deferred", "sig_unattributed", "veth_untracked"}));
+					"postmortem", "postmortem_lost", "sig_deferred",
+					"sig_unattributed", "veth_untracked"}));
+	EXPECT_EQ(st["stats"]["postmortem"], nullptr);	// 1.0: unknown, not 0
+	EXPECT_EQ(st["stats"]["postmortem_lost"], nullptr);
 	EXPECT_EQ(st["stats"]["sig_deferred"], nullptr);	// 1.0: unknown
 	EXPECT_EQ(st["stats"]["oom_unattributed"], nullptr);
 
 	json sg = to_json(build_signals(snap, "/d/nsprobe", {info(4026532201, {"blue"})}));
 	ASSERT_EQ(sg["netns"].size(), 1u);
-	EXPECT_EQ(keys(sg["netns"][0]), (K{"anonymous", "container", "cookie", "init", "inum", "names", "pids", "signals"}));
+	EXPECT_EQ(keys(sg["netns"][0]), (K{"anonymous", "container", "cookie", "gone", "init", "inum",
+					  "names", "pids", "signals"}));
+	EXPECT_EQ(sg["netns"][0]["gone"], nullptr);	// a live netns
 	const json &term = sg["netns"][0]["signals"][1];
 	EXPECT_EQ(keys(term), (K{"coalesced", "delivered_core", "delivered_handler",
 				 "delivered_ignored", "delivered_stop", "delivered_term",
@@ -125,7 +130,8 @@ TEST(RenderJson, StatusAndSignalsShape)
 				 "origin_kernel", "origin_process", "queue_overflow", "queued",
 				 "queued_blocked", "signo"}));
 	EXPECT_EQ(term["oom_kill"], nullptr);	// 1.0: unknown, not 0
-	EXPECT_EQ(keys(sg), (K{"counters", "netns", "schema", "unattributed"}));
+	EXPECT_EQ(keys(sg), (K{"counters", "netns", "postmortem_lost", "schema", "unattributed"}));
+	EXPECT_EQ(sg["postmortem_lost"], nullptr);
 	// 1.0 counts hook events in sig_unattributed, not signals.
 	EXPECT_EQ(sg["unattributed"], nullptr);
 	EXPECT_EQ(term["explanations"],
@@ -189,6 +195,124 @@ TEST(RenderText, Format13Golden)
 	expect_golden("signals_1_3.json", to_json(sg).dump(2) + "\n");
 	std::string wide = render_text(show_model(snap), {.wide = true});
 	EXPECT_NE(wide.find("sig_ignored=2 oom_kills=2 sig_rows=4 ev_chunks=1 alloc_failed=0\n"), std::string::npos) << wide;
+}
+
+// Format 1.4: two dead netns, the first with the inum of the live "blue"
+// (another cookie), from a podman container; the second with no cgroup.
+TEST(RenderText, Format14Golden)
+{
+	auto snap = snapshot_of("v1_4");
+	ASSERT_TRUE(snap) << snap.error().message();
+	const std::string dir = "/sys/kernel/debug/nsprobe";
+	std::string status = render_text(build_status(snap, dir));
+	EXPECT_NE(status.find(" postmortem=2 postmortem_lost=1\n"), std::string::npos) << status;
+	expect_golden("status_1_4.txt", status);
+	json st = to_json(build_status(snap, dir));
+	EXPECT_EQ(st["stats"]["postmortem"], 2);
+	EXPECT_EQ(st["stats"]["postmortem_lost"], 1);
+	expect_golden("status_1_4.json", st.dump(2) + "\n");
+
+	// The device/traffic view lists live netns only: the dead one's inum
+	// stays the live blue's, with the live cookie and counters.
+	ShowModel sh = show_model(snap);
+	ASSERT_EQ(sh.netns.size(), 3u);
+	EXPECT_EQ(sh.netns[1].inum, 4026532201u);
+	EXPECT_EQ(sh.netns[1].cookie, 4097u);
+	ASSERT_TRUE(sh.netns[1].nsprobe);
+	EXPECT_EQ(sh.netns[1].nsprobe->sig_generated, 6u);
+	EXPECT_EQ(sh.netns[1].oom_kills, 2u);
+	std::string show13 = render_text(show_model(snapshot_of("v1_3")));
+	std::string show14 = render_text(sh);
+	EXPECT_EQ(show14.substr(show14.find('\n')), show13.substr(show13.find('\n')));
+	EXPECT_EQ(show14.find("gone"), std::string::npos) << show14;
+
+	SignalsModel sg = build_signals(snap, dir, {info(4026532201, {"blue"}, {{1234, "sleep"}})});
+	ASSERT_EQ(sg.netns.size(), 4u);
+	// Never merged: the live blue keeps its name and counters; the dead
+	// netns of the same inum gets no name, its own rows.
+	const SignalNetnsView &blue = sg.netns[1], &dead = sg.netns[2], &quiet = sg.netns[3];
+	EXPECT_EQ(blue.cookie, 4097u);
+	EXPECT_FALSE(blue.gone);
+	EXPECT_EQ(blue.names, (std::vector<std::string>{"blue"}));
+	EXPECT_EQ(blue.signals.size(), 3u);
+	EXPECT_EQ(dead.inum, 4026532201u);
+	EXPECT_EQ(dead.cookie, 12u);
+	ASSERT_TRUE(dead.gone);
+	EXPECT_TRUE(dead.names.empty());
+	EXPECT_TRUE(dead.pids.empty());
+	EXPECT_FALSE(dead.anonymous);
+	EXPECT_EQ(dead.gone->age_ns, 12000000000u);
+	EXPECT_EQ(dead.gone->cgroup_id, 1234u);
+	ASSERT_TRUE(dead.container);
+	EXPECT_EQ(dead.container->runtime, "podman");
+	ASSERT_EQ(dead.signals.size(), 2u);
+	EXPECT_EQ(dead.signals[0].name, "SIGKILL");
+	EXPECT_EQ(dead.signals[0].generated, 1u);
+	EXPECT_EQ(dead.signals[1].ignored_init, 1u);
+	ASSERT_TRUE(quiet.gone);
+	EXPECT_EQ(quiet.gone->cgroup_id, std::nullopt);
+	EXPECT_EQ(quiet.gone->cgroup, std::nullopt);
+	EXPECT_EQ(quiet.container, std::nullopt);
+	EXPECT_TRUE(quiet.signals.empty());
+	EXPECT_EQ(sg.postmortem_lost, 1u);
+
+	std::string text = render_text(sg);
+	EXPECT_NE(text.find("\nnetns 4026532201 cookie 12 (gone 12 s ago, at 2025-12-06 05:46:40 UTC)\n"
+			    "  from: podman container 0123abcd4567, cgroup /machine.slice/libpod-"),
+		  std::string::npos) << text;
+	EXPECT_NE(text.find("\nnetns 4026532400 cookie 13 (gone 3 s ago, at 2025-12-06 05:46:49 UTC)\n"
+			    "  from: cgroup unknown, container unknown\n  no signal counted\n"),
+		  std::string::npos) << text;
+	expect_golden("signals_1_4.txt", text);
+
+	json j = to_json(sg);
+	EXPECT_EQ(j["netns"][1]["gone"], nullptr);
+	EXPECT_EQ(keys(j["netns"][2]), (K{"anonymous", "container", "cookie", "gone", "init", "inum",
+					  "names", "pids", "signals"}));
+	const std::string id = "0123abcd4567ef890123abcd4567ef890123abcd4567ef890123abcd4567ef89";
+	const std::string cg = "/machine.slice/libpod-" + id + ".scope/container";
+	json container = {{"runtime", "podman"}, {"id", id}, {"cgroup_version", 2}, {"cgroup", cg}};
+	EXPECT_EQ(j["netns"][2]["gone"], (json{{"gone_ns", 1765000000000000000u},
+					       {"age_ns", 12000000000u},
+					       {"cgroup_id", 1234},
+					       {"cgroup", cg},
+					       {"container", container}}));
+	EXPECT_EQ(j["netns"][2]["container"], container);
+	EXPECT_EQ(j["netns"][3]["gone"], (json{{"gone_ns", 1765000009000000000u},
+					       {"age_ns", 3000000000u},
+					       {"cgroup_id", nullptr},
+					       {"cgroup", nullptr},
+					       {"container", nullptr}}));
+	EXPECT_EQ(j["postmortem_lost"], 1);
+	expect_golden("signals_1_4.json", j.dump(2) + "\n");
+
+	// 1.3: no dead netns, and the 1.4 stats unknown.
+	json sg13 = to_json(build_signals(snapshot_of("v1_3"), dir, {}));
+	EXPECT_EQ(sg13["postmortem_lost"], nullptr);
+	for (const json &n : sg13["netns"])
+		EXPECT_EQ(n["gone"], nullptr);
+	EXPECT_EQ(to_json(build_status(snapshot_of("v1_3"), dir))["stats"]["postmortem"], nullptr);
+}
+
+TEST(RenderText, GoneAgo)
+{
+	EXPECT_EQ(gone_ago(0), "gone <1 s ago");
+	EXPECT_EQ(gone_ago(999999999), "gone <1 s ago");
+	EXPECT_EQ(gone_ago(12000000000), "gone 12 s ago");
+	EXPECT_EQ(gone_ago(119999999999), "gone 119 s ago");
+	EXPECT_EQ(gone_ago(120000000000), "gone 2 min ago");
+	EXPECT_EQ(gone_ago(7199000000000), "gone 119 min ago");
+	EXPECT_EQ(gone_ago(7200000000000), "gone 2 h ago");
+	EXPECT_EQ(gone_ago(172800000000000), "gone 2 days ago");
+	GoneView g;
+	g.gone_ns = 1765000000000000000;
+	g.age_ns = 5000000000;
+	EXPECT_EQ(gone_when(g), "gone 5 s ago, at 2025-12-06 05:46:40 UTC");
+	EXPECT_EQ(gone_from(g), "cgroup unknown, container unknown");
+	g.cgroup_id = 77;
+	EXPECT_EQ(gone_from(g), "cgroup unknown (id 77), container unknown");
+	g.cgroup = "/user.slice/a\nb.scope";
+	EXPECT_EQ(gone_from(g), "cgroup /user.slice/a\\012b.scope, container unknown");
 }
 
 TEST(RenderText, Golden)

@@ -140,3 +140,51 @@ TEST(SigStory, RoutineSteps)
 	e.cause = "oom";
 	EXPECT_FALSE(routine_step(e));
 }
+
+// (format 1.4) The story of a dead netns, from the post-mortem file: said to
+// be gone, when, and from which container; its inum is the live "blue"'s,
+// whose own story (cookie 4097) stays apart.
+TEST(SigStory, GoneNetns)
+{
+	auto snap = snapshot_of("v1_4");
+	ASSERT_TRUE(snap) << snap.error().message();
+	const Postmortem &pm = snap->postmortem;
+	ASSERT_EQ(pm.gone.size(), 2u);
+	SigStory s = build_story(pm.events, 4026532201, 12, false);
+	s.gone = GoneView::from(pm.gone[0]);
+	ASSERT_TRUE(s.ring);
+	EXPECT_EQ(s.cookie, 12u);
+	ASSERT_EQ(s.steps.size(), 2u);
+	EXPECT_EQ(s.steps[0].text, "SIGTERM from pid 880 (conmon, outside the container) to PID 1 "
+				   "(my app) → ignored: PID 1 (my app) installed no handler; from "
+				   "outside its pid namespace only SIGKILL and SIGSTOP get through "
+				   "(SIGNAL_UNKILLABLE)");
+	EXPECT_EQ(s.steps[1].text, "10.0 s later SIGKILL from pid 880 → delivered: killed");
+	std::string text = story_text(s, "0123abcd");
+	EXPECT_NE(text.find("\n  gone 12 s ago, at 2025-12-06 05:46:40 UTC (post-mortem record)\n"
+			    "  from: podman container 0123abcd4567, cgroup /machine.slice/libpod-"),
+		  std::string::npos) << text;
+	expect_story("why_gone", s, "0123abcd");
+	nlohmann::json j = story_json(s, "0123abcd");
+	EXPECT_EQ(j["cookie"], 12);
+	EXPECT_EQ(j["gone"]["age_ns"], 12000000000u);
+	EXPECT_EQ(j["gone"]["container"]["runtime"], "podman");
+
+	// The live netns of the same inum: its own ring, no gone.
+	auto live = parse_sig_events(read_fixture("debugfs/v1_4/nsprobe/events"), "events");
+	ASSERT_TRUE(live);
+	SigStory b = build_story(*live, 4026532201, false);
+	EXPECT_EQ(b.cookie, 4097u);
+	EXPECT_FALSE(b.gone);
+	EXPECT_EQ(story_json(b, "blue")["gone"], nullptr);
+	EXPECT_FALSE(build_story(*live, 4026532201, 12, false).ring);
+
+	// A dead netns without a ring: the gone lines and a note, no steps.
+	SigStory q = build_story(pm.events, 4026532400, 13, false);
+	q.gone = GoneView::from(pm.gone[1]);
+	EXPECT_EQ(story_text(q, "4026532400"),
+		  "signals of netns 4026532400, oldest first:\n"
+		  "  gone 3 s ago, at 2025-12-06 05:46:49 UTC (post-mortem record)\n"
+		  "  from: cgroup unknown, container unknown\n"
+		  "  note: the module has no event ring for netns 4026532400\n");
+}

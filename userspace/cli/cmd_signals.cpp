@@ -13,7 +13,10 @@
 namespace nsprobe::cli {
 
 SignalsCommand::SignalsCommand(CLI::App &app, const GlobalOptions &g)
-	: Command(app, g, "signals", "signal counters per netns and signal")
+	: Command(app, g, "signals",
+		  "signal counters per netns and signal; also of the netns that died recently "
+		  "(format 1.4 post-mortem records, marked \"gone N s ago\" with the cgroup and "
+		  "container their last task was in)")
 {
 	add_json_flag();
 	add_netns_option();
@@ -24,7 +27,9 @@ SignalsCommand::SignalsCommand(CLI::App &app, const GlobalOptions &g)
 		->needs("--events");
 	sub_->add_option("--why", why_,
 			 "tell the signal story of one container in time order: who sent "
-			 "which signal, what the kernel did and why; TARGET as for --netns")
+			 "which signal, what the kernel did and why; TARGET as for --netns, "
+			 "and also a netns or container that died (format 1.4); INUM:COOKIE "
+			 "picks one of several netns with the same inum")
 		->type_name("TARGET")
 		->excludes("--events")
 		->excludes("--netns");
@@ -61,6 +66,8 @@ int SignalsCommand::run()
 		known |= std::any_of(snap->netns.begin(), snap->netns.end(), [&](const NetnsRecord &r) {
 			return std::to_string(r.inum) == *netns_;
 		});
+		// (1.4) A dead netns, by inum or by its container's id prefix.
+		known |= !gone_matching(snap->postmortem, *netns_).empty();
 		if (!known)
 			return fail(Error{Errc::netns_not_found, "netns " + *netns_,
 					  "no such network namespace (or it vanished)",

@@ -8,6 +8,7 @@
 // between two polls are reported as a count. JSON: one document without
 // --follow ({"schema", "rings", "events"}); with --follow one event object
 // per line (JSON lines).
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -22,6 +23,7 @@
 #include "exit_codes.h"
 #include "libnsprobe/debugfs_source.h"
 #include "libnsprobe/render.h"
+#include "libnsprobe/container.h"
 #include "libnsprobe/sig_events.h"
 
 namespace nsprobe::cli {
@@ -39,6 +41,54 @@ Result<SigEvents> read_sig_events(const std::string &dir)
 	return parse_sig_events(ss.str(), path);
 }
 
+Result<Postmortem> read_postmortem(const std::string &dir, const FormatVersion &v)
+{
+	if (!v.at_least(NSP_FORMAT_MAJOR, 4))
+		return Postmortem{};	// no such file before 1.4: no dead netns
+	std::string path = dir + "/" NSP_FILE_POSTMORTEM;
+	std::ifstream f(path);
+	if (!f)
+		return Error{Errc::module_not_loaded, path, "cannot be read",
+			     "the module was unloaded, or this is not a format 1.4 module", 0};
+	std::stringstream ss;
+	ss << f.rdbuf();
+	return parse_postmortem(ss.str(), path);
+}
+
+std::optional<std::pair<uint64_t, uint64_t>> parse_inum_cookie(const std::string &selector)
+{
+	size_t colon = selector.find(':');
+	if (colon == std::string::npos)
+		return std::nullopt;
+	uint64_t inum = 0, cookie = 0;
+	const char *b = selector.data(), *e = b + selector.size();
+	auto [p1, ec1] = std::from_chars(b, b + colon, inum);
+	if (ec1 != std::errc() || p1 != b + colon || colon == 0)
+		return std::nullopt;
+	auto [p2, ec2] = std::from_chars(b + colon + 1, e, cookie);
+	if (ec2 != std::errc() || p2 != e || colon + 1 == selector.size())
+		return std::nullopt;
+	return std::make_pair(inum, cookie);
+}
+
+std::vector<const GoneRecord *> gone_matching(const Postmortem &pm, const std::string &selector)
+{
+	std::vector<const GoneRecord *> out;
+	if (selector.empty())
+		return out;
+	auto exact = parse_inum_cookie(selector);
+	for (const GoneRecord &g : pm.gone) {
+		bool m = exact ? g.inum == exact->first && g.cookie == exact->second
+			       : std::to_string(g.inum) == selector;
+		if (!m && !exact && g.cgroup)
+			if (auto c = container_of_cgroup_path(*g.cgroup))
+				m = c->id.compare(0, selector.size(), selector) == 0;
+		if (m)
+			out.push_back(&g);
+	}
+	return out;
+}
+
 Error no_event_ring(const std::string &selector, uint64_t inum)
 {
 	return Error{Errc::netns_not_found, fmt::format("netns {} ({})", selector, inum),
@@ -51,7 +101,8 @@ int SignalsCommand::run_events()
 	DebugfsSource src(resolve_debugfs(g_.debugfs));
 	// read() checks the format version and turns lockdown, permissions and
 	// a missing module into their exit codes.
-	if (auto snap = src.read(); !snap)
+	auto snap = src.read();
+	if (!snap)
 		return fail(snap.error());
 	std::optional<uint32_t> only;
 	if (netns_) {
@@ -62,7 +113,42 @@ int SignalsCommand::run_events()
 	}
 	auto want = [&](uint64_t inum) { return !only || inum == *only; };
 
-	auto evs = read_sig_events(src.dir());
+	// The live rings and (format 1.4) those of dead netns, kept apart:
+	// a dead netns' inum may be a live one's, its (inum, cookie) never.
+	const FormatVersion version = snap->version;
+	std::map<std::pair<uint64_t, uint64_t>, GoneView> gone;
+	std::vector<GoneRecord> gone_order;	// oldest first, as the module lists them
+	auto read_all = [&]() -> Result<SigEvents> {
+		auto evs = read_sig_events(src.dir());
+		if (!evs)
+			return evs.error();
+		auto pm = read_postmortem(src.dir(), version);
+		if (!pm)
+			return pm.error();
+		gone.clear();
+		for (const GoneRecord &g : pm->gone)
+			gone[{g.inum, g.cookie}] = GoneView::from(g);
+		gone_order = pm->gone;
+		evs->rings.insert(evs->rings.end(), pm->events.rings.begin(), pm->events.rings.end());
+		evs->events.insert(evs->events.end(), pm->events.events.begin(),
+				   pm->events.events.end());
+		return evs;
+	};
+	auto gone_of = [&](uint64_t inum, uint64_t cookie) -> std::optional<GoneView> {
+		auto it = gone.find({inum, cookie});
+		return it == gone.end() ? std::nullopt : std::optional<GoneView>(it->second);
+	};
+	auto ev_json = [&](const SigEvent &e) {
+		nlohmann::json j = event_json(e);
+		j["gone"] = gone_json(gone_of(e.inum, e.cookie));
+		return j;
+	};
+	auto ev_text = [&](const SigEvent &e) {
+		auto g = gone_of(e.inum, e.cookie);
+		return event_text(e) + (g ? " [netns " + gone_ago(g->age_ns) + "]" : "") + "\n";
+	};
+
+	auto evs = read_all();
 	if (!evs)
 		return fail(evs.error());
 	if (netns_) {
@@ -78,11 +164,14 @@ int SignalsCommand::run_events()
 			nlohmann::json j = {{"schema", kJsonSchema}};
 			nlohmann::json rings = nlohmann::json::array(), list = nlohmann::json::array();
 			for (const SigRing &r : evs->rings)
-				if (want(r.inum))
-					rings.push_back(ring_json(r));
+				if (want(r.inum)) {
+					nlohmann::json rj = ring_json(r);
+					rj["gone"] = gone_json(gone_of(r.inum, r.cookie));
+					rings.push_back(std::move(rj));
+				}
 			for (const SigEvent &e : evs->events)
 				if (want(e.inum))
-					list.push_back(event_json(e));
+					list.push_back(ev_json(e));
 			j["rings"] = rings;
 			j["events"] = list;
 			emit(json_text(j));
@@ -90,13 +179,17 @@ int SignalsCommand::run_events()
 		}
 		for (const SigRing &r : evs->rings)
 			if (want(r.inum) && r.overflow)
-				std::printf("netns %llu: %llu older events overwritten (ring of %llu)\n",
-					    static_cast<unsigned long long>(r.inum),
-					    static_cast<unsigned long long>(r.overflow),
-					    static_cast<unsigned long long>(r.size));
+				emit(fmt::format("netns {}: {} older events overwritten (ring of {})\n",
+						 r.inum, r.overflow, r.size));
+		for (const GoneRecord &r : gone_order)
+			if (want(r.inum)) {
+				GoneView g = GoneView::from(r);
+				emit(fmt::format("netns {} cookie {}: {}, from {}\n", r.inum, r.cookie,
+						 gone_when(g), gone_from(g)));
+			}
 		for (const SigEvent &e : evs->events)
 			if (want(e.inum))
-				emit(event_text(e) + "\n");
+				emit(ev_text(e));
 		return kExitOk;
 	}
 
@@ -126,15 +219,15 @@ int SignalsCommand::run_events()
 			if (!want(e.inum))
 				continue;
 			if (json_)
-				std::printf("%s\n", event_json(e).dump(-1, ' ', false,
+				std::printf("%s\n", ev_json(e).dump(-1, ' ', false,
 						nlohmann::json::error_handler_t::replace).c_str());
 			else
-				emit(event_text(e) + "\n");
+				emit(ev_text(e));
 		}
 		if (std::fflush(stdout) != 0 || std::ferror(stdout))
 			return kExitOk;	// main()'s finish_stdout() reports it
 		std::this_thread::sleep_for(std::chrono::milliseconds(200));
-		evs = read_sig_events(src.dir());
+		evs = read_all();
 		if (!evs)
 			return fail(evs.error());
 	}

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -164,6 +166,18 @@ Result<SigEvents> read_sig_events(const std::string &dir);
 // The error for a netns (`selector`, resolved to `inum`) without an event
 // ring: netns_not_found.
 Error no_event_ring(const std::string &selector, uint64_t inum);
+
+// (format 1.4) The post-mortem file of the module at `dir` when its format
+// `v` has one; an empty Postmortem for an older module. Errors: malformed,
+// and access errors as DebugfsSource::read().
+Result<Postmortem> read_postmortem(const std::string &dir, const FormatVersion &v);
+
+// The dead netns `selector` names: its inum ("4026532300"), its
+// "INUM:COOKIE", or a prefix of the id of the container its cgroup names.
+std::vector<const GoneRecord *> gone_matching(const Postmortem &pm, const std::string &selector);
+
+// "INUM:COOKIE" parsed; nullopt for anything else.
+std::optional<std::pair<uint64_t, uint64_t>> parse_inum_cookie(const std::string &selector);
 
 // Raises RLIMIT_NOFILE to its hard limit: the link source keeps up to two
 // fds per netns.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "libnsprobe/model.h"
+#include "libnsprobe/container.h"
 #include "libnsprobe/sig_events.h"
 
 #include <algorithm>
@@ -63,6 +64,33 @@ std::string signal_name(int signo)
 	return fmt::format("SIG{}", signo);
 }
 
+GoneView GoneView::from(const GoneRecord &r)
+{
+	GoneView g;
+	g.gone_ns = r.gone_ns;
+	g.age_ns = r.age_ns;
+	if (r.cgroup_id)
+		g.cgroup_id = r.cgroup_id;
+	g.cgroup = r.cgroup;
+	if (r.cgroup)
+		g.container = container_of_cgroup_path(*r.cgroup);
+	return g;
+}
+
+std::string gone_ago(uint64_t age_ns)
+{
+	uint64_t s = age_ns / 1000000000;
+	if (s == 0)
+		return "gone <1 s ago";
+	if (s < 120)
+		return fmt::format("gone {} s ago", s);
+	if (s < 2 * 3600)
+		return fmt::format("gone {} min ago", s / 60);
+	if (s < 2 * 86400)
+		return fmt::format("gone {} h ago", s / 3600);
+	return fmt::format("gone {} days ago", s / 86400);
+}
+
 StatusModel build_status(const Result<Snapshot> &snap, std::string where)
 {
 	StatusModel m;
@@ -104,11 +132,7 @@ SignalsModel build_signals(const Result<Snapshot> &snap, std::string where,
 	std::map<uint64_t, const NetnsInfo *> by_inum;
 	for (const NetnsInfo &n : netns)
 		by_inum[n.id.inum] = &n;
-	std::map<std::pair<uint64_t, uint64_t>, SignalNetnsView> views;
-	for (const SigRecord &r : snap->signals) {
-		SignalNetnsView &v = views[{r.inum, r.cookie}];
-		v.inum = r.inum;
-		v.cookie = r.cookie;
+	auto row_of = [](const SigRecord &r) {
 		SignalRow row;
 		row.signo = r.signo;
 		row.name = signal_name(r.signo);
@@ -125,7 +149,18 @@ SignalsModel build_signals(const Result<Snapshot> &snap, std::string where,
 				row.explanations.push_back(explain_ignored(
 					r.signo, reason, count, r.inum,
 					std::string_view(reason) == "init" ? "PID 1" : "processes", "-"));
-		v.signals.push_back(std::move(row));
+		return row;
+	};
+	auto by_signo = [](SignalNetnsView &v) {
+		std::sort(v.signals.begin(), v.signals.end(),
+			  [](const SignalRow &a, const SignalRow &b) { return a.signo < b.signo; });
+	};
+	std::map<std::pair<uint64_t, uint64_t>, SignalNetnsView> views;
+	for (const SigRecord &r : snap->signals) {
+		SignalNetnsView &v = views[{r.inum, r.cookie}];
+		v.inum = r.inum;
+		v.cookie = r.cookie;
+		v.signals.push_back(row_of(r));
 	}
 	for (auto &[key, v] : views) {
 		auto it = by_inum.find(v.inum);
@@ -137,10 +172,26 @@ SignalsModel build_signals(const Result<Snapshot> &snap, std::string where,
 		} else {
 			v.anonymous = true;
 		}
-		std::sort(v.signals.begin(), v.signals.end(),
-			  [](const SignalRow &a, const SignalRow &b) { return a.signo < b.signo; });
+		by_signo(v);
 		m.netns.push_back(std::move(v));
 	}
+	// Dead netns: their own records only, keyed by (inum, cookie); never
+	// named from discovery, whose inums are live netns'.
+	const Postmortem &pm = snap->postmortem;
+	for (const GoneRecord &g : pm.gone) {
+		SignalNetnsView v;
+		v.inum = g.inum;
+		v.cookie = g.cookie;
+		v.gone = GoneView::from(g);
+		v.container = v.gone->container;
+		for (const SigRecord &r : pm.signals)
+			if (r.inum == g.inum && r.cookie == g.cookie)
+				v.signals.push_back(row_of(r));
+		by_signo(v);
+		m.netns.push_back(std::move(v));
+	}
+	if (snap->stats)
+		m.postmortem_lost = snap->stats->postmortem_lost;
 	return m;
 }
 

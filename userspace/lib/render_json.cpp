@@ -5,6 +5,27 @@ namespace nsprobe {
 
 using nlohmann::json;
 
+json container_json(const std::optional<ContainerId> &c)
+{
+	if (!c)
+		return nullptr;
+	return {{"runtime", c->runtime},
+		{"id", c->id},
+		{"cgroup_version", c->cgroup_version},
+		{"cgroup", c->cgroup}};
+}
+
+json gone_json(const std::optional<GoneView> &g)
+{
+	if (!g)
+		return nullptr;
+	return {{"gone_ns", g->gone_ns},
+		{"age_ns", g->age_ns},
+		{"cgroup_id", g->cgroup_id ? json(*g->cgroup_id) : json(nullptr)},
+		{"cgroup", g->cgroup ? json(*g->cgroup) : json(nullptr)},
+		{"container", container_json(g->container)}};
+}
+
 namespace {
 
 json counters_json(const CountersStatus &c)
@@ -36,16 +57,6 @@ json pids_json(const std::vector<ProcRef> &pids)
 json init_json(const std::optional<ProcRef> &p)
 {
 	return p ? json{{"pid", p->pid}, {"comm", p->comm}} : json(nullptr);
-}
-
-json container_json(const std::optional<ContainerId> &c)
-{
-	if (!c)
-		return nullptr;
-	return {{"runtime", c->runtime},
-		{"id", c->id},
-		{"cgroup_version", c->cgroup_version},
-		{"cgroup", c->cgroup}};
 }
 
 json netns_ref_json(const NetnsRef &r)
@@ -122,7 +133,9 @@ json to_json(const StatusModel &m)
 			      {"sig_unattributed", m.stats->sig_unattributed},
 			      {"alloc_failed", m.stats->alloc_failed},
 			      {"sig_deferred", opt(m.stats->sig_deferred)},
-			      {"oom_unattributed", opt(m.stats->oom_unattributed)}};
+			      {"oom_unattributed", opt(m.stats->oom_unattributed)},
+			      {"postmortem", opt(m.stats->postmortem)},
+			      {"postmortem_lost", opt(m.stats->postmortem_lost)}};
 	else
 		j["stats"] = nullptr;
 	return j;
@@ -201,10 +214,12 @@ json to_json(const SignalsModel &m)
 				{"pids", pids_json(v.pids)},
 				{"init", init_json(v.init)},
 				{"container", container_json(v.container)},
+				{"gone", gone_json(v.gone)},
 				{"signals", sigs}});
 	}
 	j["netns"] = list;
 	j["unattributed"] = opt(m.unattributed);
+	j["postmortem_lost"] = opt(m.postmortem_lost);
 	return j;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -122,7 +123,34 @@ std::string oom_kills_text(const std::optional<uint64_t> &v, const CountersStatu
 	return fmt::format("{} OOM kill{}", human_count(*v), *v == 1 ? "" : "s");
 }
 
+std::string container_words(const ContainerId &c)
+{
+	return fmt::format("{} container {}", printable(c.runtime),
+			   printable(c.id.size() == 64 ? c.id.substr(0, 12) : c.id));
+}
+
 } // namespace
+
+std::string gone_when(const GoneView &g)
+{
+	std::time_t t = static_cast<std::time_t>(g.gone_ns / 1000000000);
+	std::tm tm {};
+	char when[32] = "";
+	if (!::gmtime_r(&t, &tm) || !std::strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm))
+		return gone_ago(g.age_ns);
+	return fmt::format("{}, at {}", gone_ago(g.age_ns), when);
+}
+
+std::string gone_from(const GoneView &g)
+{
+	if (!g.cgroup)
+		return g.cgroup_id ? fmt::format("cgroup unknown (id {}), container unknown", *g.cgroup_id)
+				   : "cgroup unknown, container unknown";
+	std::string cg = "cgroup " + printable(*g.cgroup);
+	if (g.container)
+		return container_words(*g.container) + ", " + cg;
+	return cg + ", container unknown";
+}
 
 std::string render_text(const StatusModel &m, const TextOptions &o)
 {
@@ -142,11 +170,14 @@ std::string render_text(const StatusModel &m, const TextOptions &o)
 	out += t.render("", o.color);
 	if (m.stats)
 		out += fmt::format("\nstats: netns={} devices={} veth_untracked={} sig_unattributed={} "
-				   "alloc_failed={} sig_deferred={} oom_unattributed={}\n",
+				   "alloc_failed={} sig_deferred={} oom_unattributed={} "
+				   "postmortem={} postmortem_lost={}\n",
 				   m.stats->netns, m.stats->devices, m.stats->veth_untracked,
 				   m.stats->sig_unattributed, m.stats->alloc_failed,
 				   num_or_unknown(m.stats->sig_deferred),
-				   num_or_unknown(m.stats->oom_unattributed));
+				   num_or_unknown(m.stats->oom_unattributed),
+				   num_or_unknown(m.stats->postmortem),
+				   num_or_unknown(m.stats->postmortem_lost));
 	return out;
 }
 
@@ -318,8 +349,19 @@ std::string render_text(const SignalsModel &m, const TextOptions &o)
 	std::string out = counters_line(m.counters);
 	for (const SignalNetnsView &v : m.netns) {
 		out += '\n'; // not "\n" + ...: GCC bug 105329, see render_text(ShowModel)
-		out += netns_header(v.inum, v.cookie, false, v.anonymous, v.names, {}, v.pids, v.init,
-				    v.container);
+		if (v.gone) {
+			// A dead netns: no names or tasks, where it came from instead.
+			out += fmt::format("netns {} cookie {} ({})\n", v.inum, v.cookie,
+					   gone_when(*v.gone));
+			out += "  from: " + gone_from(*v.gone) + "\n";
+			if (v.signals.empty()) {
+				out += "  no signal counted\n";
+				continue;
+			}
+		} else {
+			out += netns_header(v.inum, v.cookie, false, v.anonymous, v.names, {}, v.pids,
+					    v.init, v.container);
+		}
 		// A compact view; --json has every counter of NSP_SIG_COUNTERS.
 		Table t({{"SIGNAL"}, {"NO", R}, {"GENERATED", R}, {"FORCED", R}, {"BY_KERNEL", R},
 			 {"IGNORED", R}, {"COALESCED", R}, {"QUEUED", R}, {"BLOCKED", R},
@@ -359,6 +401,9 @@ std::string render_text(const SignalsModel &m, const TextOptions &o)
 		if (!m.oom_counted)
 			tail += fmt::format("OOM kills: unknown (module format {}, counted since 1.3)\n",
 					    m.counters.format ? m.counters.format->str() : "?");
+		if (m.postmortem_lost && *m.postmortem_lost)
+			tail += fmt::format("{} dead netns left no record (stats postmortem_lost: no "
+					    "memory for it)\n", *m.postmortem_lost);
 		if (!tail.empty())
 			out += "\n" + tail;
 	}

@@ -103,17 +103,17 @@ bool routine_step(const SigEvent &e)
 	return default_ignore && !has_cause(e);
 }
 
-SigStory build_story(const SigEvents &evs, uint64_t inum, bool all)
+namespace {
+
+// The story of s.inum with s.ring (if any) chosen by the caller.
+SigStory tell(const SigEvents &evs, SigStory s, bool all)
 {
-	SigStory s;
-	s.inum = inum;
-	for (const SigRing &r : evs.rings)
-		if (r.inum == inum && (!s.ring || r.cookie > s.ring->cookie))
-			s.ring = r;
+	uint64_t inum = s.inum;
 	if (!s.ring) {
 		s.notes.push_back(fmt::format("the module has no event ring for netns {}", inum));
 		return s;
 	}
+	s.cookie = s.ring->cookie;
 	const StoryStep *prev = nullptr;
 	for (const SigEvent &e : evs.events) {
 		if (e.inum != inum || e.cookie != s.ring->cookie)
@@ -163,12 +163,39 @@ SigStory build_story(const SigEvents &evs, uint64_t inum, bool all)
 	return s;
 }
 
+} // namespace
+
+SigStory build_story(const SigEvents &evs, uint64_t inum, bool all)
+{
+	SigStory s;
+	s.inum = inum;
+	for (const SigRing &r : evs.rings)
+		if (r.inum == inum && (!s.ring || r.cookie > s.ring->cookie))
+			s.ring = r;
+	return tell(evs, std::move(s), all);
+}
+
+SigStory build_story(const SigEvents &evs, uint64_t inum, uint64_t cookie, bool all)
+{
+	SigStory s;
+	s.inum = inum;
+	s.cookie = cookie;
+	for (const SigRing &r : evs.rings)
+		if (r.inum == inum && r.cookie == cookie)
+			s.ring = r;
+	return tell(evs, std::move(s), all);
+}
+
 std::string story_text(const SigStory &s, std::string_view target)
 {
 	std::string out = fmt::format("signals of netns {}", s.inum);
 	if (target != std::to_string(s.inum))
 		out += " (" + printable(target) + ")";
 	out += ", oldest first:\n";
+	if (s.gone) {
+		out += "  " + gone_when(*s.gone) + " (post-mortem record)\n";
+		out += "  from: " + gone_from(*s.gone) + "\n";
+	}
 	for (const std::string &n : s.notes)
 		out += "  note: " + n + "\n";
 	for (const StoryStep &st : s.steps)
@@ -208,6 +235,8 @@ nlohmann::json story_json(const SigStory &s, std::string_view target)
 	return {{"schema", kJsonSchema},
 		{"target", std::string(target)},
 		{"inum", s.inum},
+		{"cookie", s.cookie ? nlohmann::json(*s.cookie) : nlohmann::json(nullptr)},
+		{"gone", gone_json(s.gone)},
 		{"ring", s.ring ? ring_json(*s.ring) : nlohmann::json(nullptr)},
 		{"events_kept", kept},
 		{"complete", kept && s.ring->overflow == 0},

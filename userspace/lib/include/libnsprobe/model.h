@@ -119,20 +119,47 @@ struct SignalRow {
 	std::vector<std::string> explanations;
 };
 
+// (format 1.4) A dead netns, from its post-mortem record (format.h
+// NSP_FILE_POSTMORTEM).
+struct GoneView {
+	uint64_t gone_ns = 0;	// when it died: ns since the epoch (CLOCK_REALTIME)
+	uint64_t age_ns = 0;	// ns between its death and the read of debugfs
+	// cgroup v2 id and path of the last task that left it; nullopt when
+	// the module did not see one (cgroup_id=0, cgroup=-).
+	std::optional<uint64_t> cgroup_id;
+	std::optional<std::string> cgroup;
+	// The container that cgroup names (container_of_cgroup_path());
+	// nullopt when the cgroup is unknown or names no container.
+	std::optional<ContainerId> container;
+	static GoneView from(const GoneRecord &r);
+};
+
+// "gone 12 s ago" from age_ns (never from clocks): seconds below 2 min,
+// minutes below 2 h, hours below 2 days, then days; "gone <1 s ago".
+std::string gone_ago(uint64_t age_ns);
+
 struct SignalNetnsView {
 	uint64_t inum = 0;
 	uint64_t cookie = 0;
 	std::vector<std::string> names;
 	std::vector<ProcRef> pids;
 	std::optional<ProcRef> init;
+	// A live netns: from its init's cgroup. A gone one: gone->container.
 	std::optional<ContainerId> container;
-	bool anonymous = false;		// no bind mount or task found
+	bool anonymous = false;		// live, and no bind mount or task found
+	// (1.4) Set for a dead netns: the module's post-mortem record. Its
+	// names, pids and init are empty (discovery sees live netns only; an
+	// inum it shares with a live netns says nothing about the dead one).
+	std::optional<GoneView> gone;
 	std::vector<SignalRow> signals;	// by signo
 };
 
 struct SignalsModel {
 	CountersStatus counters;
-	std::vector<SignalNetnsView> netns;	// by inum
+	// Live netns with a signal counted, by inum; then (1.4) every dead netns
+	// the module keeps a post-mortem record of, oldest first, with or
+	// without signals.
+	std::vector<SignalNetnsView> netns;
 	// Signals counted in no netns (stats sig_unattributed, format 1.3).
 	// nullopt when unknown: counters unavailable, no stats record, or a
 	// module older than 1.3, whose sig_unattributed counts hook events.
@@ -143,6 +170,9 @@ struct SignalsModel {
 	// The module tells OOM kills apart (format 1.3): SignalRow::oom_kill
 	// is a count; else it is unknown (the member reads 0).
 	bool oom_counted = false;
+	// (1.4) Dead netns the module could not keep a record of (stats
+	// postmortem_lost); nullopt from an older module.
+	std::optional<uint64_t> postmortem_lost;
 };
 
 struct StatusModel {
@@ -157,7 +187,8 @@ std::string signal_name(int signo);
 
 StatusModel build_status(const Result<Snapshot> &snap, std::string where);
 // Per netns, the signals with any counter; netns names from `netns`
-// (matched by inum, as discovery does not learn cookies).
+// (matched by inum, as discovery does not learn cookies). Then each dead
+// netns of the post-mortem file (format 1.4), never matched with `netns`.
 SignalsModel build_signals(const Result<Snapshot> &snap, std::string where,
 			   const std::vector<NetnsInfo> &netns);
 

@@ -19,6 +19,23 @@ nlohmann::json to_json(const StatusModel &m);
 nlohmann::json to_json(const ShowModel &m);
 nlohmann::json to_json(const SignalsModel &m);
 
+// (format 1.4) A dead netns in words and JSON, shared by `signals`,
+// `signals --events` and `signals --why`:
+//   gone_when(): "gone 12 s ago, at 2025-12-06 05:46:40 UTC" (the age from
+//     age_ns, the time from gone_ns, CLOCK_REALTIME, in UTC);
+//   gone_from(): where its last task came from: "podman container
+//     0123abcd4567, cgroup /system.slice/libpod-<id>.scope"; "cgroup
+//     /user.slice/x.scope, container unknown"; "cgroup unknown" (plus
+//     "(id N)" when only the id is known);
+//   gone_json(): null for a live netns, else {"gone_ns", "age_ns",
+//     "cgroup_id": n|null, "cgroup": s|null, "container": {"runtime", "id",
+//     "cgroup_version", "cgroup"}|null} (ns; null = unknown).
+std::string gone_when(const GoneView &g);
+std::string gone_from(const GoneView &g);
+nlohmann::json gone_json(const std::optional<GoneView> &g);
+// "{runtime, id, cgroup_version, cgroup}" or null.
+nlohmann::json container_json(const std::optional<ContainerId> &c);
+
 // The JSON text the CLI prints: indented, ending in '\n'. Interface names,
 // comm and paths are bytes, not necessarily UTF-8 (a process may name itself
 // "\xff"); invalid UTF-8 becomes U+FFFD here instead of throwing

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "libnsprobe/model.h"
 #include "libnsprobe/sig_events.h"
 
 namespace nsprobe {
@@ -35,6 +36,11 @@ struct StoryStep {
 
 struct SigStory {
 	uint64_t inum = 0;
+	// The netns' cookie when known: its ring's, or the one asked for.
+	std::optional<uint64_t> cookie;
+	// (1.4) Set for a dead netns (the caller sets it from the post-mortem
+	// record): the story then says when it died and where from.
+	std::optional<GoneView> gone;
 	std::optional<SigRing> ring;	// nullopt: the module has no ring for it
 	std::vector<StoryStep> steps;	// oldest first
 	uint64_t hidden = 0;		// routine steps left out (not `all`)
@@ -53,12 +59,17 @@ bool routine_step(const SigEvent &e);
 // i.e. the newest netns, if the inum was reused). `all`: keep the routine
 // steps too.
 SigStory build_story(const SigEvents &evs, uint64_t inum, bool all);
+// The story of the netns (inum, cookie) exactly (a dead netns' ring is in
+// the post-mortem file's events, not the events file).
+SigStory build_story(const SigEvents &evs, uint64_t inum, uint64_t cookie, bool all);
 
-// "signals of netns N (TARGET), oldest first:", the notes, then one
-// indented line per step.
+// "signals of netns N (TARGET), oldest first:", for a dead netns its
+// gone_when() and gone_from() lines, the notes, then one indented line per
+// step.
 std::string story_text(const SigStory &s, std::string_view target);
-// {"schema", "target", "inum", "ring", "events_kept", "complete", "hidden",
-//  "notes", "steps"} (docs/json-schema.md).
+// {"schema", "target", "inum", "cookie", "gone", "ring", "events_kept",
+//  "complete", "hidden", "notes", "steps"} (docs/json-schema.md); "gone" is
+//  gone_json() (render.h), "cookie" null when unknown.
 nlohmann::json story_json(const SigStory &s, std::string_view target);
 
 } // namespace nsprobe
