@@ -72,6 +72,25 @@ TEST(Prom, Format13Golden)
 	EXPECT_EQ(text.find("ifindex="), std::string::npos) << "no ifindex in labels";
 }
 
+// Format 1.4: dead netns get no series (one of them has a live netns'
+// inum, the other an inum of its own); only the module-wide counts.
+TEST(Prom, Format14DeadNetnsOnlyModuleWide)
+{
+	auto snap = snapshot_of("v1_4");
+	ASSERT_TRUE(snap) << snap.error().message();
+	std::string text = text_of(input_of(snap));
+	EXPECT_NE(text.find("\nnsprobe_postmortem_records 2\n"), std::string::npos) << text;
+	EXPECT_NE(text.find("\nnsprobe_postmortem_lost_total 1\n"), std::string::npos) << text;
+	EXPECT_EQ(text.find("4026532400"), std::string::npos) << text;
+	// blue's series are the live netns' (SIGTERM ignored 2x; the dead one's
+	// was 1x), exactly as from the 1.3 fixture.
+	std::string t13 = text_of(input_of(snapshot_of("v1_3")));
+	EXPECT_EQ(lines_with(text, "nsprobe_signals_"), lines_with(t13, "nsprobe_signals_"));
+	EXPECT_EQ(lines_with(text, "nsprobe_netns_"), lines_with(t13, "nsprobe_netns_"));
+	// A 1.3 module: neither family.
+	EXPECT_EQ(t13.find("nsprobe_postmortem"), std::string::npos);
+}
+
 TEST(Prom, Format10Golden)
 {
 	auto snap = snapshot_of("good");

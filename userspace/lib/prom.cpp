@@ -162,6 +162,15 @@ void module_metrics(Families &f, const MetricsInput &in)
 			f.counter("nsprobe_oom_unattributed_total",
 				  "OOM kills whose SIGKILL was counted but not marked as an OOM kill",
 				  {}, d(*s->oom_unattributed));
+		if (s->postmortem)
+			f.gauge("nsprobe_postmortem_records",
+				"post-mortem records of dead netns the module holds (format 1.4)", {},
+				d(*s->postmortem));
+		if (s->postmortem_lost)
+			f.counter("nsprobe_postmortem_lost_total",
+				  "dead netns whose post-mortem record could not be allocated "
+				  "(format 1.4)",
+				  {}, d(*s->postmortem_lost));
 	}
 }
 
@@ -177,7 +186,8 @@ std::map<uint64_t, Labels> pick_netns(const MetricsInput &in, std::size_t &omitt
 			own = v.inum;
 	}
 	for (const SignalNetnsView &v : in.signals.netns)
-		all.emplace(v.inum, netns_labels(v.inum, v.names, v.container));
+		if (!v.gone)	// dead netns get no series (docs/metrics.md)
+			all.emplace(v.inum, netns_labels(v.inum, v.names, v.container));
 	std::map<uint64_t, Labels> kept;
 	if (own && in.max_netns > 0)
 		kept.emplace(*own, all[*own]);
@@ -413,6 +423,10 @@ std::vector<MetricFamily> build_metrics(const MetricsInput &in)
 	}
 	seen.clear();
 	for (const SignalNetnsView &v : in.signals.netns) {
+		// A dead netns (format 1.4) would be a burst of series that never
+		// update again, on an inum a live netns may hold: none.
+		if (v.gone)
+			continue;
 		auto it = kept.find(v.inum);
 		if (it == kept.end() || !seen.insert(v.inum).second)
 			continue;
