@@ -38,6 +38,30 @@ expect 0 "signals --why on sig_events=0" --debugfs "$FIX/why_off" signals --why 
 grep -q "sig_events=0" "$TMP/out" || { echo "FAIL: signals --why: sig_events=0 not said"; FAILED=1; }
 expect 8 "signals --why <inum without a ring>" --debugfs "$FIX/why" signals --why 4026539999
 expect 8 "signals --why <no such netns>" --debugfs "$FIX/why" signals --why no-such-netns
+# Format 1.4: dead netns. 4026532201 is both the live "blue" (cookie 4097)
+# and a dead podman netns (cookie 12): ambiguous, never a guess.
+expect 0 "signals --why <dead container prefix>" --debugfs "$FIX/v1_4" signals --why 0123abcd
+grep -q "gone 12 s ago, at 2025-12-06 05:46:40 UTC" "$TMP/out" ||
+	{ echo "FAIL: signals --why on a dead netns does not say it is gone"; FAILED=1; }
+grep -q "from: podman container 0123abcd4567" "$TMP/out" ||
+	{ echo "FAIL: signals --why on a dead netns lacks its container"; FAILED=1; }
+expect 2 "signals --why <inum of a dead and a live netns>" --debugfs "$FIX/v1_4" signals --why 4026532201
+grep -q "4026532201:12" "$TMP/err" || { echo "FAIL: ambiguous --why lacks INUM:COOKIE"; FAILED=1; }
+expect 0 "signals --why INUM:COOKIE (dead)" --debugfs "$FIX/v1_4" signals --why 4026532201:12 --json
+grep -q '"age_ns": 12000000000' "$TMP/out" || { echo "FAIL: --why --json lacks gone"; FAILED=1; }
+expect 0 "signals --why INUM:COOKIE (live)" --debugfs "$FIX/v1_4" signals --why 4026532201:4097
+grep -q "gone" "$TMP/out" && { echo "FAIL: the live netns' story says gone"; FAILED=1; }
+expect 0 "signals --why <dead inum, no ring>" --debugfs "$FIX/v1_4" signals --why 4026532400
+expect 0 "signals on 1.4" --debugfs "$FIX/v1_4" signals
+grep -q "^netns 4026532201 cookie 12 (gone 12 s ago" "$TMP/out" ||
+	{ echo "FAIL: signals lacks the dead netns"; FAILED=1; }
+expect 0 "signals --netns <dead container prefix>" --debugfs "$FIX/v1_4" signals --netns 0123abcd
+expect 0 "signals --events on 1.4" --debugfs "$FIX/v1_4" signals --events
+grep -q "\[netns gone 12 s ago\]" "$TMP/out" ||
+	{ echo "FAIL: signals --events does not mark the dead netns' events"; FAILED=1; }
+expect 0 "export on 1.4" --debugfs "$FIX/v1_4" export
+grep -q '^nsprobe_postmortem_records 2$' "$TMP/out" ||
+	{ echo "FAIL: export lacks nsprobe_postmortem_records"; FAILED=1; }
 expect 2 "signals --why with --events" --debugfs "$FIX/why" signals --why 4026532301 --events
 expect 2 "signals --all without --why" --debugfs "$FIX/why" signals --all
 expect 0 "status on a newer minor" --debugfs "$FIX/minor_newer" status

@@ -115,6 +115,11 @@ else
 	run "show --json (fixture 1.3)" show 0 "$v13" show --json
 	run "signals --json (fixture 1.3)" signals 0 "$v13" signals --json
 	run "signals --events --json (fixture 1.3)" "signals --events" 0 "$v13" signals --events --json
+	v14=$root/tests/fixtures/debugfs/v1_4
+	run "status --json (fixture 1.4)" status 0 "$v14" status --json
+	run "signals --json (fixture 1.4)" signals 0 "$v14" signals --json
+	run "signals --events --json (fixture 1.4)" "signals --events" 0 "$v14" signals --events --json
+	run "signals --why --json (fixture 1.4, dead netns)" "signals --why" 0 "$v14" signals --why 4026532201:12 --json
 	why=$root/tests/fixtures/debugfs/why
 	run "signals --why --json (fixture why)" "signals --why" 0 "$why" signals --why 4026532301 --json
 	run "status --json (no module)" status 3 "$tmp/none" status --json
