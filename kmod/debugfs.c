@@ -262,7 +262,7 @@ static int nsp_postmortem_show(struct seq_file *m, void *v)
 			nsp_sig_row_read(rec->sig[s], c);
 			nsp_seq_sig_row(m, rec->inum, rec->cookie, s, c);
 		}
-		nsp_sigev_show_dead(m, rec->inum, rec->cookie, &rec->ring);
+		nsp_sigev_show_dead(m, rec->inum, rec->cookie, &rec->rings);
 	}
 	nsp_pm_end();
 	return 0;

@@ -122,7 +122,7 @@ static void __net_exit nsp_net_exit_batch(struct list_head *net_exit_list)
 		nsp_net_totals(pn, &t);
 		rcu_read_unlock();
 		nsp_pm_keep(net, pn, &t);
-		nsp_sigev_ring_free(&pn->dead_ring);
+		nsp_sigev_rings_free(&pn->dead_rings);
 		xa_destroy(&pn->devs);
 		free_percpu(pn->retired);
 		pn->retired = NULL;

@@ -159,16 +159,24 @@ struct nsp_sig_row {
 	u64 base[NSP_SIG_CTR__COUNT];
 };
 
+/*
+ * The classes of signal events (sigevents.c, nsp_sigev_notable()); each has
+ * a ring of its own, so routine events never push notable ones out.
+ * Indexes into NSP_SIG_EV_CLASS_NAMES (format.h).
+ */
+enum nsp_sigev_class {
+	NSP_EV_ROUTINE,
+	NSP_EV_NOTABLE,
+	NSP_EV_CLASSES,
+};
+
 /**
- * struct nsp_sigev_ring - the storage of a signal event ring (sigevents.c)
+ * struct nsp_sigev_ring - the storage of one signal event ring (sigevents.c)
  * @size:    slots
- * @written: events stored so far; event seq N lives in slot (N-1) % @size
+ * @written: events stored in this ring so far; the event at position P
+ *           (1..@written) lives in slot (P-1) % @size
  * @dir:     NULL until the first event; then the chunk pointers, each NULL
  *           until the writer first reached it
- *
- * A live netns' ring is in its struct nsp_sigev_net, under its lock. At the
- * netns' pernet exit the ring's .exit moves it into nsp_net.dead_ring, where
- * the post-mortem record (postmortem.c) takes it over, or it is freed.
  */
 struct nsp_sig_event;
 
@@ -176,6 +184,21 @@ struct nsp_sigev_ring {
 	u32 size;
 	u64 written;
 	struct nsp_sig_event **dir;
+};
+
+/**
+ * struct nsp_sigev_rings - the event rings of one netns
+ * @seq:  events stored so far in both rings; the last event's seq
+ * @ring: one ring per enum nsp_sigev_class
+ *
+ * A live netns' rings are in its struct nsp_sigev_net, under its lock. At
+ * the netns' pernet exit the rings' .exit moves them into
+ * nsp_net.dead_rings, where the post-mortem record (postmortem.c) takes
+ * them over, or they are freed.
+ */
+struct nsp_sigev_rings {
+	u64 seq;
+	struct nsp_sigev_ring ring[NSP_EV_CLASSES];
 };
 
 struct cgroup;
@@ -210,7 +233,7 @@ struct cgroup;
  * @exit_cgrp: the cgroup v2 of the last task that left this netns through
  *            exit_task_namespaces() (the sig_ns_exit kprobe), referenced;
  *            swapped with xchg(), put at the pernet exit (postmortem.c)
- * @dead_ring: the event ring, moved here by the ring's pernet exit for the
+ * @dead_rings: the event rings, moved here by their pernet exit for the
  *            post-mortem record; empty while the netns lives
  *
  * The signal counters are atomic64_t, not per-CPU: signals are not a packet
@@ -231,7 +254,7 @@ struct nsp_net {
 	atomic_t ev_chunks;
 	atomic64_t alloc_failed;
 	struct cgroup *exit_cgrp;
-	struct nsp_sigev_ring dead_ring;
+	struct nsp_sigev_rings dead_rings;
 };
 
 /**

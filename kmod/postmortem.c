@@ -120,7 +120,7 @@ static void nsp_pm_free(struct nsp_pm_rec *rec)
 
 	for (s = 1; s <= NSP_SIG_MAX; s++)
 		nsp_sig_row_free(rec->sig[s]);
-	nsp_sigev_ring_free(&rec->ring);
+	nsp_sigev_rings_free(&rec->rings);
 	kfree(rec);
 }
 
@@ -178,7 +178,7 @@ static void nsp_pm_workfn(struct work_struct *w)
 /**
  * nsp_pm_keep() - keep the record of a netns at its pernet exit
  * @net: the dying netns
- * @pn:  its state; its signal rows and pn->dead_ring are taken over if the
+ * @pn:  its state; its signal rows and pn->dead_rings are taken over if the
  *       record is kept, left for the caller to free otherwise; its
  *       exit_cgrp reference is always put
  * @t:   its netns record, read at the exit
@@ -232,8 +232,8 @@ void nsp_pm_keep(struct net *net, struct nsp_net *pn,
 		rec->sig[s] = pn->sig[s];
 		pn->sig[s] = NULL;
 	}
-	rec->ring = pn->dead_ring;
-	pn->dead_ring.dir = NULL;
+	rec->rings = pn->dead_rings;
+	memset(&pn->dead_rings, 0, sizeof(pn->dead_rings));
 	list_add_tail(&rec->node, &nsp_pm_list);
 	nsp_pm_n++;
 	while (nsp_pm_n > nsp_pm_limit)

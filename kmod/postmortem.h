@@ -20,7 +20,7 @@
  *             exit_task_namespaces(), 0 if none was seen
  * @t:         its netns record at the pernet exit
  * @sig:       its signal counter rows, taken over from its struct nsp_net
- * @ring:      its signal event ring, taken over likewise
+ * @rings:     its signal event rings, taken over likewise
  * @cgroup:    that cgroup's path from the cgroup v2 root, "" if unknown
  */
 struct nsp_pm_rec {
@@ -32,7 +32,7 @@ struct nsp_pm_rec {
 	u64 cgroup_id;
 	struct nsp_net_totals t;
 	struct nsp_sig_row *sig[NSP_SIG_ROWS];
-	struct nsp_sigev_ring ring;
+	struct nsp_sigev_rings rings;
 	char cgroup[];
 };
 

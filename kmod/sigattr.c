@@ -120,8 +120,8 @@ static struct irq_work nsp_pending_irq_work;
  * The last SIGKILL a task sent with SEND_SIG_PRIV on this CPU, for
  * oom:mark_victim, which follows the OOM killer's SIGKILL on the same CPU
  * (both inside the victim's task_lock(), so preemption is off, or on
- * PREEMPT_RT migration). @seq is the event's ring sequence number, 0 if
- * none; @pending is set if the send was deferred.
+ * PREEMPT_RT migration). @seq is the event's handle (nsp_sigev_add()), 0
+ * if none; @pending is set if the send was deferred.
  */
 struct nsp_oom_slot {
 	struct task_struct *sender;
@@ -141,7 +141,7 @@ static const enum nsp_sig_ctr nsp_sig_reason_ctrs[] = {
 	[NSP_SIG_WHY_OTHER] = NSP_SIG_CTR_ignored_other,
 };
 
-/* The counters of one send, from its event, in @net; the event's seq. */
+/* The counters of one send, from its event, in @net; the event's handle. */
 static u64 nsp_sig_account(struct net *net, const struct nsp_sig_event *e)
 {
 	struct nsp_net *pn = nsp_net(net);

@@ -1,46 +1,59 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The signal event ring of each network namespace (format.h "events").
+ * The signal event rings of each network namespace (format.h "events").
  *
  * Its own pernet subsystem (.id/.size), registered by nsp_signal_init()
  * before the signal hooks arm and unregistered after they are gone, so the
- * ring's life does not touch netns.c.
+ * rings' life does not touch netns.c.
  *
- * Memory on first use: the ring is sig_events slots (module parameter,
- * default 256, 0 for none, at most NSP_SIG_EVENTS_MAX), stored in
- * page-sized chunks of NSP_SIGEV_PER_CHUNK events, reached through a
- * directory of chunk pointers (8 bytes per chunk: 48 bytes at the default,
- * 11 KiB at the maximum). The pernet data is a fixed 32 bytes; the directory
- * is taken from a preallocated pool on the netns' first event and each
- * chunk when the writer first reaches it (pool.c), since the writer is a
- * tracepoint probe where nothing may be allocated on PREEMPT_RT. A netns
- * that never sees a signal costs the 32 bytes; netns creation never fails
- * because of the ring. With the pool empty the event is not stored, and
- * counted in alloc_failed (the netns' and the module's); "written" counts
- * stored events only, so the ring stays gap-free.
+ * Two rings per netns (issue 9, item 5): notable events (kills, signals
+ * ignored by the init protection, anything a process sent on purpose; see
+ * nsp_sigev_notable()) and routine ones (SIGCHLD, timers, ...). A busy
+ * netns overwrites its routine ring many times a second, and would push
+ * the one SIGTERM that explains a container's end out of a shared ring
+ * within seconds. Each event gets a seq from one per-netns counter, so the
+ * reader merges the two rings back into one order; each ring counts what it
+ * overwrote (evring overflow, notable_overflow).
  *
- * Bounded: when full, the oldest event is overwritten; readers see that as
- * overflow = written - size.
+ * Memory on first use: a ring is sig_events (routine, default 256) or
+ * sig_events_notable (default 64) slots (module parameters, 0 for none, at
+ * most NSP_SIG_EVENTS_MAX), stored in page-sized chunks of
+ * NSP_SIGEV_PER_CHUNK events, reached through a directory of chunk
+ * pointers (8 bytes per chunk). The pernet data is a fixed 64 bytes or so;
+ * a ring's directory is taken from a preallocated pool on its first event
+ * and each chunk when the writer first reaches it (pool.c), since the
+ * writer is a tracepoint probe where nothing may be allocated on
+ * PREEMPT_RT. A netns that never sees a signal costs the pernet data;
+ * netns creation never fails because of the rings. With the pool empty the
+ * event is not stored, and counted in alloc_failed (the netns' and the
+ * module's); "written" counts stored events only, so each ring stays
+ * gap-free.
  *
- * Locking: one raw_spinlock_t per netns, taken with interrupts off, held
- * for one struct copy (and, on a chunk's first use, the pool's raw spinlock
- * nested inside it). The writer is the sig_outcome tracepoint probe (under
- * the target's siglock; preemption off); readers are debugfs reads. A raw
- * spinlock stays a spinning lock on PREEMPT_RT, so taking it inside the
- * siglock (a sleeping lock on RT) is allowed there. NMI is never a writer
- * (signals are not generated from NMI; the hook refuses NMI anyway).
+ * Bounded: when a ring is full, its oldest event is overwritten; readers see
+ * that as its overflow = written - size.
  *
- * Lifetime: the writer reaches the ring under rcu_read_lock() through a
+ * Locking: one raw_spinlock_t per netns for both rings, taken with
+ * interrupts off, held for one struct copy (and, on a chunk's first use,
+ * the pool's raw spinlock nested inside it). The writer is the sig_outcome
+ * tracepoint probe (under the target's siglock; preemption off); readers
+ * are debugfs reads. A raw spinlock stays a spinning lock on PREEMPT_RT, so
+ * taking it inside the siglock (a sleeping lock on RT) is allowed there.
+ * NMI is never a writer (signals are not generated from NMI; the hook
+ * refuses NMI anyway).
+ *
+ * Lifetime: the writer reaches the rings under rcu_read_lock() through a
  * netns it proved alive (kmod/signal.c); cleanup_net() waits for an RCU
  * grace period before any pernet exit, so the chunks outlive the writer.
  * Readers walk for_each_net_rcu() under rcu_read_lock(), with the same
- * argument as every other debugfs file. The chunks go back to the pool at
- * the pernet exit.
+ * argument as every other debugfs file. At the pernet exit the rings go to
+ * the netns' post-mortem record (postmortem.c), or their chunks go back to
+ * the pool.
  */
 
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/moduleparam.h>
+#include <linux/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <net/net_namespace.h>
@@ -56,7 +69,11 @@
 
 static unsigned int sig_events = 256;
 module_param(sig_events, uint, 0444);
-MODULE_PARM_DESC(sig_events, "Signal events kept per netns (default 256, 0: none, at most 65536)");
+MODULE_PARM_DESC(sig_events, "Routine signal events kept per netns (default 256, 0: none, at most 65536)");
+
+static unsigned int sig_events_notable = 64;
+module_param(sig_events_notable, uint, 0444);
+MODULE_PARM_DESC(sig_events_notable, "Notable signal events (kills, ignored, OOM; see format.h) kept per netns (default 64, 0: none, at most 65536)");
 
 #define NSP_SIG_EVENTS_MAX 65536
 
@@ -65,86 +82,90 @@ MODULE_PARM_DESC(sig_events, "Signal events kept per netns (default 256, 0: none
 #define NSP_SIGEV_CHUNKS(n) DIV_ROUND_UP(n, NSP_SIGEV_PER_CHUNK)
 
 /*
- * Kept ready: the directory and first chunk of 16 namespaces' rings (64 KiB
- * of chunks); the refill work tops each pool up again from half.
+ * Kept ready: the directory and first chunk of 16 rings (64 KiB of
+ * chunks); the refill work tops each pool up again from half.
  */
 #define NSP_SIGEV_POOL 16
 
 /**
- * struct nsp_sigev_net - the ring of one netns (net_generic)
- * @lock:    protects everything below
- * @size:    slots
- * @written: events stored so far; event seq N lives in slot (N-1) % @size
- * @dir:     NULL until the first event; then NSP_SIGEV_CHUNKS(@size) chunk
- *           pointers, each NULL until the writer first reaches it; chunk c
- *           holds slots c * NSP_SIGEV_PER_CHUNK..
+ * struct nsp_sigev_net - the rings of one netns (net_generic)
+ * @lock: protects @r
+ * @r:    the rings and the netns' event count
  */
 struct nsp_sigev_net {
 	raw_spinlock_t lock;
-	u32 size;
-	u64 written;
-	struct nsp_sig_event **dir;
+	struct nsp_sigev_rings r;
 };
 
 static unsigned int nsp_sigev_id __read_mostly;
-static unsigned int nsp_sigev_size __read_mostly;
-static struct nsp_pool nsp_dir_pool;	/* blocks of NSP_SIGEV_CHUNKS(size) pointers */
-static struct nsp_pool nsp_chunk_pool;	/* blocks of NSP_SIGEV_PER_CHUNK events */
+static unsigned int nsp_sigev_sizes[NSP_EV_CLASSES] __read_mostly;
+/* blocks of NSP_SIGEV_CHUNKS(the larger size) pointers */
+static struct nsp_pool nsp_dir_pool;
+/* blocks of NSP_SIGEV_PER_CHUNK events */
+static struct nsp_pool nsp_chunk_pool;
 
 static const char * const nsp_outcome_names[] = NSP_SIG_OUTCOME_NAMES;
 static const char * const nsp_reason_names[] = NSP_SIG_REASON_NAMES;
 static const char * const nsp_origin_names[] = NSP_SIG_ORIGIN_NAMES;
 static const char * const nsp_cause_names[] = NSP_SIG_CAUSE_NAMES;
+static const char * const nsp_class_names[] = NSP_SIG_EV_CLASS_NAMES;
 
-/* Allocates nothing: a netns creation never fails because of the ring. */
+/* Allocates nothing: a netns creation never fails because of the rings. */
 static int __net_init nsp_sigev_net_init(struct net *net)
 {
-	struct nsp_sigev_net *r = net_generic(net, nsp_sigev_id);
+	struct nsp_sigev_net *n = net_generic(net, nsp_sigev_id);
+	int cl;
 
-	raw_spin_lock_init(&r->lock);
-	r->size = nsp_sigev_size;
+	raw_spin_lock_init(&n->lock);
+	for (cl = 0; cl < NSP_EV_CLASSES; cl++)
+		n->r.ring[cl].size = nsp_sigev_sizes[cl];
 	return 0;
 }
 
 /**
- * nsp_sigev_ring_free() - free a ring's chunks and directory
- * @ring: a ring no writer can reach any more; emptied
+ * nsp_sigev_rings_free() - free the rings' chunks and directories
+ * @rings: rings no writer can reach any more; emptied
  *
  * Context: process context.
  */
-void nsp_sigev_ring_free(struct nsp_sigev_ring *ring)
+void nsp_sigev_rings_free(struct nsp_sigev_rings *rings)
 {
+	struct nsp_sigev_ring *ring;
 	unsigned int c;
+	int cl;
 
-	if (!ring->dir)
-		return;
-	for (c = 0; c < NSP_SIGEV_CHUNKS(ring->size); c++)
-		nsp_pool_free(&nsp_chunk_pool, ring->dir[c]);
-	nsp_pool_free(&nsp_dir_pool, ring->dir);
-	ring->dir = NULL;
+	for (cl = 0; cl < NSP_EV_CLASSES; cl++) {
+		ring = &rings->ring[cl];
+		if (!ring->dir)
+			continue;
+		for (c = 0; c < NSP_SIGEV_CHUNKS(ring->size); c++)
+			nsp_pool_free(&nsp_chunk_pool, ring->dir[c]);
+		nsp_pool_free(&nsp_dir_pool, ring->dir);
+		ring->dir = NULL;
+	}
 }
 
 /*
  * Runs before netns.c's exit_batch (pernet exits run in the reverse order
  * of registration, and this subsystem registers after it). With post-mortem
- * records on, the ring moves into the netns' struct nsp_net, whose
- * exit_batch hands it to the record or frees it (nsp_pm_keep()); both
+ * records on, the rings move into the netns' struct nsp_net, whose
+ * exit_batch hands them to the record or frees them (nsp_pm_keep()); both
  * happen in the same cleanup_net(), which holds pernet_ops_rwsem, so the
  * pools outlive the move. At module unload, records are off by then
- * (nsp_pm_stop()): the ring is freed here.
+ * (nsp_pm_stop()): the rings are freed here.
  */
 static void __net_exit nsp_sigev_net_exit(struct net *net)
 {
-	struct nsp_sigev_net *r = net_generic(net, nsp_sigev_id);
-	struct nsp_sigev_ring ring = {
-		.size = r->size, .written = r->written, .dir = r->dir,
-	};
+	struct nsp_sigev_net *n = net_generic(net, nsp_sigev_id);
+	struct nsp_sigev_rings rings = n->r;
+	int cl;
 
-	r->dir = NULL;
-	if (ring.dir && nsp_pm_wanted())
-		nsp_net(net)->dead_ring = ring;
+	for (cl = 0; cl < NSP_EV_CLASSES; cl++)
+		n->r.ring[cl].dir = NULL;
+	if (nsp_pm_wanted())
+		nsp_net(net)->dead_rings = rings;
 	else
-		nsp_sigev_ring_free(&ring);
+		nsp_sigev_rings_free(&rings);
 }
 
 static struct pernet_operations nsp_sigev_ops = {
@@ -155,94 +176,133 @@ static struct pernet_operations nsp_sigev_ops = {
 };
 
 /*
- * The chunk pointer of seq @s (1..), NULL if the directory is not there.
- * Context: r->lock held, r->size > 0.
+ * The chunk pointer of position @p (1..), NULL if the directory is not
+ * there. Context: the ring's lock held (or no writer), r->size > 0.
  */
-static struct nsp_sig_event **nsp_sigev_chunk(struct nsp_sigev_net *r, u64 s)
+static struct nsp_sig_event **nsp_sigev_chunk(const struct nsp_sigev_ring *r,
+					      u64 p)
 {
-	u32 i = (s - 1) % r->size;
+	u32 i = (p - 1) % r->size;
 
 	return r->dir ? &r->dir[i / NSP_SIGEV_PER_CHUNK] : NULL;
 }
 
-/* The slot of seq @s, NULL if its chunk is not there. r->lock held. */
-static struct nsp_sig_event *nsp_sigev_slot(struct nsp_sigev_net *r, u64 s)
+/* The slot of position @p, NULL if its chunk is not there. As above. */
+static struct nsp_sig_event *nsp_sigev_slot(const struct nsp_sigev_ring *r,
+					    u64 p)
 {
-	struct nsp_sig_event **c = nsp_sigev_chunk(r, s);
+	struct nsp_sig_event **c = nsp_sigev_chunk(r, p);
 
-	return c && *c ? &(*c)[(s - 1) % r->size % NSP_SIGEV_PER_CHUNK] : NULL;
+	return c && *c ? &(*c)[(p - 1) % r->size % NSP_SIGEV_PER_CHUNK] : NULL;
 }
 
 /**
- * nsp_sigev_add() - append one event to a netns' ring
+ * nsp_sigev_notable() - does an event go to the notable ring?
+ * @e: the event, its outcome known
+ *
+ * Notable: what a container's story is made of, kept apart from the
+ * routine traffic of a busy netns (a shell reaping children: SIGCHLD; a
+ * runtime preempting threads: SIGURG; timers: SIGALRM, SIGPROF). That is an
+ * event with a cause (an OOM kill, a kill at a pid namespace's teardown),
+ * one that terminates its target, SIGKILL and SIGSTOP, a signal ignored by
+ * the pid namespace init protection, and any signal a process sent
+ * (kill(), tgkill(), sigqueue()) but those whose default action is to be
+ * ignored (SIGCHLD, SIGCONT, SIGURG, SIGWINCH: sig_kernel_ignore()).
+ * Everything else the kernel sends is routine.
+ *
+ * Return: true for the notable ring.
+ */
+static bool nsp_sigev_notable(const struct nsp_sig_event *e)
+{
+	if (e->cause != NSP_SIG_CAUSE_NONE ||
+	    e->outcome == NSP_SIG_OUT_DELIVERED_TERM ||
+	    e->sig == SIGKILL || e->sig == SIGSTOP)
+		return true;
+	if (e->outcome == NSP_SIG_OUT_IGNORED && e->reason == NSP_SIG_WHY_INIT)
+		return true;
+	return e->origin == 0 && !sig_kernel_ignore(e->sig);
+}
+
+/**
+ * nsp_sigev_add() - append one event to a netns' rings
  * @net: the target's netns, alive under the caller's rcu_read_lock()
- * @e:   the event; its seq is set here
+ * @e:   the event; its seq, pos and ev_class are set here
  *
- * On the netns' first event, takes the ring's chunk directory from a pool,
- * and on the first event of each chunk, the chunk; with a pool empty the
- * event is dropped and counted in alloc_failed.
+ * Into the notable or the routine ring (nsp_sigev_notable()). On a ring's
+ * first event, takes its chunk directory from a pool, and on the first
+ * event of each chunk, the chunk; with a pool empty the event is dropped
+ * and counted in alloc_failed.
  *
- * Return: the event's seq (1..), 0 if it was not stored (no ring, or a pool
- * empty).
+ * Return: a handle for nsp_sigev_set_cause(), 0 if the event was not
+ * stored (no ring of its class, or a pool empty).
  *
  * Context: any but NMI; no allocation, no sleeping (PREEMPT_RT too).
  */
 u64 nsp_sigev_add(const struct net *net, const struct nsp_sig_event *e)
 {
-	struct nsp_sigev_net *r = net_generic(net, nsp_sigev_id);
+	struct nsp_sigev_net *n = net_generic(net, nsp_sigev_id);
+	int cl = nsp_sigev_notable(e) ? NSP_EV_NOTABLE : NSP_EV_ROUTINE;
+	struct nsp_sigev_ring *r = &n->r.ring[cl];
 	struct nsp_sig_event *slot, **c;
 	unsigned long flags;
-	u64 seq = 0;
+	u64 handle = 0, p;
 
 	if (!r->size)
 		return 0;
-	raw_spin_lock_irqsave(&r->lock, flags);
-	slot = nsp_sigev_slot(r, r->written + 1);
+	raw_spin_lock_irqsave(&n->lock, flags);
+	p = r->written + 1;
+	slot = nsp_sigev_slot(r, p);
 	if (unlikely(!slot)) {
 		if (!r->dir)
 			r->dir = nsp_pool_take(&nsp_dir_pool);
-		c = nsp_sigev_chunk(r, r->written + 1);
+		c = nsp_sigev_chunk(r, p);
 		if (c) {
 			*c = nsp_pool_take(&nsp_chunk_pool);
 			if (*c)
 				atomic_inc(&nsp_net(net)->ev_chunks);
 		}
-		slot = nsp_sigev_slot(r, r->written + 1);
+		slot = nsp_sigev_slot(r, p);
 	}
 	if (slot) {
 		*slot = *e;
-		seq = ++r->written;
-		slot->seq = seq;
+		slot->seq = ++n->r.seq;
+		slot->pos = p;
+		slot->ev_class = cl;
+		r->written = p;
+		handle = p << 1 | cl;
 	}
-	raw_spin_unlock_irqrestore(&r->lock, flags);
-	if (!seq)
+	raw_spin_unlock_irqrestore(&n->lock, flags);
+	if (!handle)
 		nsp_net_alloc_failed(nsp_net(net));
-	return seq;
+	return handle;
 }
 
 /**
- * nsp_sigev_set_cause() - mark an event of the ring with its cause
- * @net:   its netns, alive (as for nsp_sigev_add())
- * @seq:   what nsp_sigev_add() returned; 0 (not stored) does nothing
- * @cause: NSP_SIG_CAUSE_*
+ * nsp_sigev_set_cause() - mark an event of the rings with its cause
+ * @net:    its netns, alive (as for nsp_sigev_add())
+ * @handle: what nsp_sigev_add() returned; 0 (not stored) does nothing
+ * @cause:  NSP_SIG_CAUSE_*
  *
- * Does nothing if the event was overwritten meanwhile.
+ * Does nothing if the event was overwritten meanwhile. The event stays in
+ * its ring: only SIGKILL gets a cause, and SIGKILL is always notable.
  *
- * Context: any but NMI; takes the ring's raw spinlock.
+ * Context: any but NMI; takes the rings' raw spinlock.
  */
-void nsp_sigev_set_cause(const struct net *net, u64 seq, u8 cause)
+void nsp_sigev_set_cause(const struct net *net, u64 handle, u8 cause)
 {
-	struct nsp_sigev_net *r = net_generic(net, nsp_sigev_id);
+	struct nsp_sigev_net *n = net_generic(net, nsp_sigev_id);
+	struct nsp_sigev_ring *r = &n->r.ring[handle & 1];
 	struct nsp_sig_event *slot;
 	unsigned long flags;
+	u64 p = handle >> 1;
 
-	if (!r->size || !seq)
+	if (!r->size || !p)
 		return;
-	raw_spin_lock_irqsave(&r->lock, flags);
-	slot = nsp_sigev_slot(r, seq);
-	if (slot && slot->seq == seq)
+	raw_spin_lock_irqsave(&n->lock, flags);
+	slot = nsp_sigev_slot(r, p);
+	if (slot && slot->pos == p)
 		slot->cause = cause;
-	raw_spin_unlock_irqrestore(&r->lock, flags);
+	raw_spin_unlock_irqrestore(&n->lock, flags);
 }
 
 /* format.h escaping: bytes outside printable ASCII, ' ', '=' and '\\'. */
@@ -270,13 +330,89 @@ static void nsp_sigev_show_one(struct seq_file *m, u32 inum, u64 cookie,
 	seq_printf(m, " sender_netns=%u target_pid=%u target_tgid=%u target_comm=",
 		   e->sender_netns, e->target_pid, e->target_tgid);
 	nsp_sigev_escape(m, e->target_comm, sizeof(e->target_comm));
-	seq_printf(m, " target_nspid=%u target_pidns=%u signo=%u code=%d outcome=%s reason=%s origin=%s forced=%s cause=%s\n",
+	seq_printf(m, " target_nspid=%u target_pidns=%u signo=%u code=%d outcome=%s reason=%s origin=%s forced=%s cause=%s class=%s\n",
 		   e->target_nspid, e->target_pidns, e->sig, e->code,
 		   nsp_outcome_names[e->outcome], nsp_reason_names[e->reason],
 		   nsp_origin_names[e->origin],
 		   e->forced == NSP_SIG_FORCED_YES ? "1" :
 		   e->forced == NSP_SIG_FORCED_NO ? "0" : "-",
-		   nsp_cause_names[e->cause]);
+		   nsp_cause_names[e->cause], nsp_class_names[e->ev_class]);
+}
+
+/*
+ * Copy the event at position @p of ring @cl into @e; false if it is not
+ * there any more (overwritten). @live: the live netns' lock holder, taken
+ * per copy; NULL for a dead netns' rings, which have no writer.
+ */
+static bool nsp_sigev_copy(struct nsp_sigev_net *live,
+			   const struct nsp_sigev_rings *rs, int cl, u64 p,
+			   struct nsp_sig_event *e)
+{
+	const struct nsp_sig_event *slot;
+	unsigned long flags = 0;
+	bool ok;
+
+	if (live)
+		raw_spin_lock_irqsave(&live->lock, flags);
+	slot = nsp_sigev_slot(&rs->ring[cl], p);
+	ok = slot && slot->pos == p;
+	if (ok)
+		*e = *slot;
+	if (live)
+		raw_spin_unlock_irqrestore(&live->lock, flags);
+	return ok;
+}
+
+/*
+ * The "evring" record and the events of both rings, merged in seq order.
+ * One event is copied at a time (under the lock of a live netns) and
+ * printed outside; an event overwritten meanwhile is skipped (it is part of
+ * the next read's overflow).
+ */
+static void nsp_sigev_show(struct seq_file *m, u32 inum, u64 cookie,
+			   struct nsp_sigev_net *live,
+			   const struct nsp_sigev_rings *rs)
+{
+	u64 next[NSP_EV_CLASSES], last[NSP_EV_CLASSES], over[NSP_EV_CLASSES];
+	struct nsp_sig_event ev[NSP_EV_CLASSES];
+	bool have[NSP_EV_CLASSES] = { };
+	unsigned long flags = 0;
+	u64 seq;
+	int cl;
+
+	if (live)
+		raw_spin_lock_irqsave(&live->lock, flags);
+	seq = rs->seq;
+	for (cl = 0; cl < NSP_EV_CLASSES; cl++)
+		last[cl] = rs->ring[cl].written;
+	if (live)
+		raw_spin_unlock_irqrestore(&live->lock, flags);
+	for (cl = 0; cl < NSP_EV_CLASSES; cl++) {
+		u32 size = rs->ring[cl].size;
+
+		next[cl] = last[cl] > size ? last[cl] - size + 1 : 1;
+		over[cl] = next[cl] - 1;
+	}
+	seq_printf(m, "evring inum=%u cookie=%llu size=%u written=%llu overflow=%llu notable_size=%u notable_written=%llu notable_overflow=%llu\n",
+		   inum, cookie,
+		   rs->ring[NSP_EV_ROUTINE].size + rs->ring[NSP_EV_NOTABLE].size,
+		   seq, over[NSP_EV_ROUTINE] + over[NSP_EV_NOTABLE],
+		   rs->ring[NSP_EV_NOTABLE].size, last[NSP_EV_NOTABLE],
+		   over[NSP_EV_NOTABLE]);
+	for (;;) {
+		for (cl = 0; cl < NSP_EV_CLASSES; cl++)
+			while (!have[cl] && next[cl] <= last[cl])
+				have[cl] = nsp_sigev_copy(live, rs, cl,
+							  next[cl]++, &ev[cl]);
+		if (!have[NSP_EV_ROUTINE] && !have[NSP_EV_NOTABLE])
+			break;
+		cl = !have[NSP_EV_NOTABLE] ||
+		     (have[NSP_EV_ROUTINE] &&
+		      ev[NSP_EV_ROUTINE].seq < ev[NSP_EV_NOTABLE].seq) ?
+		     NSP_EV_ROUTINE : NSP_EV_NOTABLE;
+		nsp_sigev_show_one(m, inum, cookie, &ev[cl]);
+		have[cl] = false;
+	}
 }
 
 /**
@@ -284,65 +420,28 @@ static void nsp_sigev_show_one(struct seq_file *m, u32 inum, u64 cookie,
  * @m:   the seq_file of "events"
  * @net: a netns reached under rcu_read_lock()
  *
- * Copies one event at a time under the ring lock and prints it outside;
- * an event overwritten meanwhile is skipped (and is part of overflow).
- *
  * Context: rcu_read_lock() held.
  */
 void nsp_sigev_show_net(struct seq_file *m, const struct net *net)
 {
-	struct nsp_sigev_net *r = net_generic(net, nsp_sigev_id);
-	struct nsp_sig_event e;
-	unsigned long flags;
-	u64 first, written, s;
+	struct nsp_sigev_net *n = net_generic(net, nsp_sigev_id);
 
-	raw_spin_lock_irqsave(&r->lock, flags);
-	written = r->written;
-	raw_spin_unlock_irqrestore(&r->lock, flags);
-	first = written > r->size ? written - r->size + 1 : 1;
-	seq_printf(m, "evring inum=%u cookie=%llu size=%u written=%llu overflow=%llu\n",
-		   net->ns.inum, nsp_net_cookie(net), r->size, written,
-		   first - 1);
-	for (s = first; r->size && s <= written; s++) {
-		struct nsp_sig_event *slot;
-
-		e.seq = 0;
-		raw_spin_lock_irqsave(&r->lock, flags);
-		slot = nsp_sigev_slot(r, s);
-		if (slot)
-			e = *slot;
-		raw_spin_unlock_irqrestore(&r->lock, flags);
-		if (e.seq == s)
-			nsp_sigev_show_one(m, net->ns.inum, nsp_net_cookie(net),
-					   &e);
-	}
+	nsp_sigev_show(m, net->ns.inum, nsp_net_cookie(net), n, &n->r);
 }
 
 /**
  * nsp_sigev_show_dead() - the "evring" record and events of a dead netns
- * @m:      the seq_file of "events"
+ * @m:      the seq_file of "postmortem"
  * @inum:   its inum
  * @cookie: its cookie
- * @ring:   its ring, owned by a post-mortem record: no writer any more
+ * @rings:  its rings, owned by a post-mortem record: no writer any more
  *
  * Context: the post-mortem list lock held (the record cannot go).
  */
 void nsp_sigev_show_dead(struct seq_file *m, u32 inum, u64 cookie,
-			 const struct nsp_sigev_ring *ring)
+			 const struct nsp_sigev_rings *rings)
 {
-	u64 first, s;
-
-	first = ring->written > ring->size ? ring->written - ring->size + 1 : 1;
-	seq_printf(m, "evring inum=%u cookie=%llu size=%u written=%llu overflow=%llu\n",
-		   inum, cookie, ring->size, ring->written, first - 1);
-	for (s = first; ring->size && ring->dir && s <= ring->written; s++) {
-		u32 i = (s - 1) % ring->size;
-		const struct nsp_sig_event *c = ring->dir[i / NSP_SIGEV_PER_CHUNK];
-
-		if (c && c[i % NSP_SIGEV_PER_CHUNK].seq == s)
-			nsp_sigev_show_one(m, inum, cookie,
-					   &c[i % NSP_SIGEV_PER_CHUNK]);
-	}
+	nsp_sigev_show(m, inum, cookie, NULL, rings);
 }
 
 /**
@@ -357,16 +456,22 @@ void nsp_sigev_show_dead(struct seq_file *m, u32 inum, u64 cookie,
  */
 int nsp_sigev_init(void)
 {
-	unsigned int target;
+	unsigned int target, chunks;
 	int err;
 
 	/* The netns core allocates .size per netns: keep it order-0. */
 	BUILD_BUG_ON(sizeof(struct nsp_sigev_net) > PAGE_SIZE);
 	BUILD_BUG_ON(NSP_SIGEV_PER_CHUNK < 1);
-	nsp_sigev_size = min_t(unsigned int, sig_events, NSP_SIG_EVENTS_MAX);
-	target = nsp_sigev_size ? NSP_SIGEV_POOL : 0;
+	BUILD_BUG_ON(NSP_EV_CLASSES != 2);	/* nsp_sigev_add()'s handle */
+	nsp_sigev_sizes[NSP_EV_ROUTINE] = min_t(unsigned int, sig_events,
+						NSP_SIG_EVENTS_MAX);
+	nsp_sigev_sizes[NSP_EV_NOTABLE] = min_t(unsigned int, sig_events_notable,
+						NSP_SIG_EVENTS_MAX);
+	chunks = NSP_SIGEV_CHUNKS(max(nsp_sigev_sizes[NSP_EV_ROUTINE],
+				      nsp_sigev_sizes[NSP_EV_NOTABLE]));
+	target = chunks ? NSP_SIGEV_POOL : 0;
 	err = nsp_pool_init(&nsp_dir_pool, "nsp_sigev_dir",
-			    max_t(unsigned int, 1, NSP_SIGEV_CHUNKS(nsp_sigev_size)) *
+			    max_t(unsigned int, 1, chunks) *
 			    sizeof(struct nsp_sig_event *), target);
 	if (err)
 		return err;

@@ -37,8 +37,9 @@ enum nsp_sig_reason {
 #define NSP_SIG_FORCED_UNKNOWN	2
 
 /**
- * struct nsp_sig_event - one entry of a netns' signal event ring
- * @seq:          1.. per netns; 0 marks an empty slot
+ * struct nsp_sig_event - one entry of a netns' signal event rings
+ * @seq:          1.. per netns, across both rings (their order)
+ * @pos:          its position in its ring, 1..; 0 marks an empty slot
  * @ts_ns:        ktime_get_ns() at generation
  * @sender_pid:   current's pid, initial pid namespace; 0 when sent from
  *                interrupt context (no sending task), as all sender fields
@@ -56,17 +57,19 @@ enum nsp_sig_reason {
  * @forced:       NSP_SIG_FORCED_*
  * @cause:        NSP_SIG_CAUSE_* (OOM: set by oom:mark_victim, sigattr.c;
  *                INIT_EXIT: zap_pid_ns_processes(), signal.c)
+ * @ev_class:     enum nsp_sigev_class, its ring (set by nsp_sigev_add())
  * @priv:         sent with SEND_SIG_PRIV (not shown; for OOM matching)
  * @sender_comm:  current->comm
  * @target_comm:  the target's comm
  */
 struct nsp_sig_event {
 	u64 seq;
+	u64 pos;
 	u64 ts_ns;
 	u32 sender_pid, sender_tgid, sender_netns;
 	u32 target_pid, target_tgid, target_nspid, target_pidns;
 	s32 code;
-	u8 sig, outcome, reason, origin, forced, cause;
+	u8 sig, outcome, reason, origin, forced, cause, ev_class;
 	bool priv;
 	char sender_comm[TASK_COMM_LEN];
 	char target_comm[TASK_COMM_LEN];
@@ -75,10 +78,10 @@ struct nsp_sig_event {
 u64 nsp_sigev_add(const struct net *net, const struct nsp_sig_event *e);
 void nsp_sigev_set_cause(const struct net *net, u64 seq, u8 cause);
 void nsp_sigev_show_net(struct seq_file *m, const struct net *net);
-struct nsp_sigev_ring;
-void nsp_sigev_ring_free(struct nsp_sigev_ring *ring);
+struct nsp_sigev_rings;
+void nsp_sigev_rings_free(struct nsp_sigev_rings *rings);
 void nsp_sigev_show_dead(struct seq_file *m, u32 inum, u64 cookie,
-			 const struct nsp_sigev_ring *ring);
+			 const struct nsp_sigev_rings *rings);
 int nsp_sigev_init(void);
 void nsp_sigev_exit(void);
 

@@ -133,9 +133,14 @@
 #define NSP_FILE_SIGNALS "signals"
 
 /*
- * (1.1) The signal event ring of each netns, oldest first. Mode 0444.
+ * (1.1) The signal events of each netns, oldest first. Mode 0444.
  *   evring inum=<u32> cookie=<u64> size=<slots> written=<u64>
  *          overflow=<u64, events overwritten before this read>
+ *          (1.4) notable_size=<slots> notable_written=<u64>
+ *          notable_overflow=<u64>
+ *   (1.4) Two rings per netns (class below): size, written and overflow
+ *   are the sums over both (written: the last seq); the notable_* keys are
+ *   the notable ring's own. The routine ring's are the differences.
  *   ev inum=<u32> cookie=<u64> seq=<u64, 1.., per netns> ts_ns=<u64,
  *      CLOCK_MONOTONIC> sender_pid=<u32> sender_tgid=<u32>
  *      sender_comm=<escaped> sender_netns=<u32, 0 if unknown>
@@ -148,11 +153,20 @@
  *      (oom:mark_victim); init_exit for the SIGKILL a pid namespace's
  *      exiting init sends every task left in it (zap_pid_ns_processes());
  *      "-" for anything else>
+ *      (1.4) class=<NSP_SIG_EV_CLASS_NAMES: notable for an event with a
+ *      cause, one that terminated its target, SIGKILL and SIGSTOP, a signal
+ *      ignored by the pid namespace init protection (reason=init), and any
+ *      signal a process sent (origin=process) except SIGCHLD, SIGCONT,
+ *      SIGURG and SIGWINCH; routine for every other (SIGCHLD, timers,
+ *      SIGPIPE ...). Each class has a ring of its own, so routine events
+ *      never overwrite notable ones.>
  *   One ev per signal at its generation (signal:signal_generate), target's
  *   netns. Pids are as seen from the initial pid namespace. forced is "-"
  *   when the generation kprobe did not see the send (send_sigqueue(), or
  *   the hook fell back to the tracepoint). Each netns keeps the last
- *   sig_events (module parameter, default 256) events.
+ *   sig_events (module parameter, default 256) routine events and (1.4)
+ *   the last sig_events_notable (default 64) notable ones; ev records of
+ *   both rings are merged in seq order.
  */
 #define NSP_FILE_EVENTS "events"
 
@@ -183,6 +197,7 @@
 	{ "-", "exiting", "sig_ign", "default", "init", "other" }
 #define NSP_SIG_ORIGIN_NAMES { "process", "kernel" }
 #define NSP_SIG_CAUSE_NAMES { "-", "oom", "init_exit" }
+#define NSP_SIG_EV_CLASS_NAMES { "routine", "notable" }
 
 /*
  * (1.1) Latency histograms. Mode 0444. Present only when the module was

@@ -178,7 +178,7 @@ check "oom: PID 1 is the same process, now dd: its SIGKILL event" \
 check "oom: SIGKILL generated forced oom_kill origin_kernel delivered_term" "1 1 1 1 1" \
 	"$(sig_ctrs "$in2" $KILL generated forced oom_kill origin_kernel delivered_term)"
 check "oom: SIGKILL events with cause=oom in the netns" 1 \
-	"$(grep -c "^ev inum=$in2 .* signo=9 .* cause=oom$" "$NSP_DEBUGFS/events")"
+	"$(grep -Ec "^ev inum=$in2 .* signo=9 .* cause=oom( |$)" "$NSP_DEBUGFS/events")"
 why=$(nsp_json signals --why /run/nsp-podman-oom-netns) || die "signals --why: exit $?"
 check "oom: --why: the SIGKILL step by the OOM killer (signal outcome cause sender nspid)" \
 	"SIGKILL delivered_term oom oom_killer 1" \

@@ -117,7 +117,7 @@ check "C: dd killed (exit 137)" 137 "$rc"
 check "C: memory.events oom_kill" 1 "$(oom_events "$cg3")"
 total=$((total + 1))
 check "C: SIGKILL oom_kill (A + B + C)" "$total" "$(sig_ctr "$in" $KILL oom_kill)"
-check "C: events with cause=oom in the netns" "$total" "$(grep -c "^ev inum=$in .* cause=oom$" "$NSP_DEBUGFS/events")"
+check "C: events with cause=oom in the netns" "$total" "$(grep -Ec "^ev inum=$in .* cause=oom( |$)" "$NSP_DEBUGFS/events")"
 
 # D: memory.oom.group: every process of the cgroup, each an OOM kill
 new_cg cg4
