@@ -164,12 +164,15 @@ TEST(FormatParser, Format14PostmortemExactValues)
 	EXPECT_EQ(pm.signals[1].ignored_init, 1u);
 	ASSERT_EQ(pm.events.rings.size(), 1u);
 	EXPECT_EQ(pm.events.rings[0].cookie, 12u);
-	EXPECT_EQ(pm.events.rings[0].size, 256u);
+	EXPECT_EQ(pm.events.rings[0].size, 320u);
 	EXPECT_EQ(pm.events.rings[0].written, 2u);
+	EXPECT_EQ(pm.events.rings[0].notable_size, 64u);
+	EXPECT_EQ(pm.events.rings[0].notable_written, 2u);
 	ASSERT_EQ(pm.events.events.size(), 2u);
 	EXPECT_EQ(pm.events.events[0].target_comm, "my app");
 	EXPECT_EQ(pm.events.events[1].signo, 9);
 	EXPECT_EQ(pm.events.events[1].ts_ns, 50000000000u);
+	EXPECT_EQ(pm.events.events[1].ev_class, "notable");
 }
 
 // A 1.3 module has no post-mortem file: no dead netns, not an error, and

@@ -221,3 +221,44 @@ TEST(SigEvents, InitExitCause)
 		  "task left in it (zap_pid_ns_processes()); the sender is that PID 1");
 	EXPECT_EQ(event_json(zap)["cause"], "init_exit");
 }
+
+// Format 1.4: two rings per netns, notable and routine. evring's size,
+// written and overflow are sums; notable_* the notable ring's own; each ev
+// says its class.
+TEST(SigEvents, Format14Classes)
+{
+	const std::string text =
+		"evring inum=4026532201 cookie=4097 size=8 written=10 overflow=3 notable_size=4 "
+		"notable_written=5 notable_overflow=1\n"
+		"ev inum=4026532201 cookie=4097 seq=10 ts_ns=1 sender_pid=175 sender_tgid=175 "
+		"sender_comm=bash sender_netns=4026531840 target_pid=186 target_tgid=186 "
+		"target_comm=init target_nspid=1 target_pidns=4026532249 signo=15 code=0 "
+		"outcome=ignored reason=init origin=process forced=1 cause=- class=notable\n";
+	auto r = parse_sig_events(text, "events");
+	ASSERT_TRUE(r) << r.error().message();
+	const SigRing &ring = r->rings.at(0);
+	EXPECT_EQ(ring.notable_size, 4u);
+	EXPECT_EQ(ring.notable_written, 5u);
+	EXPECT_EQ(ring.story_overflow(), 1u);
+	EXPECT_EQ(ring.routine_overflow(), 2u);
+	EXPECT_EQ(r->events.at(0).ev_class, "notable");
+	EXPECT_EQ(event_json(r->events.at(0))["class"], "notable");
+	nlohmann::json j = ring_json(ring);
+	EXPECT_EQ(j["notable_overflow"], 1);
+	EXPECT_EQ(j["overflow"], 3);
+
+	// 1.3: one ring; the story's loss is the whole overflow, no class
+	auto old = parse_sig_events("evring inum=1 cookie=1 size=8 written=10 overflow=2\n", "events");
+	ASSERT_TRUE(old);
+	EXPECT_FALSE(old->rings.at(0).notable_size);
+	EXPECT_EQ(old->rings.at(0).story_overflow(), 2u);
+	EXPECT_EQ(old->rings.at(0).routine_overflow(), 0u);
+	EXPECT_EQ(ring_json(old->rings.at(0))["notable_overflow"], nullptr);
+
+	// a notable loss larger than the whole is malformed
+	std::string bad = text;
+	bad.replace(bad.find("notable_overflow=1"), 18, "notable_overflow=4");
+	auto b = parse_sig_events(bad, "events");
+	ASSERT_FALSE(b);
+	EXPECT_EQ(b.error().what, "events:1");
+}

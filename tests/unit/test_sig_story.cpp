@@ -188,3 +188,30 @@ TEST(SigStory, GoneNetns)
 		  "  from: cgroup unknown, container unknown\n"
 		  "  note: the module has no event ring for netns 4026532400\n");
 }
+
+// (format 1.4) Two rings: routine losses do not make the story incomplete,
+// notable ones do; each is said in its own note.
+TEST(SigStory, Format14RoutineAndNotableLosses)
+{
+	auto evs = parse_sig_events(
+		"evring inum=7 cookie=9 size=320 written=700 overflow=380 notable_size=64 "
+		"notable_written=4 notable_overflow=0\n", "events");
+	ASSERT_TRUE(evs) << evs.error().message();
+	SigStory s = build_story(*evs, 7, false);
+	ASSERT_EQ(s.notes.size(), 1u);
+	EXPECT_EQ(s.notes[0], "380 routine events (SIGCHLD, timers) were overwritten; kills and "
+			      "ignored signals are kept apart");
+	EXPECT_EQ(story_json(s, "7")["complete"], true);
+
+	evs = parse_sig_events(
+		"evring inum=7 cookie=9 size=320 written=700 overflow=381 notable_size=64 "
+		"notable_written=65 notable_overflow=1\n", "events");
+	ASSERT_TRUE(evs) << evs.error().message();
+	s = build_story(*evs, 7, false);
+	ASSERT_EQ(s.notes.size(), 2u);
+	EXPECT_EQ(s.notes[0], "1 earlier notable event was overwritten (the notable ring keeps the "
+			      "last 64): the story may be incomplete");
+	EXPECT_EQ(s.notes[1], "380 routine events (SIGCHLD, timers) were overwritten; kills and "
+			      "ignored signals are kept apart");
+	EXPECT_EQ(story_json(s, "7")["complete"], false);
+}

@@ -8,6 +8,7 @@
 // between two polls are reported as a count. JSON: one document without
 // --follow ({"schema", "rings", "events"}); with --follow one event object
 // per line (JSON lines).
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -177,10 +178,18 @@ int SignalsCommand::run_events()
 			emit(json_text(j));
 			return kExitOk;
 		}
-		for (const SigRing &r : evs->rings)
-			if (want(r.inum) && r.overflow)
+		for (const SigRing &r : evs->rings) {
+			if (!want(r.inum) || !r.overflow)
+				continue;
+			if (r.notable_size)	// 1.4: two rings
+				emit(fmt::format("netns {}: {} older routine events overwritten (ring "
+						 "of {}), {} notable (ring of {})\n", r.inum,
+						 r.routine_overflow(), r.size - *r.notable_size,
+						 r.story_overflow(), *r.notable_size));
+			else
 				emit(fmt::format("netns {}: {} older events overwritten (ring of {})\n",
 						 r.inum, r.overflow, r.size));
+		}
 		for (const GoneRecord &r : gone_order)
 			if (want(r.inum)) {
 				GoneView g = GoneView::from(r);
@@ -193,26 +202,38 @@ int SignalsCommand::run_events()
 		return kExitOk;
 	}
 
-	// Follow: what the ring holds now, then each new event once. The last
-	// seq printed is kept per (inum, cookie), so a new netns with a reused
-	// inum starts from its own first event.
-	std::map<std::pair<uint64_t, uint64_t>, uint64_t> last;
+	// Follow: what the rings hold now, then each new event once. The last
+	// seq printed and the last "written" are kept per (inum, cookie), so a
+	// new netns with a reused inum starts from its own first event. Events
+	// written since the last read but not shown were overwritten before
+	// they were read: with two rings (1.4) the seqs shown are not one run,
+	// so that is counted, not inferred from the oldest seq.
+	struct Seen {
+		uint64_t seq = 0, written = 0;
+	};
+	std::map<std::pair<uint64_t, uint64_t>, Seen> last;
 	for (;;) {
+		std::map<std::pair<uint64_t, uint64_t>, uint64_t> fresh;
+		for (const SigEvent &e : evs->events)
+			if (auto it = last.find({e.inum, e.cookie}); it == last.end() || e.seq > it->second.seq)
+				fresh[{e.inum, e.cookie}]++;
 		for (const SigRing &r : evs->rings) {
 			auto key = std::make_pair(r.inum, r.cookie);
 			auto it = last.find(key);
 			if (it == last.end()) {
-				last[key] = 0;
+				last[key].written = r.written;
 				continue;
 			}
-			uint64_t oldest = r.overflow + 1;
-			if (want(r.inum) && it->second + 1 < oldest && !json_)
+			uint64_t news = r.written - std::min(r.written, it->second.written);
+			uint64_t lost = news - std::min(news, fresh[key]);
+			it->second.written = r.written;
+			if (want(r.inum) && lost && !json_)
 				std::printf("netns %llu: %llu events overwritten before they were read\n",
 					    static_cast<unsigned long long>(r.inum),
-					    static_cast<unsigned long long>(oldest - it->second - 1));
+					    static_cast<unsigned long long>(lost));
 		}
 		for (const SigEvent &e : evs->events) {
-			uint64_t &seen = last[{e.inum, e.cookie}];
+			uint64_t &seen = last[{e.inum, e.cookie}].seq;
 			if (e.seq <= seen)
 				continue;
 			seen = e.seq;

@@ -81,6 +81,16 @@ struct Getter {
 			err = fmt::format("key '{}' has an empty value", key);
 		out = std::string(v);
 	}
+	// A number added by a minor version: absent leaves `out` empty.
+	template <typename T>
+	void opt_num(const char *key, std::optional<T> &out)
+	{
+		if (!kv.count(key))
+			return;
+		T v{};
+		num(key, v);
+		out = v;
+	}
 	// A word added by a minor version: absent leaves `out` empty.
 	void opt_word(const char *key, std::string &out)
 	{
@@ -119,6 +129,11 @@ Result<SigEvents> parse_sig_events(std::string_view content, std::string_view fi
 			g.num("size", r.size);
 			g.num("written", r.written);
 			g.num("overflow", r.overflow);
+			g.opt_num("notable_size", r.notable_size);	// 1.4
+			g.opt_num("notable_written", r.notable_written);
+			g.opt_num("notable_overflow", r.notable_overflow);
+			if (g.err.empty() && r.notable_overflow && *r.notable_overflow > r.overflow)
+				g.err = "notable_overflow is larger than overflow";
 			if (!g.err.empty())
 				return line_error(file, lineno, "evring record: " + g.err);
 			out.rings.push_back(r);
@@ -144,6 +159,7 @@ Result<SigEvents> parse_sig_events(std::string_view content, std::string_view fi
 			g.word("origin", e.origin);
 			g.word("forced", e.forced);
 			g.opt_word("cause", e.cause);	// 1.3
+			g.opt_word("class", e.ev_class);	// 1.4
 			if (!g.err.empty())
 				return line_error(file, lineno, "ev record: " + g.err);
 			out.events.push_back(std::move(e));
@@ -281,13 +297,19 @@ nlohmann::json event_json(const SigEvent &e)
 		{"forced", e.forced == "-" ? nlohmann::json(nullptr) : nlohmann::json(e.forced == "1")},
 		{"cause", e.cause.empty() || e.cause == "-" ? nlohmann::json(nullptr)
 							    : nlohmann::json(e.cause)},
+		{"class", e.ev_class.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.ev_class)},
 		{"explanation", event_explanation(e)}};
 }
 
 nlohmann::json ring_json(const SigRing &r)
 {
+	auto opt = [](const std::optional<uint64_t> &v) {
+		return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+	};
 	return {{"inum", r.inum}, {"cookie", r.cookie}, {"size", r.size},
-		{"written", r.written}, {"overflow", r.overflow}};
+		{"written", r.written}, {"overflow", r.overflow},
+		{"notable_size", opt(r.notable_size)}, {"notable_written", opt(r.notable_written)},
+		{"notable_overflow", opt(r.notable_overflow)}};
 }
 
 } // namespace nsprobe

@@ -150,11 +150,26 @@ SigStory tell(const SigEvents &evs, SigStory s, bool all)
 				  "load it with sig_events=256 (the default) to tell the story");
 	else if (r.written == 0)
 		s.notes.push_back("no signal events recorded for this netns");
-	bool one = r.overflow == 1;
-	if (r.size != 0 && r.overflow != 0)
+	uint64_t lost = r.story_overflow();
+	bool one = lost == 1;
+	if (r.notable_size) {
+		// 1.4: kills and ignored signals have a ring of their own
+		if (lost != 0)
+			s.notes.push_back(fmt::format("{} earlier notable {} overwritten (the "
+						      "notable ring keeps the last {}): the story may "
+						      "be incomplete", lost,
+						      one ? "event was" : "events were",
+						      *r.notable_size));
+		if (uint64_t rl = r.routine_overflow(); rl != 0)
+			s.notes.push_back(fmt::format("{} routine {} (SIGCHLD, timers) {} overwritten; "
+						      "kills and ignored signals are kept apart",
+						      rl, rl == 1 ? "event" : "events",
+						      rl == 1 ? "was" : "were"));
+	} else if (r.size != 0 && lost != 0) {
 		s.notes.push_back(fmt::format("{} earlier {} overwritten (the ring keeps the last "
-					      "{}): the story may be incomplete", r.overflow,
+					      "{}): the story may be incomplete", lost,
 					      one ? "event was" : "events were", r.size));
+	}
 	one = s.hidden == 1;
 	if (s.hidden)
 		s.notes.push_back(fmt::format("{} routine SIGCHLD, SIGURG or SIGWINCH {} left out "
@@ -239,7 +254,7 @@ nlohmann::json story_json(const SigStory &s, std::string_view target)
 		{"gone", gone_json(s.gone)},
 		{"ring", s.ring ? ring_json(*s.ring) : nlohmann::json(nullptr)},
 		{"events_kept", kept},
-		{"complete", kept && s.ring->overflow == 0},
+		{"complete", kept && s.ring->story_overflow() == 0},
 		{"hidden", s.hidden},
 		{"notes", s.notes},
 		{"steps", steps}};

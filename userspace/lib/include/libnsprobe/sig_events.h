@@ -6,6 +6,7 @@
 #define LIBNSPROBE_SIG_EVENTS_H
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,15 +34,29 @@ struct SigEvent {
 	// "init_exit" for the SIGKILLs of a pid namespace whose PID 1 exited,
 	// "-" for none; empty from an older module (which does not mark causes).
 	std::string cause;
+	// (1.4) NSP_SIG_EV_CLASS_NAMES: "notable" (kills, signals ignored by
+	// the init protection, what a process sent on purpose) or "routine"
+	// (SIGCHLD, timers, ...), each kept in a ring of its own; empty from an
+	// older module (one ring for all).
+	std::string ev_class;
 };
 
 // (1.3) The signal was sent from interrupt context (a timer): no sending
 // task, so sender_pid is 0 and sender_comm is empty.
 bool from_interrupt(const SigEvent &e);
 
-// An "evring" record: the ring of one netns.
+// An "evring" record: the rings of one netns. size, written (the last
+// seq) and overflow (events overwritten) are sums over both rings; (1.4)
+// the notable ring's own, absent from an older module (one ring).
 struct SigRing {
 	uint64_t inum = 0, cookie = 0, size = 0, written = 0, overflow = 0;
+	std::optional<uint64_t> notable_size, notable_written, notable_overflow;
+
+	// Events overwritten in the notable ring (1.4), else in the one ring:
+	// the loss that can make a netns' story incomplete.
+	uint64_t story_overflow() const { return notable_overflow.value_or(overflow); }
+	// Routine events overwritten (1.4); 0 from an older module.
+	uint64_t routine_overflow() const { return overflow - notable_overflow.value_or(overflow); }
 };
 
 struct SigEvents {
