@@ -23,6 +23,7 @@
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/ktime.h>
 #include <linux/rcupdate.h>
 #include <linux/rtnetlink.h>
 #include <linux/seq_file.h>
@@ -234,40 +235,61 @@ DEFINE_SHOW_ATTRIBUTE(nsp_events);
 /*
  * "postmortem": per dead netns, oldest first, its "gone" record, then its
  * netns, sig, evring and ev records as the live files show them
- * (include/nsprobe/format.h, NSP_FILE_POSTMORTEM).
+ * (include/nsprobe/format.h, NSP_FILE_POSTMORTEM). One record per seq_file
+ * item, positioned by record id: the list lock is held from start to stop,
+ * one buffer at a time, never for a whole read (postmortem.c).
  */
-static int nsp_postmortem_show(struct seq_file *m, void *v)
+static void *nsp_pm_seq_start(struct seq_file *m, loff_t *pos)
 {
-	const struct list_head *dead;
+	nsp_pm_begin();
+	return nsp_pm_seek(*pos);
+}
+
+static void *nsp_pm_seq_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct nsp_pm_rec *rec = v;
+
+	*pos = rec->id + 1;
+	return nsp_pm_after(rec);
+}
+
+static void nsp_pm_seq_stop(struct seq_file *m, void *v)
+{
+	nsp_pm_end();
+}
+
+static int nsp_pm_seq_show(struct seq_file *m, void *v)
+{
+	const struct nsp_pm_rec *rec = v;
 	u64 c[NSP_SIG_CTR__COUNT];
-	struct nsp_pm_rec *rec;
-	u64 now;
+	u64 now = ktime_get_boottime_ns();
 	int s;
 
-	dead = nsp_pm_begin();
-	now = ktime_get_boottime_ns();
-	list_for_each_entry(rec, dead, node) {
-		seq_printf(m, "gone inum=%u cookie=%llu gone_ns=%llu age_ns=%llu cgroup_id=%llu cgroup=",
-			   rec->inum, rec->cookie, rec->gone_real,
-			   now - rec->gone_boot, rec->cgroup_id);
-		if (rec->cgroup[0])
-			nsp_seq_escape(m, rec->cgroup);
-		else
-			seq_putc(m, '-');
-		seq_printf(m, "\nnetns inum=%u cookie=%llu", rec->inum,
-			   rec->cookie);
-		nsp_seq_netns_totals(m, &rec->t);
-		seq_putc(m, '\n');
-		for (s = 1; s <= NSP_SIG_MAX; s++) {
-			nsp_sig_row_read(rec->sig[s], c);
-			nsp_seq_sig_row(m, rec->inum, rec->cookie, s, c);
-		}
-		nsp_sigev_show_dead(m, rec->inum, rec->cookie, &rec->rings);
+	seq_printf(m, "gone inum=%u cookie=%llu gone_ns=%llu age_ns=%llu cgroup_id=%llu cgroup=",
+		   rec->inum, rec->cookie, rec->gone_real,
+		   now - rec->gone_boot, rec->cgroup_id);
+	if (rec->cgroup[0])
+		nsp_seq_escape(m, rec->cgroup);
+	else
+		seq_putc(m, '-');
+	seq_printf(m, "\nnetns inum=%u cookie=%llu", rec->inum, rec->cookie);
+	nsp_seq_netns_totals(m, &rec->t);
+	seq_putc(m, '\n');
+	for (s = 1; s <= NSP_SIG_MAX && !seq_has_overflowed(m); s++) {
+		nsp_sig_row_read(rec->sig[s], c);
+		nsp_seq_sig_row(m, rec->inum, rec->cookie, s, c);
 	}
-	nsp_pm_end();
+	nsp_sigev_show_dead(m, rec->inum, rec->cookie, &rec->rings);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(nsp_postmortem);
+
+static const struct seq_operations nsp_postmortem_sops = {
+	.start = nsp_pm_seq_start,
+	.next = nsp_pm_seq_next,
+	.stop = nsp_pm_seq_stop,
+	.show = nsp_pm_seq_show,
+};
+DEFINE_SEQ_ATTRIBUTE(nsp_postmortem);
 
 static const char * const nsp_hist_kinds[] = NSP_HIST_KIND_NAMES;
 

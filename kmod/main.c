@@ -87,6 +87,11 @@ err_devices:
 	nsp_pm_stop();
 	nsp_netns_exit();
 err_netns:
+	/*
+	 * A failed register_pernet_subsys() runs exit_batch for the netns it
+	 * had set up, which keeps records and arms the expiry work.
+	 */
+	nsp_pm_stop();
 	rcu_barrier();
 	if (nsp_latency)
 		nsp_lat_exit();

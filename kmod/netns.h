@@ -201,8 +201,6 @@ struct nsp_sigev_rings {
 	struct nsp_sigev_ring ring[NSP_EV_CLASSES];
 };
 
-struct cgroup;
-
 /**
  * struct nsp_net - nsprobe's state of one network namespace (net_generic)
  * @lock:     seqlock. Writers (spin lock): a reset, and a device leaving
@@ -230,9 +228,10 @@ struct cgroup;
  * @alloc_failed: counts lost in this netns for want of memory: a signal
  *            counter increment or an event with the pool empty, or a veth
  *            not tracked because @retired could not be allocated
- * @exit_cgrp: the cgroup v2 of the last task that left this netns through
- *            exit_task_namespaces() (the sig_ns_exit kprobe), referenced;
- *            swapped with xchg(), put at the pernet exit (postmortem.c)
+ * @exit_cgid: the cgroup v2 id of the last task that left this netns
+ *            through exit_task_namespaces() (the sig_ns_exit kprobe), 0 if
+ *            none yet; an id, not a reference: a netns may outlive that
+ *            cgroup, which must not stay pinned for it (postmortem.c)
  * @dead_rings: the event rings, moved here by their pernet exit for the
  *            post-mortem record; empty while the netns lives
  *
@@ -253,7 +252,7 @@ struct nsp_net {
 	atomic_t sig_rows;
 	atomic_t ev_chunks;
 	atomic64_t alloc_failed;
-	struct cgroup *exit_cgrp;
+	u64 exit_cgid;
 	struct nsp_sigev_rings dead_rings;
 };
 

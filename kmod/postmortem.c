@@ -6,10 +6,12 @@
  * counters and events that would tell how it died. So at the netns' pernet
  * exit (netns.c, exit_batch, process context in the cleanup_net workqueue)
  * its netns record is kept in a module-wide list, with its signal counter
- * rows and its event ring: their ownership moves to the record (nothing
+ * rows and its event rings: their ownership moves to the record (nothing
  * is copied), marked with the time it went and the cgroup v2 of the last
- * task that left it (noted by the sig_ns_exit kprobe, resolved to a path
- * here, where sleeping is allowed).
+ * task that left it (its id, noted by the sig_ns_exit kprobe; resolved to
+ * a path here, where sleeping is allowed, if the cgroup still exists; the
+ * kprobe takes no reference, so no removed cgroup stays pinned for a netns
+ * that outlives it).
  *
  * Bounded: at most postmortem_max records (default 64, 0: off, at most
  * NSP_PM_MAX_RECORDS), the oldest dropped first; each for postmortem_secs
@@ -22,9 +24,10 @@
  * (stats postmortem_lost, alloc_failed), never silent.
  *
  * Locking: nsp_pm_lock, a mutex, taken at a netns' pernet exit, by debugfs
- * readers (the whole walk: a record cannot be freed under them), by the
- * expiry work and at unload. Never by a probe handler: the sig_ns_exit
- * kprobe only swaps a cgroup reference in the netns' own struct nsp_net.
+ * readers (one seq_file buffer at a time: a record cannot be freed under
+ * them, and a reader picks up by record id after the lock was dropped), by
+ * the expiry work and at unload. Never by a probe handler: the sig_ns_exit
+ * kprobe only stores a cgroup id in the netns' own struct nsp_net.
  *
  * Lifetime: a record owns rows of the row pool (netns.c) and chunks of the
  * ring pools (sigevents.c). nsp_pm_stop() (main.c, before the signal hooks
@@ -65,6 +68,7 @@ atomic64_t nsp_pm_lost = ATOMIC64_INIT(0);
 static DEFINE_MUTEX(nsp_pm_lock);
 static LIST_HEAD(nsp_pm_list);		/* oldest first */
 static unsigned int nsp_pm_n;		/* records on the list */
+static u64 nsp_pm_last_id;		/* the id of the newest record */
 static unsigned int nsp_pm_limit;	/* postmortem_max, capped */
 static bool nsp_pm_active;		/* written under nsp_pm_lock */
 
@@ -86,31 +90,28 @@ bool nsp_pm_wanted(void)
 
 /**
  * nsp_pm_note_exit() - note current's cgroup in the netns it leaves
- * @pn: the netns state of current->nsproxy->net_ns
+ * @net: current->nsproxy->net_ns
  *
- * Takes a reference on current's cgroup v2 (a percpu_ref: no lock, no
- * sleeping) and swaps it in; the one it replaces is put. current is past
- * exit_signals() (PF_EXITING), so no migration moves it meanwhile.
+ * Stores the id of current's cgroup v2, written only when it changes (the
+ * tasks of a container share one), never for the initial netns (it never
+ * dies, and every host task's exit would write one shared line). current
+ * is past exit_signals() (PF_EXITING), so no migration moves it meanwhile.
  *
  * Context: the sig_ns_exit kprobe (preemption off), current exiting.
  */
-void nsp_pm_note_exit(struct nsp_net *pn)
+void nsp_pm_note_exit(const struct net *net)
 {
-	struct cgroup *cg, *old;
+	struct nsp_net *pn;
+	u64 id;
 
-	if (!nsp_pm_wanted())
+	if (!nsp_pm_wanted() || net_eq(net, &init_net))
 		return;
+	pn = nsp_net(net);
 	rcu_read_lock();
-	cg = task_dfl_cgroup(current);
-	if (READ_ONCE(pn->exit_cgrp) == cg) {
-		rcu_read_unlock();
-		return;
-	}
-	cgroup_get(cg);
+	id = cgroup_id(task_dfl_cgroup(current));
 	rcu_read_unlock();
-	old = xchg(&pn->exit_cgrp, cg);
-	if (old)
-		cgroup_put(old);
+	if (READ_ONCE(pn->exit_cgid) != id)
+		WRITE_ONCE(pn->exit_cgid, id);
 }
 
 /* Free a record and what it owns. Context: process. */
@@ -127,7 +128,7 @@ static void nsp_pm_free(struct nsp_pm_rec *rec)
 static void nsp_pm_del_locked(struct nsp_pm_rec *rec)
 {
 	list_del(&rec->node);
-	nsp_pm_n--;
+	WRITE_ONCE(nsp_pm_n, nsp_pm_n - 1);
 	nsp_pm_free(rec);
 }
 
@@ -179,8 +180,7 @@ static void nsp_pm_workfn(struct work_struct *w)
  * nsp_pm_keep() - keep the record of a netns at its pernet exit
  * @net: the dying netns
  * @pn:  its state; its signal rows and pn->dead_rings are taken over if the
- *       record is kept, left for the caller to free otherwise; its
- *       exit_cgrp reference is always put
+ *       record is kept, left for the caller to free otherwise
  * @t:   its netns record, read at the exit
  *
  * Context: netns.c's exit_batch (process context; may sleep).
@@ -188,14 +188,21 @@ static void nsp_pm_workfn(struct work_struct *w)
 void nsp_pm_keep(struct net *net, struct nsp_net *pn,
 		 const struct nsp_net_totals *t)
 {
-	struct cgroup *cg = xchg(&pn->exit_cgrp, NULL);
+	u64 cgid = READ_ONCE(pn->exit_cgid);
+	struct cgroup *cg = NULL;
 	struct nsp_pm_rec *rec;
 	size_t len = 0;
 	char *buf = NULL;
 	int s, n;
 
 	if (!nsp_pm_wanted())
-		goto out;
+		return;
+	/* The path, if the cgroup is still there (it holds its kernfs node). */
+	if (cgid) {
+		cg = cgroup_get_from_id(cgid);
+		if (IS_ERR(cg))
+			cg = NULL;
+	}
 	if (cg) {
 		buf = kmalloc(PATH_MAX, GFP_KERNEL);
 		if (!buf) {
@@ -216,7 +223,7 @@ void nsp_pm_keep(struct net *net, struct nsp_net *pn,
 	rec->cookie = nsp_net_cookie(net);
 	rec->gone_real = ktime_get_real_ns();
 	rec->gone_boot = ktime_get_boottime_ns();
-	rec->cgroup_id = cg ? cgroup_id(cg) : 0;
+	rec->cgroup_id = cgid;
 	rec->t = *t;
 	memcpy(rec->cgroup, buf, len);
 	rec->cgroup[len] = '\0';
@@ -234,8 +241,9 @@ void nsp_pm_keep(struct net *net, struct nsp_net *pn,
 	}
 	rec->rings = pn->dead_rings;
 	memset(&pn->dead_rings, 0, sizeof(pn->dead_rings));
+	rec->id = ++nsp_pm_last_id;
 	list_add_tail(&rec->node, &nsp_pm_list);
-	nsp_pm_n++;
+	WRITE_ONCE(nsp_pm_n, nsp_pm_n + 1);
 	while (nsp_pm_n > nsp_pm_limit)
 		nsp_pm_del_locked(list_first_entry(&nsp_pm_list,
 						   struct nsp_pm_rec, node));
@@ -251,16 +259,47 @@ out:
 /**
  * nsp_pm_begin() - lock the records for a debugfs walk
  *
- * Frees the expired ones first. Pair with nsp_pm_end().
+ * Frees the expired ones first. Pair with nsp_pm_end(). The postmortem
+ * file (debugfs.c) walks with seq_file's start/next/stop, which drop the
+ * lock whenever a buffer is full: a pernet exit never waits for a whole
+ * read, at most for one buffer's worth of records.
  *
  * Context: process context; sleeps.
- * Return: the list of struct nsp_pm_rec, oldest first.
  */
-const struct list_head *nsp_pm_begin(void)
+void nsp_pm_begin(void)
 {
 	mutex_lock(&nsp_pm_lock);
 	nsp_pm_expire_locked();
-	return &nsp_pm_list;
+}
+
+/**
+ * nsp_pm_seek() - the oldest record whose id is at least @id
+ * @id: 0 for the oldest of all
+ *
+ * Context: between nsp_pm_begin() and nsp_pm_end().
+ * Return: the record, or NULL if there is none.
+ */
+struct nsp_pm_rec *nsp_pm_seek(u64 id)
+{
+	struct nsp_pm_rec *rec;
+
+	list_for_each_entry(rec, &nsp_pm_list, node)
+		if (rec->id >= id)
+			return rec;
+	return NULL;
+}
+
+/**
+ * nsp_pm_after() - the record kept after @rec
+ * @rec: a record on the list
+ *
+ * Context: between nsp_pm_begin() and nsp_pm_end().
+ * Return: the next record, or NULL after the newest.
+ */
+struct nsp_pm_rec *nsp_pm_after(struct nsp_pm_rec *rec)
+{
+	return list_is_last(&rec->node, &nsp_pm_list) ? NULL :
+	       list_next_entry(rec, node);
 }
 
 /**

@@ -424,7 +424,7 @@ static int nsp_ns_change_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (probe == &nsp_ns_exit_probe && current->nsproxy) {
 		nsp_exited_note(current, current->nsproxy->net_ns);
 		/* its cgroup, for the netns' post-mortem record */
-		nsp_pm_note_exit(nsp_net(current->nsproxy->net_ns));
+		nsp_pm_note_exit(current->nsproxy->net_ns);
 	}
 	if (!atomic_read(&nsp_pending_count))
 		return 0;

@@ -399,7 +399,8 @@ static void nsp_sigev_show(struct seq_file *m, u32 inum, u64 cookie,
 		   seq, over[NSP_EV_ROUTINE] + over[NSP_EV_NOTABLE],
 		   rs->ring[NSP_EV_NOTABLE].size, last[NSP_EV_NOTABLE],
 		   over[NSP_EV_NOTABLE]);
-	for (;;) {
+	/* An overflowed buffer is thrown away and the show run again. */
+	while (!seq_has_overflowed(m)) {
 		for (cl = 0; cl < NSP_EV_CLASSES; cl++)
 			while (!have[cl] && next[cl] <= last[cl])
 				have[cl] = nsp_sigev_copy(live, rs, cl,

@@ -76,7 +76,7 @@ struct nsp_sig_event {
 };
 
 u64 nsp_sigev_add(const struct net *net, const struct nsp_sig_event *e);
-void nsp_sigev_set_cause(const struct net *net, u64 seq, u8 cause);
+void nsp_sigev_set_cause(const struct net *net, u64 handle, u8 cause);
 void nsp_sigev_show_net(struct seq_file *m, const struct net *net);
 struct nsp_sigev_rings;
 void nsp_sigev_rings_free(struct nsp_sigev_rings *rings);

@@ -181,7 +181,8 @@
  *        cgroup_id=<u64, cgroup v2 id of the last task that left the netns
  *                   through exit_task_namespaces(); 0 if none was seen>
  *        cgroup=<escaped path of that cgroup from the cgroup v2 root,
- *                "-" if unknown>
+ *                "-" if unknown or if the cgroup was removed before the
+ *                netns' exit (its cgroup_id still says which it was)>
  *   then its records as the live files showed them at its exit: one netns
  *   record (NSP_FILE_NETNS keys), its sig records (NSP_FILE_SIGNALS), its
  *   evring record and ev records (NSP_FILE_EVENTS), all with its inum and

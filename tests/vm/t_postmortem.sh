@@ -9,6 +9,8 @@
 #   2: an OOM-killed container (its PID 1 is the hog): the record keeps
 #      the OOM kill (memory.events oom_kill is the reference) and the
 #      event's cause=oom, after the netns died on its own (no bind mount).
+#   2b: a cgroup removed before its netns dies: the id stays, the path is
+#      unknown ("-").
 #   3: bounds: postmortem_max=2 keeps the newest two of three;
 #      postmortem_secs=4 frees a record (the expiry work, seen in stats).
 #   4: postmortem_max=0 keeps nothing; an unload with records kept and
@@ -117,16 +119,16 @@ ip netns del "$peer"
 NSP_NETNS=()
 wait_until 30 grep -q "^gone inum=$pin cookie=$pcookie " "$NSP_DEBUGFS/postmortem"
 check "1: two records, the container's netns, then the peer's" "$in:$cookie $pin:$pcookie" "$(pm_gone)"
-gone=$(pm_field gone gone_ns "inum=$in")
+gone=$(pm_field gone gone_ns "inum=$in" "cookie=$cookie")
 check "1: gone_ns between the netns del and the record's arrival" ok \
 	"$([ "$gone" -ge "$t0" ] && [ "$gone" -le "$t1" ] && echo ok || echo "$t0 <= $gone <= $t1 is false")"
-age=$(pm_field gone age_ns "inum=$in")
+age=$(pm_field gone age_ns "inum=$in" "cookie=$cookie")
 check "1: age_ns less than 60 s" ok "$([ "$age" -lt 60000000000 ] && echo ok || echo "$age")"
 check "1: the cgroup it left from (path, id)" "/${cg##*/} $cg_id" \
-	"$(pm_field gone cgroup "inum=$in") $(pm_field gone cgroup_id "inum=$in")"
+	"$(pm_field gone cgroup "inum=$in" "cookie=$cookie") $(pm_field gone cgroup_id "inum=$in" "cookie=$cookie")"
 # devices: veth tracked at the exit; both went before (NETDEV_UNREGISTER)
 check "1: its netns record: devices tx_packets tx_bytes (as live)" "0 40 $live_bytes" \
-	"$(pm_field netns devices "inum=$in") $(pm_field netns tx_packets "inum=$in") $(pm_field netns tx_bytes "inum=$in")"
+	"$(pm_field netns devices "inum=$in" "cookie=$cookie") $(pm_field netns tx_packets "inum=$in" "cookie=$cookie") $(pm_field netns tx_bytes "inum=$in" "cookie=$cookie")"
 check "1: SIGTERM generated ignored ignored_init" "2 2 2" \
 	"$(pm_sig "$in" "$cookie" 15 generated ignored ignored_init)"
 check "1: SIGKILL generated delivered_term origin_process" "1 1 1" \
@@ -134,14 +136,14 @@ check "1: SIGKILL generated delivered_term origin_process" "1 1 1" \
 check "1: PID 1's events" "15 ignored init - 15 ignored init - 9 delivered_term - -" \
 	"$(pm_ev "$in" "$cookie" "$init" | xargs)"
 check "1: evring written = ev records" "$(nsp_read postmortem | grep -c "^ev inum=$in ")" \
-	"$(pm_field evring written "inum=$in")"
+	"$(pm_field evring written "inum=$in" "cookie=$cookie")"
 check "1: not in the live netns, signals, events files" "0 0 0" \
 	"$(live_has netns "$in" "$cookie") $(live_has signals "$in" "$cookie") $(live_has events "$in" "$cookie")"
 # the peer's last task was the UDP sink, in this test's own cgroup
 mycg=$(awk -F: '$1 == "0" {print $3}' /proc/self/cgroup)
 check "1: the peer's record: the test's cgroup (path, id), nothing sent" \
 	"$mycg $(stat -c %i "/sys/fs/cgroup$mycg") 0" \
-	"$(pm_field gone cgroup "inum=$pin") $(pm_field gone cgroup_id "inum=$pin") $(pm_field netns tx_packets "inum=$pin")"
+	"$(pm_field gone cgroup "inum=$pin" "cookie=$pcookie") $(pm_field gone cgroup_id "inum=$pin" "cookie=$pcookie") $(pm_field netns tx_packets "inum=$pin" "cookie=$pcookie")"
 check "1: stats postmortem postmortem_lost" "2 0" "$(stat_pm postmortem) $(stat_pm postmortem_lost)"
 
 # ---- 2: an OOM-killed container, its netns gone on its own ------------------
@@ -160,7 +162,23 @@ wait_until 30 grep -q "^gone inum=$in2 cookie=$cookie2 " "$NSP_DEBUGFS/postmorte
 check "2: records of the three dead netns, oldest first" "$in:$cookie $pin:$pcookie $in2:$cookie2" "$(pm_gone)"
 check "2: SIGKILL oom_kill = memory.events oom_kill" "$k" "$(pm_sig "$in2" "$cookie2" 9 oom_kill)"
 check "2: the hog's SIGKILL event" "9 delivered_term - oom" "$(pm_ev "$in2" "$cookie2" "$hog")"
-check "2: the cgroup it left from" "/${cg2##*/}" "$(pm_field gone cgroup "inum=$in2")"
+check "2: the cgroup it left from" "/${cg2##*/}" "$(pm_field gone cgroup "inum=$in2" "cookie=$cookie2")"
+
+# 2b: the cgroup is removed before the netns dies: nsprobe kept only its id
+# (no reference pins a removed cgroup), so the path is unknown, the id not
+new_cg cg3
+cg3_id=$(stat -c %i "$cg3")
+ns_new n3 pm
+in3=$(ns_inum "$n3")
+cookie3=$(raw_field netns netns cookie "inum=$in3")
+in_cg "$cg3" ip netns exec "$n3" true
+rmdir "$cg3" || die "rmdir $cg3"
+ip netns del "$n3"
+NSP_NETNS=()
+# (the kernel may give it the inum of a dead netns: the cookie tells)
+wait_until 30 grep -q "^gone inum=$in3 cookie=$cookie3 " "$NSP_DEBUGFS/postmortem"
+check "2b: cgroup removed first: path unknown, its id kept" "- $cg3_id" \
+	"$(pm_field gone cgroup "inum=$in3" "cookie=$cookie3") $(pm_field gone cgroup_id "inum=$in3" "cookie=$cookie3")"
 nsp_unload
 
 # ---- 3: bounds: the newest postmortem_max, for postmortem_secs --------------
