@@ -39,7 +39,8 @@ TEST(RenderJson, ShowShape)
 {
 	json j = to_json(show_model(good_snapshot()));
 	EXPECT_EQ(j["schema"], "nsprobe/1");
-	EXPECT_EQ(keys(j), (K{"counters", "netns", "schema", "skipped"}));
+	EXPECT_EQ(keys(j), (K{"counters", "gone_netns", "netns", "schema", "skipped"}));
+	EXPECT_EQ(j["gone_netns"], json::array());	// format 1.0: no post-mortem file
 	EXPECT_EQ(keys(j["counters"]), (K{"available", "debugfs", "format"}));
 	EXPECT_EQ(j["counters"]["format"], "1.0");
 	ASSERT_EQ(j["netns"].size(), 3u);
@@ -212,8 +213,9 @@ TEST(RenderText, Format14Golden)
 	EXPECT_EQ(st["stats"]["postmortem_lost"], 1);
 	expect_golden("status_1_4.json", st.dump(2) + "\n");
 
-	// The device/traffic view lists live netns only: the dead one's inum
-	// stays the live blue's, with the live cookie and counters.
+	// show lists the live netns as before, then the dead ones apart: the
+	// dead one's inum stays the live blue's, with the live cookie and
+	// counters; the dead record keeps its own.
 	ShowModel sh = show_model(snap);
 	ASSERT_EQ(sh.netns.size(), 3u);
 	EXPECT_EQ(sh.netns[1].inum, 4026532201u);
@@ -221,10 +223,24 @@ TEST(RenderText, Format14Golden)
 	ASSERT_TRUE(sh.netns[1].nsprobe);
 	EXPECT_EQ(sh.netns[1].nsprobe->sig_generated, 6u);
 	EXPECT_EQ(sh.netns[1].oom_kills, 2u);
+	ASSERT_EQ(sh.gone.size(), 2u);
+	EXPECT_EQ(sh.gone[0].inum, 4026532201u);
+	EXPECT_EQ(sh.gone[0].cookie, 12u);
+	ASSERT_TRUE(sh.gone[0].nsprobe);
+	EXPECT_EQ(sh.gone[0].gone.age_ns, 12000000000u);
+	EXPECT_EQ(sh.gone[1].cookie, 13u);
 	std::string show13 = render_text(show_model(snapshot_of("v1_3")));
 	std::string show14 = render_text(sh);
-	EXPECT_EQ(show14.substr(show14.find('\n')), show13.substr(show13.find('\n')));
-	EXPECT_EQ(show14.find("gone"), std::string::npos) << show14;
+	std::string live14 = show14.substr(0, show14.find("\nnetns 4026532201 cookie 12 (gone"));
+	EXPECT_EQ(live14.substr(live14.find('\n')), show13.substr(show13.find('\n')));
+	EXPECT_NE(show14.find("\nnetns 4026532201 cookie 12 (gone 12 s ago, at "), std::string::npos)
+		<< show14;
+	expect_golden("show_1_4.txt", show14);
+	expect_golden("show_1_4.json", to_json(sh).dump(2) + "\n");
+	// --netns names live netns: the dead ones are left out
+	ShowModel one = show_model(snap);
+	ASSERT_TRUE(select_netns(one, std::string("4026532201")));
+	EXPECT_TRUE(one.gone.empty());
 
 	SignalsModel sg = build_signals(snap, dir, {info(4026532201, {"blue"}, {{1234, "sleep"}})});
 	ASSERT_EQ(sg.netns.size(), 4u);

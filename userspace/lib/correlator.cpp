@@ -320,16 +320,30 @@ ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
 		}
 		// OOM kills: the SIGKILL record's oom_kill (format 1.3), for a
 		// netns the module has a record of; unknown otherwise.
-		if (m.counters.has_minor(3)) {
-			for (NetnsView &v : m.netns) {
-				if (!v.nsprobe)
-					continue;
-				v.oom_kills = 0;
-				for (const SigRecord &r : counters->signals)
-					if (r.signo == SIGKILL && r.inum == v.nsprobe->inum &&
-					    r.cookie == v.nsprobe->cookie)
-						*v.oom_kills += r.oom_kill;
-			}
+		auto oom_kills = [&](const std::vector<SigRecord> &sigs, const NetnsRecord &n) {
+			uint64_t k = 0;
+			for (const SigRecord &r : sigs)
+				if (r.signo == SIGKILL && r.inum == n.inum && r.cookie == n.cookie)
+					k += r.oom_kill;
+			return k;
+		};
+		if (m.counters.has_minor(3))
+			for (NetnsView &v : m.netns)
+				if (v.nsprobe)
+					v.oom_kills = oom_kills(counters->signals, *v.nsprobe);
+		// (1.4) Dead netns, from their post-mortem records, oldest first.
+		const Postmortem &pm = counters->postmortem;
+		for (const GoneRecord &g : pm.gone) {
+			GoneNetnsView d;
+			d.inum = g.inum;
+			d.cookie = g.cookie;
+			d.gone = GoneView::from(g);
+			for (const NetnsRecord &n : pm.netns)
+				if (n.inum == g.inum && n.cookie == g.cookie)
+					d.nsprobe = n;
+			if (d.nsprobe)
+				d.oom_kills = oom_kills(pm.signals, *d.nsprobe);
+			m.gone.push_back(std::move(d));
 		}
 	}
 	std::stable_sort(m.netns.begin(), m.netns.end(), [](const NetnsView &a, const NetnsView &b) {
@@ -356,6 +370,7 @@ Status select_netns(ShowModel &m, const std::optional<std::string> &selector)
 		m.netns = std::move(keep);
 		return ok_status();
 	}
+	m.gone.clear();	// a selector names live netns
 	if (auto s = keep_selected(m.netns, *selector); !s)
 		return s;
 	if (m.netns.empty())

@@ -141,6 +141,19 @@ json to_json(const StatusModel &m)
 	return j;
 }
 
+namespace {
+
+// A netns record's totals, as show's "nsprobe" object.
+json netns_record_json(const NetnsRecord &n)
+{
+	return {{"devices", n.devices},		{"tx_packets", n.tx_packets},
+		{"tx_bytes", n.tx_bytes},	{"sig_generated", n.sig_generated},
+		{"sig_ignored", n.sig_ignored}, {"sig_rows", n.sig_rows},
+		{"ev_chunks", n.ev_chunks},	{"alloc_failed", n.alloc_failed}};
+}
+
+} // namespace
+
 json to_json(const ShowModel &m)
 {
 	json j = {{"schema", kJsonSchema}, {"counters", counters_json(m.counters)}};
@@ -157,17 +170,7 @@ json to_json(const ShowModel &m)
 			{"init", init_json(v.init)},
 			{"container", container_json(v.container)},
 		};
-		if (v.nsprobe)
-			n["nsprobe"] = {{"devices", v.nsprobe->devices},
-					{"tx_packets", v.nsprobe->tx_packets},
-					{"tx_bytes", v.nsprobe->tx_bytes},
-					{"sig_generated", v.nsprobe->sig_generated},
-					{"sig_ignored", v.nsprobe->sig_ignored},
-					{"sig_rows", v.nsprobe->sig_rows},
-					{"ev_chunks", v.nsprobe->ev_chunks},
-					{"alloc_failed", v.nsprobe->alloc_failed}};
-		else
-			n["nsprobe"] = nullptr;
+		n["nsprobe"] = v.nsprobe ? netns_record_json(*v.nsprobe) : json(nullptr);
 		n["oom_kills"] = opt(v.oom_kills);
 		n["links_error"] = opt(v.links_error);
 		json ifs = json::array();
@@ -183,6 +186,14 @@ json to_json(const ShowModel &m)
 		list.push_back(std::move(n));
 	}
 	j["netns"] = list;
+	json gone = json::array();
+	for (const GoneNetnsView &g : m.gone)
+		gone.push_back({{"inum", g.inum},
+				{"cookie", g.cookie},
+				{"gone", gone_json(g.gone)},
+				{"nsprobe", g.nsprobe ? netns_record_json(*g.nsprobe) : json(nullptr)},
+				{"oom_kills", opt(g.oom_kills)}});
+	j["gone_netns"] = gone;
 	json skipped = json::array();
 	for (const SkippedNetns &s : m.skipped)
 		skipped.push_back({{"inum", s.inum}, {"reason", s.reason}});

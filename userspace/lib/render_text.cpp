@@ -296,6 +296,34 @@ std::string drop_reasons(const NetnsView &v)
 
 } // namespace
 
+namespace {
+
+// The "nsprobe:" lines of a netns record: its totals, and what it lost.
+std::string nsprobe_lines(const NetnsRecord &n, const std::optional<uint64_t> &oom_kills,
+			  const CountersStatus &c, bool wide)
+{
+	std::string out =
+		wide ? fmt::format("  nsprobe: devices={} tx_packets={} tx_bytes={} "
+				   "sig_generated={} sig_ignored={} oom_kills={} "
+				   "sig_rows={} ev_chunks={} alloc_failed={}\n",
+				   n.devices, n.tx_packets, n.tx_bytes, n.sig_generated,
+				   n.sig_ignored, num_or_unknown(oom_kills), n.sig_rows,
+				   n.ev_chunks, n.alloc_failed)
+		     : fmt::format("  nsprobe: {} veth, {} packets ({}) at veth_xmit; "
+				   "signals: {} generated, {} ignored, {}\n",
+				   n.devices, human_count(n.tx_packets), human_bytes(n.tx_bytes),
+				   human_count(n.sig_generated), human_count(n.sig_ignored),
+				   oom_kills_text(oom_kills, c));
+	if (n.alloc_failed)
+		out += fmt::format("  nsprobe: INCOMPLETE: {} counts lost for want of kernel "
+				   "memory (signal counters, events or veth tracking of this "
+				   "netns)\n",
+				   n.alloc_failed);
+	return out;
+}
+
+} // namespace
+
 std::string render_text(const ShowModel &m, const TextOptions &o)
 {
 	std::string out = counters_line(m.counters);
@@ -306,26 +334,7 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 		out += netns_header(v.inum, v.cookie, v.current, v.anonymous, v.names, v.bind_paths,
 				    v.pids, v.init, v.container);
 		if (v.nsprobe)
-			out += o.wide ? fmt::format("  nsprobe: devices={} tx_packets={} tx_bytes={} "
-						    "sig_generated={} sig_ignored={} oom_kills={} "
-						    "sig_rows={} ev_chunks={} alloc_failed={}\n",
-						    v.nsprobe->devices, v.nsprobe->tx_packets,
-						    v.nsprobe->tx_bytes, v.nsprobe->sig_generated,
-						    v.nsprobe->sig_ignored, num_or_unknown(v.oom_kills),
-						    v.nsprobe->sig_rows, v.nsprobe->ev_chunks,
-						    v.nsprobe->alloc_failed)
-				      : fmt::format("  nsprobe: {} veth, {} packets ({}) at veth_xmit; "
-						    "signals: {} generated, {} ignored, {}\n",
-						    v.nsprobe->devices, human_count(v.nsprobe->tx_packets),
-						    human_bytes(v.nsprobe->tx_bytes),
-						    human_count(v.nsprobe->sig_generated),
-						    human_count(v.nsprobe->sig_ignored),
-						    oom_kills_text(v.oom_kills, m.counters));
-		if (v.nsprobe && v.nsprobe->alloc_failed)
-			out += fmt::format("  nsprobe: INCOMPLETE: {} counts lost for want of kernel "
-					   "memory (signal counters, events or veth tracking of this "
-					   "netns)\n",
-					   v.nsprobe->alloc_failed);
+			out += nsprobe_lines(*v.nsprobe, v.oom_kills, m.counters, o.wide);
 		if (v.links_error)
 			out += fmt::format("  links unavailable: {}\n", printable(*v.links_error));
 		if (!v.interfaces.empty()) {
@@ -338,6 +347,14 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 			out += "  module-only devices (not in the link dump):\n";
 			out += module_devices_table(v, o.wide).render("  ", o.color);
 		}
+	}
+	for (const GoneNetnsView &g : m.gone) {
+		// A dead netns (1.4): no names, tasks or links; where it came from.
+		out += '\n';
+		out += fmt::format("netns {} cookie {} ({})\n", g.inum, g.cookie, gone_when(g.gone));
+		out += "  from: " + gone_from(g.gone) + "\n";
+		if (g.nsprobe)
+			out += nsprobe_lines(*g.nsprobe, g.oom_kills, m.counters, o.wide);
 	}
 	for (const SkippedNetns &s : m.skipped)
 		out += fmt::format("\nskipped netns {}: {}\n", s.inum, printable(s.reason));

@@ -101,24 +101,6 @@ struct SkippedNetns {
 	std::string reason;
 };
 
-struct ShowModel {
-	CountersStatus counters;
-	std::vector<NetnsView> netns;		// by inum
-	std::vector<SkippedNetns> skipped;	// vanished during the scan
-};
-
-struct SignalRow {
-	int signo = 0;
-	std::string name;	// "SIGTERM", "SIGRTMIN+3", "SIG32"
-#define NSP_X(key, unit) uint64_t key = 0;
-	NSP_SIG_COUNTERS(NSP_X)
-#undef NSP_X
-	bool init_protected = false;	// ignored_init > 0
-	// One plain-words sentence per ignore reason with a count
-	// (explain_ignored() of sig_events.h), in the kernel module's order.
-	std::vector<std::string> explanations;
-};
-
 // (format 1.4) A dead netns, from its post-mortem record (format.h
 // NSP_FILE_POSTMORTEM).
 struct GoneView {
@@ -137,6 +119,37 @@ struct GoneView {
 // "gone 12 s ago" from age_ns (never from clocks): seconds below 2 min,
 // minutes below 2 h, hours below 2 days, then days; "gone <1 s ago".
 std::string gone_ago(uint64_t age_ns);
+
+// (format 1.4) A dead netns in `show`, from its post-mortem record.
+struct GoneNetnsView {
+	uint64_t inum = 0;
+	uint64_t cookie = 0;
+	GoneView gone;
+	std::optional<NetnsRecord> nsprobe;	// its netns record at its exit
+	// Its OOM kills (SIGKILL oom_kill, format 1.3); nullopt as NetnsView's.
+	std::optional<uint64_t> oom_kills;
+};
+
+struct ShowModel {
+	CountersStatus counters;
+	std::vector<NetnsView> netns;		// by inum
+	std::vector<SkippedNetns> skipped;	// vanished during the scan
+	// (1.4) Dead netns the module keeps a post-mortem record of, oldest
+	// first; empty when a --netns selector is given (it names live netns).
+	std::vector<GoneNetnsView> gone;
+};
+
+struct SignalRow {
+	int signo = 0;
+	std::string name;	// "SIGTERM", "SIGRTMIN+3", "SIG32"
+#define NSP_X(key, unit) uint64_t key = 0;
+	NSP_SIG_COUNTERS(NSP_X)
+#undef NSP_X
+	bool init_protected = false;	// ignored_init > 0
+	// One plain-words sentence per ignore reason with a count
+	// (explain_ignored() of sig_events.h), in the kernel module's order.
+	std::vector<std::string> explanations;
+};
 
 struct SignalNetnsView {
 	uint64_t inum = 0;
