@@ -56,6 +56,18 @@ expect 0 "signals on 1.4" --debugfs "$FIX/v1_4" signals
 grep -q "^netns 4026532201 cookie 12 (gone 12 s ago" "$TMP/out" ||
 	{ echo "FAIL: signals lacks the dead netns"; FAILED=1; }
 expect 0 "signals --netns <dead container prefix>" --debugfs "$FIX/v1_4" signals --netns 0123abcd
+grep -q "^netns 4026532201 cookie 12 (gone" "$TMP/out" && [ "$(grep -c '^netns ' "$TMP/out")" = 1 ] ||
+	{ echo "FAIL: signals --netns <dead container prefix> is not that netns alone"; FAILED=1; }
+# One selector resolver everywhere: --events and show take a dead netns too.
+expect 0 "signals --events --netns <dead container prefix>" --debugfs "$FIX/v1_4" signals --events --netns 0123abcd --json
+[ "$(jq -r '[.rings[] | "\(.inum):\(.cookie)"] | join(",")' "$TMP/out")" = "4026532201:12" ] ||
+	{ echo "FAIL: signals --events --netns <dead container prefix>: not its ring alone"; FAILED=1; }
+expect 2 "signals --events --netns <inum of a dead and a live netns>" --debugfs "$FIX/v1_4" signals --events --netns 4026532201
+grep -q "4026532201:12 (inode, gone 12 s ago)" "$TMP/err" && grep -q "4026532201:4097 (inode, live)" "$TMP/err" ||
+	{ echo "FAIL: ambiguous --netns does not list both candidates"; cat "$TMP/err"; FAILED=1; }
+expect 0 "show --netns INUM:COOKIE (dead)" --debugfs "$FIX/v1_4" show --netns 4026532201:12 --json
+[ "$(jq -r '"\(.netns | length) \([.gone_netns[].cookie] | join(","))"' "$TMP/out")" = "0 12" ] ||
+	{ echo "FAIL: show --netns INUM:COOKIE (dead): not that dead netns alone"; FAILED=1; }
 expect 0 "signals --events on 1.4" --debugfs "$FIX/v1_4" signals --events
 grep -q "\[netns gone 12 s ago\]" "$TMP/out" ||
 	{ echo "FAIL: signals --events does not mark the dead netns' events"; FAILED=1; }

@@ -237,10 +237,21 @@ TEST(RenderText, Format14Golden)
 		<< show14;
 	expect_golden("show_1_4.txt", show14);
 	expect_golden("show_1_4.json", to_json(sh).dump(2) + "\n");
-	// --netns names live netns: the dead ones are left out
+	// --netns names one netns: the inum of a live and a dead one is
+	// ambiguous, INUM:COOKIE picks either.
 	ShowModel one = show_model(snap);
-	ASSERT_TRUE(select_netns(one, std::string("4026532201")));
+	auto amb = select_netns(one, std::string("4026532201"));
+	ASSERT_FALSE(amb);
+	EXPECT_EQ(amb.error().code, Errc::usage);
+	ASSERT_TRUE(select_netns(one, std::string("4026532201:4097")));
+	ASSERT_EQ(one.netns.size(), 1u);
+	EXPECT_EQ(one.netns[0].cookie, 4097u);
 	EXPECT_TRUE(one.gone.empty());
+	ShowModel only_dead = show_model(snap);
+	ASSERT_TRUE(select_netns(only_dead, std::string("4026532201:12")));
+	EXPECT_TRUE(only_dead.netns.empty());
+	ASSERT_EQ(only_dead.gone.size(), 1u);
+	EXPECT_EQ(only_dead.gone[0].cookie, 12u);
 
 	SignalsModel sg = build_signals(snap, dir, {info(4026532201, {"blue"}, {{1234, "sleep"}})});
 	ASSERT_EQ(sg.netns.size(), 4u);

@@ -42,10 +42,15 @@ int LatencyCommand::run()
 		return fail(f.error());
 	LatencyFilter filter;
 	if (netns_) {
-		auto inum = resolve_netns_inum(*netns_);
-		if (!inum)
-			return fail(inum.error());
-		filter.inum = *inum;
+		auto ref = resolve_netns(*netns_, snap);
+		if (!ref)
+			return fail(ref.error());
+		if (ref->gone)
+			return fail(Error{Errc::netns_not_found, "netns " + *netns_,
+					  "names a netns that is gone: the module keeps no latency "
+					  "histograms of dead netns",
+					  "nsprobe latency without filters lists them all", 0});
+		filter.inum = ref->inum;
 	}
 	filter.dev = dev_;
 	bool any = false;

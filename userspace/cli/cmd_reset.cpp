@@ -22,14 +22,20 @@ int ResetCommand::run()
 {
 	DebugfsSource src(resolve_debugfs(g_.debugfs));
 	// Module loaded, readable, and a format this tool speaks?
-	if (auto snap = src.read(); !snap)
+	auto snap = src.read();
+	if (!snap)
 		return fail(snap.error());
 	std::string cmd = "reset";
 	if (netns_) {
-		auto inum = resolve_netns_inum(*netns_);
-		if (!inum)
-			return fail(inum.error());
-		cmd = fmt::format("reset inum={}", *inum);
+		auto ref = resolve_netns(*netns_, snap);
+		if (!ref)
+			return fail(ref.error());
+		if (ref->gone)
+			return fail(Error{Errc::usage, "netns " + *netns_,
+					  "names a netns that is gone: its post-mortem record is "
+					  "kept as it was",
+					  "reset a live netns", 0});
+		cmd = fmt::format("reset inum={}", ref->inum);
 	}
 	if (auto s = src.write_control(cmd); !s)
 		return fail(s.error());

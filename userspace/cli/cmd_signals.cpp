@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // nsprobe signals [--json] [--netns X]: signal counters per netns and signal.
-#include <algorithm>
 #include <cstdio>
 
 #include "commands.h"
@@ -58,27 +57,17 @@ int SignalsCommand::run()
 	auto scanned = discovery.scan();
 	std::vector<NetnsInfo> netns = scanned ? std::move(*scanned) : std::vector<NetnsInfo>{};
 
+	// One netns, live (with or without signals) or (1.4) dead.
+	std::optional<NetnsTarget> ref;
 	if (netns_) {
-		auto hits = matching_inums(netns, *netns_);
-		if (!hits)
-			return fail(hits.error());
-		bool known = !hits->empty();
-		known |= std::any_of(snap->netns.begin(), snap->netns.end(), [&](const NetnsRecord &r) {
-			return std::to_string(r.inum) == *netns_;
-		});
-		// (1.4) A dead netns, by inum or by its container's id prefix.
-		known |= !gone_matching(snap->postmortem, *netns_).empty();
-		if (!known)
-			return fail(Error{Errc::netns_not_found, "netns " + *netns_,
-					  "no such network namespace (or it vanished)",
-					  "give an inum as in /proc/<pid>/ns/net, a name from ip netns "
-					  "list, a path to it, a pid, or a container id prefix",
-					  0});
+		auto r = resolve_netns(*netns_, snap, &netns);
+		if (!r)
+			return fail(r.error());
+		ref = *r;
 	}
-
 	SignalsModel m = build_signals(snap, src.dir(), netns);
-	if (auto s = select_netns(m, netns_); !s)
-		return fail(s.error());
+	if (ref)
+		select_netns(m, *ref);
 	if (json_)
 		emit(json_text(to_json(m)));
 	else

@@ -56,43 +56,9 @@ Result<Postmortem> read_postmortem(const std::string &dir, const FormatVersion &
 	return parse_postmortem(ss.str(), path);
 }
 
-std::optional<std::pair<uint64_t, uint64_t>> parse_inum_cookie(const std::string &selector)
+Error no_event_ring(const std::string &selector, const NetnsTarget &ref)
 {
-	size_t colon = selector.find(':');
-	if (colon == std::string::npos)
-		return std::nullopt;
-	uint64_t inum = 0, cookie = 0;
-	const char *b = selector.data(), *e = b + selector.size();
-	auto [p1, ec1] = std::from_chars(b, b + colon, inum);
-	if (ec1 != std::errc() || p1 != b + colon || colon == 0)
-		return std::nullopt;
-	auto [p2, ec2] = std::from_chars(b + colon + 1, e, cookie);
-	if (ec2 != std::errc() || p2 != e || colon + 1 == selector.size())
-		return std::nullopt;
-	return std::make_pair(inum, cookie);
-}
-
-std::vector<const GoneRecord *> gone_matching(const Postmortem &pm, const std::string &selector)
-{
-	std::vector<const GoneRecord *> out;
-	if (selector.empty())
-		return out;
-	auto exact = parse_inum_cookie(selector);
-	for (const GoneRecord &g : pm.gone) {
-		bool m = exact ? g.inum == exact->first && g.cookie == exact->second
-			       : std::to_string(g.inum) == selector;
-		if (!m && !exact && g.cgroup)
-			if (auto c = container_of_cgroup_path(*g.cgroup))
-				m = c->id.compare(0, selector.size(), selector) == 0;
-		if (m)
-			out.push_back(&g);
-	}
-	return out;
-}
-
-Error no_event_ring(const std::string &selector, uint64_t inum)
-{
-	return Error{Errc::netns_not_found, fmt::format("netns {} ({})", selector, inum),
+	return Error{Errc::netns_not_found, fmt::format("netns {} ({})", selector, describe(ref)),
 		     "no event ring for it",
 		     "the module keeps a ring per netns it has seen a signal for", 0};
 }
@@ -105,14 +71,14 @@ int SignalsCommand::run_events()
 	auto snap = src.read();
 	if (!snap)
 		return fail(snap.error());
-	std::optional<uint32_t> only;
+	// One netns, live or (1.4) dead: selector.h.
+	std::optional<NetnsTarget> only;
 	if (netns_) {
-		auto inum = resolve_netns_inum(*netns_);
-		if (!inum)
-			return fail(inum.error());
-		only = *inum;
+		auto ref = resolve_netns(*netns_, snap);
+		if (!ref)
+			return fail(ref.error());
+		only = *ref;
 	}
-	auto want = [&](uint64_t inum) { return !only || inum == *only; };
 
 	// The live rings and (format 1.4) those of dead netns, kept apart:
 	// a dead netns' inum may be a live one's, its (inum, cookie) never.
@@ -139,6 +105,9 @@ int SignalsCommand::run_events()
 		auto it = gone.find({inum, cookie});
 		return it == gone.end() ? std::nullopt : std::optional<GoneView>(it->second);
 	};
+	auto want = [&](uint64_t inum, uint64_t cookie) {
+		return !only || only->is(inum, cookie, gone.count({inum, cookie}) > 0);
+	};
 	auto ev_json = [&](const SigEvent &e) {
 		nlohmann::json j = event_json(e);
 		j["gone"] = gone_json(gone_of(e.inum, e.cookie));
@@ -155,7 +124,7 @@ int SignalsCommand::run_events()
 	if (netns_) {
 		bool known = false;
 		for (const SigRing &r : evs->rings)
-			known |= want(r.inum);
+			known |= want(r.inum, r.cookie);
 		if (!known)
 			return fail(no_event_ring(*netns_, *only));
 	}
@@ -165,13 +134,13 @@ int SignalsCommand::run_events()
 			nlohmann::json j = {{"schema", kJsonSchema}};
 			nlohmann::json rings = nlohmann::json::array(), list = nlohmann::json::array();
 			for (const SigRing &r : evs->rings)
-				if (want(r.inum)) {
+				if (want(r.inum, r.cookie)) {
 					nlohmann::json rj = ring_json(r);
 					rj["gone"] = gone_json(gone_of(r.inum, r.cookie));
 					rings.push_back(std::move(rj));
 				}
 			for (const SigEvent &e : evs->events)
-				if (want(e.inum))
+				if (want(e.inum, e.cookie))
 					list.push_back(ev_json(e));
 			j["rings"] = rings;
 			j["events"] = list;
@@ -179,7 +148,7 @@ int SignalsCommand::run_events()
 			return kExitOk;
 		}
 		for (const SigRing &r : evs->rings) {
-			if (!want(r.inum) || !r.overflow)
+			if (!want(r.inum, r.cookie) || !r.overflow)
 				continue;
 			if (r.notable_size)	// 1.4: two rings
 				emit(fmt::format("netns {}: {} older routine events overwritten (ring "
@@ -191,13 +160,13 @@ int SignalsCommand::run_events()
 						 r.inum, r.overflow, r.size));
 		}
 		for (const GoneRecord &r : gone_order)
-			if (want(r.inum)) {
+			if (want(r.inum, r.cookie)) {
 				GoneView g = GoneView::from(r);
 				emit(fmt::format("netns {} cookie {}: {}, from {}\n", r.inum, r.cookie,
 						 gone_when(g), gone_from(g)));
 			}
 		for (const SigEvent &e : evs->events)
-			if (want(e.inum))
+			if (want(e.inum, e.cookie))
 				emit(ev_text(e));
 		return kExitOk;
 	}
@@ -227,7 +196,7 @@ int SignalsCommand::run_events()
 			uint64_t news = r.written - std::min(r.written, it->second.written);
 			uint64_t lost = news - std::min(news, fresh[key]);
 			it->second.written = r.written;
-			if (want(r.inum) && lost && !json_)
+			if (want(r.inum, r.cookie) && lost && !json_)
 				std::printf("netns %llu: %llu events overwritten before they were read\n",
 					    static_cast<unsigned long long>(r.inum),
 					    static_cast<unsigned long long>(lost));
@@ -237,7 +206,7 @@ int SignalsCommand::run_events()
 			if (e.seq <= seen)
 				continue;
 			seen = e.seq;
-			if (!want(e.inum))
+			if (!want(e.inum, e.cookie))
 				continue;
 			if (json_)
 				std::printf("%s\n", ev_json(e).dump(-1, ' ', false,

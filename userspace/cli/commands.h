@@ -17,6 +17,7 @@
 #include "libnsprobe/model.h"
 #include "libnsprobe/render.h"
 #include "libnsprobe/result.h"
+#include "libnsprobe/selector.h"
 #include "libnsprobe/sig_events.h"
 
 namespace nsprobe::cli {
@@ -26,8 +27,9 @@ struct GlobalOptions {
 };
 
 constexpr const char *kNetnsOptionHelp =
-	"only this netns: an inum, a /run/netns name or any path to it, a pid, or a container id "
-	"prefix";
+	"only this netns, live or (format 1.4) dead: an inum, a /run/netns name or any path to it, "
+	"a pid, a container id prefix, or INUM:COOKIE; spell the kind (inode:N, name:X, pid:N, "
+	"container:P) when it could mean two netns (exit 2 lists them)";
 
 // Prints "nsprobe: <what>: <why> (<hint>)" on stderr (printable()), returns
 // its exit code.
@@ -153,31 +155,27 @@ private:
 Result<ShowModel> show_model(const Result<Snapshot> &snap, const std::string &dir,
 			     const std::optional<std::string> &selector);
 
-// The one netns inum a --netns selector names (kNetnsOptionHelp). A plain
-// number above PID_MAX_LIMIT is taken as an inum unchecked, so a netns known
-// only to the module (anonymous) can be named. Errors: netns_not_found (no
-// match), usage (several matches, or a number above 32 bits).
-Result<uint32_t> resolve_netns_inum(const std::string &selector);
+// The one netns a --netns selector (or --why TARGET) names, live or dead:
+// resolve_selector() of selector.h over the netns a /proc scan finds (or
+// `scanned`, when the caller has scanned already) and those the module
+// reports in `snap` (live records, and post-mortem records of dead netns;
+// none when snap is an error). Errors: resolve_selector()'s (usage: exit 2,
+// netns_not_found: exit 8), and a failed /proc scan.
+Result<NetnsTarget> resolve_netns(const std::string &selector, const Result<Snapshot> &snap,
+			       const std::vector<NetnsInfo> *scanned = nullptr);
 
 // The events file (format 1.1) of the module at `dir` (<debugfs>/nsprobe),
 // parsed. Errors: module_not_loaded (no such file: a module older than 1.1,
 // or unloaded), malformed.
 Result<SigEvents> read_sig_events(const std::string &dir);
-// The error for a netns (`selector`, resolved to `inum`) without an event
+// The error for a netns (`selector`, resolved to `ref`) without an event
 // ring: netns_not_found.
-Error no_event_ring(const std::string &selector, uint64_t inum);
+Error no_event_ring(const std::string &selector, const NetnsTarget &ref);
 
 // (format 1.4) The post-mortem file of the module at `dir` when its format
 // `v` has one; an empty Postmortem for an older module. Errors: malformed,
 // and access errors as DebugfsSource::read().
 Result<Postmortem> read_postmortem(const std::string &dir, const FormatVersion &v);
-
-// The dead netns `selector` names: its inum ("4026532300"), its
-// "INUM:COOKIE", or a prefix of the id of the container its cgroup names.
-std::vector<const GoneRecord *> gone_matching(const Postmortem &pm, const std::string &selector);
-
-// "INUM:COOKIE" parsed; nullopt for anything else.
-std::optional<std::pair<uint64_t, uint64_t>> parse_inum_cookie(const std::string &selector);
 
 // Raises RLIMIT_NOFILE to its hard limit: the link source keeps up to two
 // fds per netns.

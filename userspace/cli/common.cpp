@@ -97,38 +97,23 @@ void raise_fd_limit()
 	}
 }
 
-// PID_MAX_LIMIT on 64-bit: no pid is larger, and every netns inum is (nsfs
-// inode numbers start at 0xF0000000). Above it a number is an inum as is.
-constexpr uint64_t kPidMaxLimit = 4194304;
-
-Result<uint32_t> resolve_netns_inum(const std::string &selector)
+Result<NetnsTarget> resolve_netns(const std::string &selector, const Result<Snapshot> &snap,
+			       const std::vector<NetnsInfo> *scanned)
 {
-	uint64_t n = 0;
-	auto [p, ec] = std::from_chars(selector.data(), selector.data() + selector.size(), n);
-	if (ec == std::errc() && p == selector.data() + selector.size() && n > kPidMaxLimit) {
-		if (n > UINT32_MAX)
-			return Error{Errc::usage, "netns " + selector,
-				     "an inum is a 32-bit number", "see /proc/<pid>/ns/net", 0};
-		return static_cast<uint32_t>(n);
+	std::vector<NetnsInfo> own;
+	if (!scanned) {
+		ProcNetnsDiscovery discovery;
+		auto netns = discovery.scan();
+		if (!netns)
+			return netns.error();
+		own = std::move(*netns);
+		scanned = &own;
 	}
-	ProcNetnsDiscovery discovery;
-	auto netns = discovery.scan();
-	if (!netns)
-		return netns.error();
-	auto hits = matching_inums(*netns, selector);
-	if (!hits)
-		return hits.error();
-	if (hits->empty())
-		return Error{Errc::netns_not_found, "netns " + selector,
-			     "no such network namespace (or it vanished)",
-			     "give an inum as in /proc/<pid>/ns/net, a name from ip netns list, a "
-			     "pid, or a container id prefix",
-			     0};
-	if (hits->size() > 1)
-		return Error{Errc::usage, "netns " + selector,
-			     fmt::format("matches {} network namespaces", hits->size()),
-			     "give an inum", 0};
-	return static_cast<uint32_t>(hits->front());
+	static const std::vector<NetnsRecord> no_records;
+	static const std::vector<GoneRecord> no_gone;
+	return resolve_selector(selector,
+				netns_candidates(*scanned, snap ? snap->netns : no_records,
+						 snap ? snap->postmortem.gone : no_gone));
 }
 
 } // namespace nsprobe::cli

@@ -2,12 +2,9 @@
 #include "libnsprobe/correlator.h"
 
 #include <algorithm>
-#include <charconv>
 #include <csignal>
 #include <map>
 #include <set>
-
-#include <sys/stat.h>
 
 #include <fmt/format.h>
 
@@ -105,95 +102,6 @@ bool same_netns(uint32_t inum, uint64_t cookie, const NetnsView &v)
 	return v.inum == inum && (!v.cookie || *v.cookie == cookie);
 }
 
-std::optional<uint64_t> parse_u64(const std::string &s)
-{
-	uint64_t n = 0;
-	auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-	if (ec == std::errc() && p == s.data() + s.size())
-		return n;
-	return std::nullopt;
-}
-
-uint64_t inum_of(const NetnsView &v) { return v.inum; }
-uint64_t inum_of(const SignalNetnsView &v) { return v.inum; }
-uint64_t inum_of(const NetnsInfo &v) { return v.id.inum; }
-
-// Which of `views` the selector picks: see select_netns().
-template <typename View>
-Result<std::vector<bool>> match_views(const std::string &sel, const std::vector<View> &views)
-{
-	std::vector<bool> hit(views.size());
-	if (sel.empty())
-		return Error{Errc::usage, "--netns ''", "an empty selector",
-			     "give an inum, a /run/netns name, a path, a pid, or a container id prefix",
-			     0};
-	// A path (a bind mount such as /run/netns/x, or /proc/<pid>/ns/net):
-	// the netns whose inode it is.
-	if (sel.front() == '/') {
-		struct stat st {};
-		if (::stat(sel.c_str(), &st) != 0)
-			return errno_error(Errc::netns_not_found, sel, errno);
-		for (size_t i = 0; i < views.size(); i++)
-			hit[i] = inum_of(views[i]) == static_cast<uint64_t>(st.st_ino);
-		return hit;
-	}
-	bool any = false;
-	std::optional<uint64_t> n = parse_u64(sel);
-	for (size_t i = 0; i < views.size(); i++) {
-		const View &v = views[i];
-		bool m = std::find(v.names.begin(), v.names.end(), sel) != v.names.end();
-		if (n) {
-			m |= inum_of(v) == *n;
-			m |= std::any_of(v.pids.begin(), v.pids.end(),
-					 [&](const ProcRef &p) { return static_cast<uint64_t>(p.pid) == *n; });
-		}
-		hit[i] = m;
-		any |= m;
-	}
-	if (any)
-		return hit;
-	// A container-id prefix (or an nspawn/lxc name's prefix).
-	std::set<std::string> ids;
-	for (size_t i = 0; i < views.size(); i++) {
-		const auto &c = views[i].container;
-		if (c && c->id.compare(0, sel.size(), sel) == 0) {
-			hit[i] = true;
-			ids.insert(c->runtime + " " + c->id);
-		}
-	}
-	if (ids.size() > 1) {
-		std::string list;
-		for (const std::string &id : ids)
-			list += (list.empty() ? "" : ", ") + id.substr(0, id.find(' ') + 13);
-		return Error{Errc::usage, "netns " + sel,
-			     fmt::format("container id prefix matches {} containers: {}", ids.size(), list),
-			     "give more digits", 0};
-	}
-	return hit;
-}
-
-Error not_found(const std::string &selector)
-{
-	return Error{Errc::netns_not_found, "netns " + selector,
-		     "no such network namespace (or it vanished)",
-		     "give an inum as in /proc/<pid>/ns/net, a name from ip netns list, a pid, "
-		     "or a container id prefix",
-		     0};
-}
-
-template <typename View>
-Status keep_selected(std::vector<View> &views, const std::string &selector)
-{
-	auto hit = match_views(selector, views);
-	if (!hit)
-		return hit.error();
-	std::vector<View> keep;
-	for (size_t i = 0; i < views.size(); i++)
-		if ((*hit)[i])
-			keep.push_back(std::move(views[i]));
-	views = std::move(keep);
-	return ok_status();
-}
 
 } // namespace
 
@@ -370,32 +278,25 @@ Status select_netns(ShowModel &m, const std::optional<std::string> &selector)
 		m.netns = std::move(keep);
 		return ok_status();
 	}
-	m.gone.clear();	// a selector names live netns
-	if (auto s = keep_selected(m.netns, *selector); !s)
-		return s;
-	if (m.netns.empty())
-		return not_found(*selector);
+	auto ref = resolve_selector(*selector, netns_candidates(m));
+	if (!ref)
+		return ref.error();
+	select_netns(m, *ref);
 	return ok_status();
 }
 
-Status select_netns(SignalsModel &m, const std::optional<std::string> &selector)
+void select_netns(ShowModel &m, const NetnsTarget &ref)
 {
-	if (!selector)
-		return ok_status();
-	return keep_selected(m.netns, *selector);
+	std::erase_if(m.netns, [&](const NetnsView &v) { return !ref.is(v.inum, v.cookie, false); });
+	std::erase_if(m.gone,
+		      [&](const GoneNetnsView &g) { return !ref.is(g.inum, g.cookie, true); });
 }
 
-Result<std::vector<uint64_t>> matching_inums(const std::vector<NetnsInfo> &netns,
-					     const std::string &selector)
+void select_netns(SignalsModel &m, const NetnsTarget &ref)
 {
-	auto hit = match_views(selector, netns);
-	if (!hit)
-		return hit.error();
-	std::vector<uint64_t> out;
-	for (size_t i = 0; i < netns.size(); i++)
-		if ((*hit)[i])
-			out.push_back(netns[i].id.inum);
-	return out;
+	std::erase_if(m.netns, [&](const SignalNetnsView &v) {
+		return !ref.is(v.inum, v.cookie, v.gone.has_value());
+	});
 }
 
 } // namespace nsprobe

@@ -11,6 +11,7 @@
 #include "libnsprobe/link_source.h"
 #include "libnsprobe/model.h"
 #include "libnsprobe/netns_discovery.h"
+#include "libnsprobe/selector.h"
 
 namespace nsprobe {
 
@@ -50,23 +51,13 @@ ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
 // unknown links.
 bool worth_showing(const NetnsView &v);
 
-// Keeps the netns matching `selector` or, without selector, those
-// worth_showing(). A selector matches a netns when it is
-//   - a path (starts with '/') whose inode is its inum: a bind mount, or
-//     /proc/<pid>/ns/net; or
-//   - one of its /run/netns names, or
-//   - a decimal number equal to its inum or to the pid of one of its
-//     processes (inums start at 0xF0000000, pids end at 2^22: no overlap);
-// and, only if nothing matched that way,
-//   - a prefix of its container id (ContainerId::id).
-// Errors: netns_not_found (show only: nothing matched; or the path cannot be
-// stat()ed), usage (an empty selector, or the prefix matches several
-// containers).
+// Keeps the netns `selector` names (resolve_selector() of selector.h over
+// netns_candidates(m): one netns, live or dead) or, without selector, the
+// live netns worth_showing() and every dead one. Errors: resolve_selector()'s.
 Status select_netns(ShowModel &m, const std::optional<std::string> &selector);
-Status select_netns(SignalsModel &m, const std::optional<std::string> &selector);
-// The inums of the `netns` that `selector` matches, as above (maybe none).
-Result<std::vector<uint64_t>> matching_inums(const std::vector<NetnsInfo> &netns,
-					     const std::string &selector);
+// Keeps only the netns `ref` is (live views, or dead ones).
+void select_netns(ShowModel &m, const NetnsTarget &ref);
+void select_netns(SignalsModel &m, const NetnsTarget &ref);
 
 } // namespace nsprobe
 

@@ -135,7 +135,7 @@ struct ShowModel {
 	std::vector<NetnsView> netns;		// by inum
 	std::vector<SkippedNetns> skipped;	// vanished during the scan
 	// (1.4) Dead netns the module keeps a post-mortem record of, oldest
-	// first; empty when a --netns selector is given (it names live netns).
+	// first; with a --netns selector, only the dead netns it names.
 	std::vector<GoneNetnsView> gone;
 };
 
