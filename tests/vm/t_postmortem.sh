@@ -20,41 +20,18 @@
 . "$(dirname "$0")/lib_veth.sh"	# veth_pair, udp_sink, udp_send, dmesg_clean
 MIB=$((1 << 20))
 
-mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup
-grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
-	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
-cgs=()
+. "$(dirname "$0")/lib_cg.sh"	# cg_setup, new_cg, in_cg, cg_cleanup
+cg_setup
 pm_cleanup() {
-	local cg p
 	sinks_stop
 	ns_cleanup
-	for cg in "${cgs[@]}"; do
-		for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill -KILL "$p"; done 2>/dev/null
-		wait_until 10 test ! -s "$cg/cgroup.procs"
-		rmdir "$cg" 2>/dev/null
-	done
+	cg_cleanup
 	grep -q '^nsprobe ' /proc/modules && rmmod nsprobe
 	modprobe -r veth 2>/dev/null
 }
 on_exit pm_cleanup
 modprobe veth
 
-# new_cg VAR [MAX]: a fresh cgroup (memory.max MAX bytes, no swap)
-new_cg() {
-	local -n _cg=$1
-	_cg=/sys/fs/cgroup/nsp-pm-$(printf '%04x' $RANDOM)
-	mkdir "$_cg" || die "mkdir $_cg"
-	if [ -n "${2:-}" ]; then
-		echo "$2" >"$_cg/memory.max"
-		[ -e "$_cg/memory.swap.max" ] && echo 0 >"$_cg/memory.swap.max"
-	fi
-	cgs+=("$_cg")
-}
-in_cg() {
-	local cg=$1
-	shift
-	bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@"
-}
 # pm_field TYPE FIELD KEY=VAL...: raw_field on the postmortem file
 pm_field() { raw_field postmortem "$@"; }
 # pm_gone: "inum:cookie" of each gone record, oldest first

@@ -25,38 +25,16 @@
 KILL=9
 MIB=$((1 << 20))
 
-mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup
-grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
-	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
-cgs=()
+. "$(dirname "$0")/lib_cg.sh"	# cg_setup, new_cg, in_cg, cg_cleanup
+cg_setup
 oom_cleanup() {
-	local cg p
 	sig_cleanup
-	for cg in "${cgs[@]}"; do
-		for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill -KILL "$p"; done 2>/dev/null
-		wait_until 10 test ! -s "$cg/cgroup.procs"
-		rmdir "$cg"
-	done
+	cg_cleanup
 }
 sig_setup
 on_exit oom_cleanup
 
-# new_cg VAR: a fresh memory cgroup, 24 MiB, no swap
-new_cg() {
-	local -n _cg=$1
-	_cg=/sys/fs/cgroup/nsp-oom-$(printf '%04x' $RANDOM)
-	mkdir "$_cg" || die "mkdir $_cg"
-	echo $((24 * MIB)) >"$_cg/memory.max"
-	[ -e "$_cg/memory.swap.max" ] && echo 0 >"$_cg/memory.swap.max"
-	cgs+=("$_cg")
-}
 oom_events() { awk '$1 == "oom_kill" {print $2}' "$1/memory.events"; }
-# in_cg CG CMD...: run CMD in cgroup CG (in the foreground)
-in_cg() {
-	local cg=$1
-	shift
-	bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@"
-}
 # ev_oom INUM PID: "signo outcome cause forced" of the events for PID
 ev_oom() {
 	awk -v inum="$1" -v pid="$2" '$1 == "ev" && $2 == "inum=" inum {
@@ -81,7 +59,7 @@ scene_kills() {
 }
 
 # A: the hog is a child of PID 1 (a shell)
-new_cg cg
+new_cg cg $((24 * MIB))	# 24 MiB, no swap
 in_cg "$cg" ip netns exec "$ctr" unshare --pid --fork --kill-child \
 	sh -c 'nsp-sigtool hog "$0" 16; sleep 600' "/tmp/hogA.$$" </dev/null >/dev/null 2>&1 &
 wait_for_file "/tmp/hogA.$$"
@@ -95,7 +73,7 @@ check "A: SIGKILL generated oom_kill origin_kernel forced" "$total $total $total
 check "A: the hog's SIGKILL event" "9 delivered_term oom forced=1 origin=kernel" "$(ev_oom "$in" "$hog")"
 
 # B: the hog is PID 1 of the pid namespace; SEND_SIG_PRIV forces it
-new_cg cg2
+new_cg cg2 $((24 * MIB))	# 24 MiB, no swap
 in_cg "$cg2" ip netns exec "$ctr" unshare --pid --fork \
 	nsp-sigtool hog "/tmp/hogB.$$" 16 </dev/null >/dev/null 2>&1 &
 wait_for_file "/tmp/hogB.$$"
@@ -111,7 +89,7 @@ check "B: SIGKILL oom_kill (A + B)" "$total" "$(sig_ctr "$in" $KILL oom_kill)"
 check "B: PID 1's SIGKILL event" "9 delivered_term oom forced=1 origin=kernel" "$(ev_oom "$in" "$hog")"
 
 # C: the allocator is the largest: the OOM killer kills current
-new_cg cg3
+new_cg cg3 $((24 * MIB))	# 24 MiB, no swap
 rc=0
 in_cg "$cg3" ip netns exec "$ctr" dd if=/dev/zero of=/dev/null bs=96M count=1 2>/dev/null || rc=$?
 check "C: dd killed (exit 137)" 137 "$rc"
@@ -121,7 +99,7 @@ check "C: SIGKILL oom_kill (A + B + C)" "$total" "$(sig_ctr "$in" $KILL oom_kill
 check "C: events with cause=oom in the netns" "$total" "$(grep -Ec "^ev inum=$in .* cause=oom( |$)" "$NSP_DEBUGFS/events")"
 
 # D: memory.oom.group: every process of the cgroup, each an OOM kill
-new_cg cg4
+new_cg cg4 $((24 * MIB))	# 24 MiB, no swap
 echo 1 >"$cg4/memory.oom.group"
 in_cg "$cg4" ip netns exec "$ctr" unshare --pid --fork \
 	sh -c 'nsp-sigtool hog "$0.1" 6 & nsp-sigtool hog "$0.2" 6 & wait' "/tmp/hogD.$$" </dev/null >/dev/null 2>&1 &
