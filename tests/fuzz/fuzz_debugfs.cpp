@@ -8,7 +8,10 @@
 // parser accepts it, the snapshot is rendered the way the CLI renders it:
 // status, signals and show (all netns anonymous, default and wide), as text
 // and as JSON text. The events and latency files have their own parsers and
-// renderers (signals --events, latency), fed the same input.
+// renderers (signals --events, latency), fed the same input, and so has the
+// post-mortem file (format 1.4): its dead netns go through the selector
+// resolver (selector.h, by each one's INUM:COOKIE and inum), the signal
+// story of --why, and the show and signals models they appear in.
 //
 // Oracles besides ASan/UBSan: the invariants the parser promises (a version
 // it accepts has our MAJOR, signo in 1..NSP_SIG_MAX, ifindex > 0, at most
@@ -24,7 +27,9 @@
 #include "libnsprobe/latency.h"
 #include "libnsprobe/model.h"
 #include "libnsprobe/render.h"
+#include "libnsprobe/selector.h"
 #include "libnsprobe/sig_events.h"
+#include "libnsprobe/sig_story.h"
 
 using namespace nsprobe;
 
@@ -61,6 +66,32 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		LatencyFilter all;
 		(void)render_latency_text(*lat, all);
 		(void)render_latency_json(*lat, all);
+	}
+
+	if (auto pm = parse_postmortem(in, "postmortem")) {
+		// Every dead netns is named by its INUM:COOKIE: exactly that one.
+		std::vector<NetnsCandidate> cands = netns_candidates({}, {}, pm->gone);
+		for (const GoneRecord &g : pm->gone) {
+			std::string exact = std::to_string(g.inum) + ":" + std::to_string(g.cookie);
+			auto ref = resolve_selector(exact, cands);
+			require(ref && ref->gone && ref->inum == g.inum && ref->cookie == g.cookie);
+			(void)resolve_selector(std::to_string(g.inum), cands);
+			SigStory story = build_story(pm->events, g.inum, g.cookie, true);
+			story.gone = GoneView::from(g);
+			(void)story_text(story, exact);
+			(void)json_text(story_json(story, exact));
+		}
+		Snapshot dead;
+		dead.version = tool_format_version();
+		dead.postmortem = std::move(*pm);
+		Result<Snapshot> r(std::move(dead));
+		SignalsModel sg = build_signals(r, "/sys/kernel/debug/nsprobe", {});
+		(void)render_text(sg);
+		(void)json_text(to_json(sg));
+		test::FakeLinkSource links;
+		ShowModel sh = correlate({}, links, r, "/sys/kernel/debug/nsprobe");
+		(void)render_text(sh);
+		(void)json_text(to_json(sh));
 	}
 
 	Snapshot snap;
