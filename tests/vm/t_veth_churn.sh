@@ -9,25 +9,93 @@
 # The cycles run in rounds of PAIRS (NSP_CHURN_PAIRS, default 4) independent
 # pairs, created, checked, sent to and deleted together: each pair is still
 # a cycle of its own (its own two netns, count and checks), but a round
-# costs about 5 processes per pair instead of ~45 per cycle, which under
-# TCG was the whole cost of the test. One "ip -batch" adds every netns and
-# veth pair of a round and one deletes them; one process per netns, entered
-# with "nsenter --net" (a plain setns: "ip netns exec" and "ip -n" also
-# remount sysfs), turns IPv6 off there as ns_new does (all= and
-# default.disable_ipv6=1), before the veth end goes up, then configures it
-# with "ip -batch"; bash itself reads the debugfs files, once per round.
-# (net.core.devconf_inherit_init_net cannot carry disable_ipv6 into a new
-# netns: addrconf_init_net() resets the default's to the module parameter.)
+# costs about 3 processes per pair and 5 per round instead of ~45 per
+# cycle, which under TCG was the whole cost of the test. One "ip -batch"
+# adds every netns and veth pair of a round and one deletes them; one perl
+# process (netns_do, below) enters each netns with setns(2) to turn IPv6 off
+# and start its "ip -batch", and another starts the senders and polls the
+# peers' rx counters; bash itself reads the debugfs files, once per round.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_veth.sh"
 CYCLES=${NSP_CHURN_CYCLES:-200} S=64 PAIRS=${NSP_CHURN_PAIRS:-4}
 MAC_A=02:88:00:00:00:01 MAC_B=02:88:00:00:00:02
+CFG_A="link set lo up
+addr add 10.88.0.1/24 dev va
+link set va up
+neigh replace 10.88.0.2 dev va nud permanent lladdr $MAC_B"
+CFG_B="link set lo up
+addr add 10.88.0.2/24 dev vb
+link set vb up
+neigh replace 10.88.0.1 dev vb nud permanent lladdr $MAC_A"
 
 veth_setup latency=1
 
-# Run in a netns, stdin an "ip -batch" script: IPv6 off, then the batch.
-V6OFF='echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6 &&
-	echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6 && exec ip -batch -'
+# netns_do config CFG_A CFG_B A B...: in each netns A B... (pairs), IPv6
+# off (all= and default.disable_ipv6=1, as ns_new does) before the veth end
+# goes up, then "ip -batch" with CFG_A or CFG_B, all of them at once; prints
+# the inum of each netns, in order.
+# netns_do send SIZE A B N...: in each A, "nsp-udp send 10.88.0.2 9 N
+# SIZE", all at once, then polls (every 0.1 s, up to 30 s) until vb in each
+# B has received at least N (/proc/net/dev: the receive side runs later, in
+# softirq); prints the pairs that did not and fails.
+# One perl process enters every netns with setns(2) (no process per netns
+# to get in, and no sysfs remount as with "ip netns exec" or "ip -n").
+# shellcheck disable=SC2016 # perl's own $
+NETNS_PL='
+use strict; use warnings; use Config;
+use constant CLONE_NEWNET => 0x40000000;
+my $SYS_setns = { x86_64 => 308, aarch64 => 268 }->{(split /-/, $Config{archname})[0]}
+	// die "setns: which syscall on $Config{archname}?\n";
+sub enter {
+	open(my $fd, "<", "/run/netns/$_[0]") or die "netns $_[0]: $!\n";
+	syscall($SYS_setns, fileno($fd), CLONE_NEWNET) == 0 or die "setns $_[0]: $!\n";
+}
+my $cmd = shift;
+if ($cmd eq "config") {
+	my ($cfg_a, $cfg_b, @ns) = @ARGV;
+	my @ip;
+	for my $i (0 .. $#ns) {
+		enter($ns[$i]);
+		for my $k ("all", "default") {
+			my $f = "/proc/sys/net/ipv6/conf/$k/disable_ipv6";
+			my $s;
+			open($s, ">", $f) && print($s "1\n") && close($s) or die "$ns[$i]: $f: $!\n";
+		}
+		open(my $p, "|-", "ip", "-batch", "-") or die "$ns[$i]: ip: $!\n";
+		print {$p} ($i % 2 ? $cfg_b : $cfg_a) . "\n";
+		push @ip, [$ns[$i], $p];
+	}
+	for (@ip) { close($_->[1]) or die "$_->[0]: ip -batch failed\n"; }
+	print((stat "/run/netns/$_")[1] // die("stat $_: $!\n"), "\n") for @ns;
+} elsif ($cmd eq "send") {
+	my ($size, @t) = @ARGV;
+	my (@kids, @pend);
+	while (my ($a, $b, $n) = splice(@t, 0, 3)) {
+		enter($a);
+		my $pid = fork // die "fork: $!\n";
+		if (!$pid) {
+			open(STDERR, ">", "/dev/null");	# no sink: the peer drops them
+			exec("nsp-udp", "send", "10.88.0.2", 9, $n, $size) or exit 127;
+		}
+		push @kids, $pid;
+		push @pend, [$b, $n];
+	}
+	waitpid($_, 0) for @kids;
+	for (my $try = 0; @pend && $try < 300; $try++) {
+		select(undef, undef, undef, 0.1) if $try;
+		@pend = grep {
+			my ($b, $n) = @$_;
+			enter($b);
+			open(my $d, "<", "/proc/self/net/dev") or die "$b: /proc/self/net/dev: $!\n";
+			my ($rx) = map { /^\s*vb:\s*\d+\s+(\d+)/ ? $1 : () } <$d>;
+			!defined($rx) || $rx < $n;
+		} @pend;
+	}
+	print "$_->[0]: vb did not receive $_->[1]\n" for @pend;
+	exit(@pend ? 1 : 0);
+} else { die "netns_do: $cmd?\n"; }
+'
+netns_do() { perl -e "$NETNS_PL" "$@"; }
 
 # read_netns: ns_cookie[INUM] and ns_tx[INUM] of every netns record (the
 # first one of an inum, as raw_field takes it). No fork.
@@ -66,12 +134,6 @@ read_va_tx() {
 	done
 }
 
-# vb_rx NS: rx_packets of vb in netns NS, from its /proc/net/dev.
-vb_rx() {
-	# shellcheck disable=SC2016 # awk's own $1, $3
-	nsenter --net="/run/netns/$1" awk '$1 == "vb:" { print $3 }' /proc/net/dev
-}
-
 declare -A seen_cookie seen_inum
 bad_count=0 bad_fresh=0 bad_left=0 reused=0 v6_checked=0
 for ((c0 = 1; c0 <= CYCLES; c0 += PAIRS)); do
@@ -85,37 +147,17 @@ for ((c0 = 1; c0 <= CYCLES; c0 += PAIRS)); do
 		batch+="link add va netns ${A[i]} address $MAC_A type veth peer name vb netns ${B[i]} address $MAC_B"$'\n'
 	done
 	ip -batch - <<<"$batch" || die "cycles $c0..: ip -batch (netns and veth) failed"
-	pids=()
-	for ((i = 0; i < k; i++)); do
-		nsenter --net="/run/netns/${A[i]}" sh -c "$V6OFF" <<-EOF &
-			link set lo up
-			addr add 10.88.0.1/24 dev va
-			link set va up
-			neigh replace 10.88.0.2 dev va nud permanent lladdr $MAC_B
-		EOF
-		pids+=($!)
-		nsenter --net="/run/netns/${B[i]}" sh -c "$V6OFF" <<-EOF &
-			link set lo up
-			addr add 10.88.0.2/24 dev vb
-			link set vb up
-			neigh replace 10.88.0.1 dev vb nud permanent lladdr $MAC_A
-		EOF
-		pids+=($!)
-	done
-	for p in "${pids[@]}"; do
-		wait "$p" || die "cycles $c0..: configuring a netns failed"
-	done
+	ns=()
+	for ((i = 0; i < k; i++)); do ns+=("${A[i]}" "${B[i]}"); done
+	inums=$(netns_do config "$CFG_A" "$CFG_B" "${ns[@]}") ||
+		die "cycles $c0..: configuring the netns failed"
+	mapfile -t inums <<<"$inums"
+	[ ${#inums[@]} = $((2 * k)) ] || die "cycles $c0..: no inum for every netns"
 	if [ $v6_checked = 0 ]; then
 		check "IPv6 off on va and vb of a new netns" "1 1" \
 			"$(nsenter --net="/run/netns/${A[0]}" cat /proc/sys/net/ipv6/conf/va/disable_ipv6) $(nsenter --net="/run/netns/${B[0]}" cat /proc/sys/net/ipv6/conf/vb/disable_ipv6)"
 		v6_checked=1
 	fi
-	paths=()
-	for ((i = 0; i < k; i++)); do
-		paths+=("/run/netns/${A[i]}" "/run/netns/${B[i]}")
-	done
-	mapfile -t inums <<<"$(stat -L -c %i "${paths[@]}")"
-	[ ${#inums[@]} = $((2 * k)) ] || die "cycles $c0..: stat of the netns failed"
 	read_netns
 	for ((i = 0; i < 2 * k; i++)); do
 		ino=${inums[i]} c=$((c0 + i / 2))
@@ -129,28 +171,9 @@ for ((c0 = 1; c0 <= CYCLES; c0 += PAIRS)); do
 		fi
 		[ -z "$cookie" ] || seen_cookie[$cookie]=1
 	done
-	pids=()
-	for ((i = 0; i < k; i++)); do
-		# no sink: the peer drops them
-		nsenter --net="/run/netns/${A[i]}" nsp-udp send 10.88.0.2 9 "${N[i]}" $S 2>/dev/null &
-		pids+=($!)
-	done
-	wait "${pids[@]}"
-	# nsp-udp returns once veth_xmit ran for every datagram; the peer
-	# receives later, in softirq: poll its counter.
-	pending=()
-	for ((i = 0; i < k; i++)); do pending+=("$i"); done
-	for ((t = 0; t < 300 && ${#pending[@]} > 0; t++)); do
-		((t == 0)) || sleep 0.1
-		left=()
-		for i in "${pending[@]}"; do
-			[ "$(vb_rx "${B[i]}")" -ge "${N[i]}" ] 2>/dev/null || left+=("$i")
-		done
-		pending=("${left[@]}")
-	done
-	for i in "${pending[@]}"; do
-		die "cycle $((c0 + i)): vb did not receive ${N[i]}"
-	done
+	sends=()
+	for ((i = 0; i < k; i++)); do sends+=("${A[i]}" "${B[i]}" "${N[i]}"); done
+	netns_do send $S "${sends[@]}" || die "cycles $c0..: a peer did not receive its datagrams"
 	read_va_tx
 	for ((i = 0; i < k; i++)); do
 		ia=${inums[2 * i]}
