@@ -9,11 +9,11 @@
 # The cycles run in rounds of PAIRS (NSP_CHURN_PAIRS, default 4) independent
 # pairs, created, checked, sent to and deleted together: each pair is still
 # a cycle of its own (its own two netns, count and checks), but a round
-# costs about 3 processes per pair and 5 per round instead of ~45 per
+# costs about 3 processes per pair and 2 per round instead of ~45 per
 # cycle, which under TCG was the whole cost of the test. One "ip -batch"
-# adds every netns and veth pair of a round and one deletes them; one perl
-# process (netns_do, below) enters each netns with setns(2) to turn IPv6 off
-# and start its "ip -batch", and another starts the senders and polls the
+# adds every netns and veth pair of a round and one deletes them; a perl
+# coprocess (netns_do, below) enters each netns with setns(2) to turn IPv6
+# off and start its "ip -batch", then starts the senders and polls the
 # peers' rx counters; bash itself reads the debugfs files, once per round.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_veth.sh"
@@ -30,29 +30,35 @@ neigh replace 10.88.0.1 dev vb nud permanent lladdr $MAC_A"
 
 veth_setup latency=1
 
-# netns_do config CFG_A CFG_B A B...: in each netns A B... (pairs), IPv6
-# off (all= and default.disable_ipv6=1, as ns_new does) before the veth end
-# goes up, then "ip -batch" with CFG_A or CFG_B, all of them at once; prints
-# the inum of each netns, in order.
-# netns_do send SIZE A B N...: in each A, "nsp-udp send 10.88.0.2 9 N
-# SIZE", all at once, then polls (every 0.1 s, up to 30 s) until vb in each
-# B has received at least N (/proc/net/dev: the receive side runs later, in
-# softirq); prints the pairs that did not and fails.
-# One perl process enters every netns with setns(2) (no process per netns
-# to get in, and no sysfs remount as with "ip netns exec" or "ip -n").
+# A perl helper, started once (a coprocess), enters the netns of a round
+# with setns(2) (no process per netns to get in, and no sysfs remount as
+# with "ip netns exec" or "ip -n"), and goes back to the test's netns after
+# each command. netns_do CMD ARGS... sends it one command; its reply lines
+# go into ND_OUT; the status is the command's.
+#   config A B A B...: in each netns, IPv6 off (all= and default.
+#     disable_ipv6=1, as ns_new does) before the veth end goes up, then
+#     "ip -batch" with CFG_A or CFG_B, all of them at once; replies the
+#     inum of each netns, in order.
+#   send SIZE A B N A B N...: in each A, "nsp-udp send 10.88.0.2 9 N SIZE",
+#     all at once, then polls (every 0.1 s, up to 30 s) until vb in each B
+#     has received at least N (/proc/net/dev: the receive side runs later,
+#     in softirq); replies the pairs that did not, and fails.
 # shellcheck disable=SC2016 # perl's own $
 NETNS_PL='
-use strict; use warnings; use Config;
+use strict; use warnings;
 use constant CLONE_NEWNET => 0x40000000;
-my $SYS_setns = { x86_64 => 308, aarch64 => 268 }->{(split /-/, $Config{archname})[0]}
-	// die "setns: which syscall on $Config{archname}?\n";
+$| = 1;
+my ($arch, $cfg_a, $cfg_b) = splice(@ARGV);
+my $SYS_setns = { x86_64 => 308, aarch64 => 268 }->{$arch}
+	// die "netns helper: which setns syscall on $arch?\n";
+sub setns_fd { syscall($SYS_setns, fileno($_[0]), CLONE_NEWNET) == 0 or die "setns: $!\n"; }
 sub enter {
 	open(my $fd, "<", "/run/netns/$_[0]") or die "netns $_[0]: $!\n";
-	syscall($SYS_setns, fileno($fd), CLONE_NEWNET) == 0 or die "setns $_[0]: $!\n";
+	setns_fd($fd);
 }
-my $cmd = shift;
-if ($cmd eq "config") {
-	my ($cfg_a, $cfg_b, @ns) = @ARGV;
+open(my $home, "<", "/proc/self/ns/net") or die "netns helper: $!\n";
+sub config {
+	my @ns = @_;
 	my @ip;
 	for my $i (0 .. $#ns) {
 		enter($ns[$i]);
@@ -65,15 +71,24 @@ if ($cmd eq "config") {
 		print {$p} ($i % 2 ? $cfg_b : $cfg_a) . "\n";
 		push @ip, [$ns[$i], $p];
 	}
-	for (@ip) { close($_->[1]) or die "$_->[0]: ip -batch failed\n"; }
+	my $bad = 0;
+	for (@ip) {
+		next if close($_->[1]);
+		print "$_->[0]: ip -batch failed\n";
+		$bad = 1;
+	}
 	print((stat "/run/netns/$_")[1] // die("stat $_: $!\n"), "\n") for @ns;
-} elsif ($cmd eq "send") {
-	my ($size, @t) = @ARGV;
+	return $bad;
+}
+sub send_poll {
+	my ($size, @t) = @_;
 	my (@kids, @pend);
 	while (my ($a, $b, $n) = splice(@t, 0, 3)) {
 		enter($a);
 		my $pid = fork // die "fork: $!\n";
 		if (!$pid) {
+			open(STDIN, "<", "/dev/null");
+			open(STDOUT, ">", "/dev/null");
 			open(STDERR, ">", "/dev/null");	# no sink: the peer drops them
 			exec("nsp-udp", "send", "10.88.0.2", 9, $n, $size) or exit 127;
 		}
@@ -92,10 +107,38 @@ if ($cmd eq "config") {
 		} @pend;
 	}
 	print "$_->[0]: vb did not receive $_->[1]\n" for @pend;
-	exit(@pend ? 1 : 0);
-} else { die "netns_do: $cmd?\n"; }
+	return @pend ? 1 : 0;
+}
+while (my $line = <STDIN>) {
+	my ($cmd, @args) = split " ", $line;
+	my $rc = eval {
+		$cmd eq "config" ? config(@args) :
+		$cmd eq "send" ? send_poll(@args) : die "no command $cmd\n";
+	};
+	if (!defined $rc) { print "ERR($@)"; $rc = 2; }
+	setns_fd($home);
+	print "END $rc\n";
+}
 '
-netns_do() { perl -e "$NETNS_PL" "$@"; }
+coproc NSD { perl -e "$NETNS_PL" "$HOSTTYPE" "$CFG_A" "$CFG_B"; }
+netns_do() {
+	local line
+	ND_OUT=()
+	echo "$*" >&"${NSD[1]}" || { ND_OUT=("ERR(the netns helper is gone)"); return 2; }
+	while IFS= read -r -t 300 -u "${NSD[0]}" line; do
+		case $line in
+		"END "*) return "${line#END }" ;;
+		*) ND_OUT+=("$line") ;;
+		esac
+	done
+	ND_OUT+=("ERR(no answer from the netns helper)")
+	return 2
+}
+churn_cleanup() {
+	[ -n "${NSD_PID:-}" ] && kill "$NSD_PID" 2>/dev/null
+	veth_cleanup
+}
+on_exit churn_cleanup
 
 # read_netns: ns_cookie[INUM] and ns_tx[INUM] of every netns record (the
 # first one of an inum, as raw_field takes it). No fork.
@@ -149,10 +192,10 @@ for ((c0 = 1; c0 <= CYCLES; c0 += PAIRS)); do
 	ip -batch - <<<"$batch" || die "cycles $c0..: ip -batch (netns and veth) failed"
 	ns=()
 	for ((i = 0; i < k; i++)); do ns+=("${A[i]}" "${B[i]}"); done
-	inums=$(netns_do config "$CFG_A" "$CFG_B" "${ns[@]}") ||
-		die "cycles $c0..: configuring the netns failed"
-	mapfile -t inums <<<"$inums"
-	[ ${#inums[@]} = $((2 * k)) ] || die "cycles $c0..: no inum for every netns"
+	netns_do config "${ns[@]}" ||
+		die "cycles $c0..: configuring the netns failed: ${ND_OUT[*]}"
+	inums=("${ND_OUT[@]}")
+	[ ${#inums[@]} = $((2 * k)) ] || die "cycles $c0..: no inum for every netns: ${inums[*]}"
 	if [ $v6_checked = 0 ]; then
 		check "IPv6 off on va and vb of a new netns" "1 1" \
 			"$(nsenter --net="/run/netns/${A[0]}" cat /proc/sys/net/ipv6/conf/va/disable_ipv6) $(nsenter --net="/run/netns/${B[0]}" cat /proc/sys/net/ipv6/conf/vb/disable_ipv6)"
@@ -173,7 +216,7 @@ for ((c0 = 1; c0 <= CYCLES; c0 += PAIRS)); do
 	done
 	sends=()
 	for ((i = 0; i < k; i++)); do sends+=("${A[i]}" "${B[i]}" "${N[i]}"); done
-	netns_do send $S "${sends[@]}" || die "cycles $c0..: a peer did not receive its datagrams"
+	netns_do send $S "${sends[@]}" || die "cycles $c0..: ${ND_OUT[*]}"
 	read_va_tx
 	for ((i = 0; i < k; i++)); do
 		ia=${inums[2 * i]}
