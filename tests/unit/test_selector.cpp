@@ -126,7 +126,7 @@ TEST(Selector, AmbiguousIsUsageWithTheCandidates)
 
 TEST(Selector, BadSelectors)
 {
-	for (const char *bad : {"", "pid:", "pid:x", "inode:12a", "bogus:1", "name:"}) {
+	for (const char *bad : {"", "pid:", "pid:x", "inode:12a", "inode:99999999999", "bogus:1", "name:"}) {
 		auto r = pick(bad);
 		ASSERT_FALSE(r) << bad;
 		EXPECT_EQ(r.error().code, Errc::usage) << bad;

@@ -109,8 +109,8 @@ check "control: 'reset inum=1' (no such netns) fails with ENOENT" 1 \
 "$NSPROBE" reset --netns 4294967295 >/dev/null 2>/tmp/reset.err
 check "nsprobe reset --netns <unknown inum> exits 8 (module: ENOENT)" 8 "$?"
 check "  ... one line on stderr" 1 "$(wc -l </tmp/reset.err)"
-"$NSPROBE" reset --netns 99999999999 >/dev/null 2>&1
-check "nsprobe reset --netns <not a u32> exits 2" 2 "$?"
+"$NSPROBE" reset --netns inode:99999999999 >/dev/null 2>&1
+check "nsprobe reset --netns inode:<not a u32> exits 2" 2 "$?"
 "$NSPROBE" reset --netns no-such-netns >/dev/null 2>&1
 check "nsprobe reset --netns <unknown name> exits 8" 8 "$?"
 

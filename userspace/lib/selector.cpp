@@ -170,6 +170,9 @@ Result<NetnsTarget> resolve_selector(const std::string &selector,
 	std::optional<uint64_t> num = parse_u64(val);
 	if ((kind == Kind::inode || kind == Kind::pid) && !num)
 		return Error{Errc::usage, what, "not a decimal number", kForms, 0};
+	if (kind == Kind::inode && *num > UINT32_MAX)
+		return Error{Errc::usage, what, "an inode number is 32 bits", "see /proc/<pid>/ns/net",
+			     0};
 
 	std::vector<Hit> hits;
 	auto want = [&](Kind k) { return kind == Kind::any || kind == k; };
