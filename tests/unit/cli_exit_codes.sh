@@ -36,6 +36,9 @@ grep -q "2.0 s later SIGKILL from pid 812 → delivered: killed" "$TMP/out" ||
 expect 0 "signals --why <inum> --all --json" --debugfs "$FIX/why" signals --why 4026532301 --all --json
 expect 0 "signals --why on sig_events=0" --debugfs "$FIX/why_off" signals --why 4026532301
 grep -q "sig_events=0" "$TMP/out" || { echo "FAIL: signals --why: sig_events=0 not said"; FAILED=1; }
+expect 0 "signals --events on sig_events=0" --debugfs "$FIX/why_off" signals --events
+grep -q "^the module keeps no signal events (loaded with sig_events=0)" "$TMP/out" ||
+	{ echo "FAIL: signals --events: sig_events=0 not said"; FAILED=1; }
 expect 8 "signals --why <inum without a ring>" --debugfs "$FIX/why" signals --why 4026539999
 expect 8 "signals --why <no such netns>" --debugfs "$FIX/why" signals --why no-such-netns
 # Format 1.4: dead netns. 4026532201 is both the live "blue" (cookie 4097)
@@ -86,10 +89,19 @@ expect 4 "status with a missing debugfs" --debugfs "$TMP/missing" status
 NSPROBE_DEBUGFS="$FIX/major_mismatch" expect 6 "NSPROBE_DEBUGFS is honoured" status
 expect 2 "no subcommand"
 expect 2 "unknown subcommand" frobnicate
+grep -qx "nsprobe: frobnicate: unknown command (commands: status, .*)" "$TMP/err" ||
+	{ echo "FAIL: unknown subcommand not named"; cat "$TMP/err"; FAILED=1; }
 expect 0 "--help" --help
 grep -q "8  network namespace not found" "$TMP/out" || { echo "FAIL: --help lacks exit codes"; FAILED=1; }
 grep -q "11 serve: the --listen address is already in use" "$TMP/out" ||
 	{ echo "FAIL: --help lacks exit code 11"; FAILED=1; }
+# Each subcommand's --help: an example, and a pointer to the table (once).
+for c in status show signals reset watch latency serve export; do
+	expect 0 "$c --help" "$c" --help
+	grep -q "^  nsprobe $c " "$TMP/out" || { echo "FAIL: $c --help has no example"; FAILED=1; }
+	grep -q "8  network namespace not found" "$TMP/out" &&
+		{ echo "FAIL: $c --help repeats the exit-code table"; FAILED=1; }
+done
 expect 0 "export on v1_3" --debugfs "$FIX/v1_3" export
 grep -q '^nsprobe_module_loaded 1$' "$TMP/out" || { echo "FAIL: export lacks module_loaded 1"; FAILED=1; }
 expect 0 "export without nsprobe/" --debugfs "$TMP" export

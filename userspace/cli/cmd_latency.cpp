@@ -14,7 +14,8 @@ namespace nsprobe::cli {
 
 LatencyCommand::LatencyCommand(CLI::App &app, const GlobalOptions &g)
 	: Command(app, g, "latency",
-		  "veth latency histograms: time in veth_xmit, and crossing to the peer")
+		  "veth latency histograms: time in veth_xmit, and crossing to the peer",
+		  "nsprobe latency --netns blue --dev veth0")
 {
 	add_json_flag("print JSON with the raw buckets (schema nsprobe/1)");
 	add_netns_option();

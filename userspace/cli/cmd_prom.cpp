@@ -310,7 +310,8 @@ Status write_textfile(const std::string &dir, const std::string &text)
 } // namespace
 
 ServeCommand::ServeCommand(CLI::App &app, const GlobalOptions &g)
-	: Command(app, g, "serve", "serve Prometheus metrics over HTTP at /metrics")
+	: Command(app, g, "serve", "serve Prometheus metrics over HTTP at /metrics",
+		  "nsprobe serve --listen 127.0.0.1:9750")
 {
 	sub_->add_option("--listen", listen_,
 			 "address and port to listen on: IPV4:PORT, or [IPV6]:PORT if civetweb has "
@@ -378,7 +379,8 @@ int ServeCommand::run()
 ExportCommand::ExportCommand(CLI::App &app, const GlobalOptions &g)
 	: Command(app, g, "export",
 		  "print Prometheus metrics once, or write them for node_exporter's textfile "
-		  "collector")
+		  "collector",
+		  "nsprobe export --textfile /var/lib/prometheus/node-exporter")
 {
 	sub_->add_option("--textfile", textfile_,
 			 "write DIR/nsprobe.prom atomically (a temporary file in DIR, then "

@@ -11,10 +11,11 @@
 
 namespace nsprobe::cli {
 ResetCommand::ResetCommand(CLI::App &app, const GlobalOptions &g)
-	: Command(app, g, "reset", "zero the module's counters (all netns, or one)")
+	: Command(app, g, "reset", "zero the module's counters (all netns, or one)",
+		  "nsprobe reset --netns blue")
 {
 	add_netns_option();
-	sub_->footer("Counting never pauses: a reset stores a baseline in the module.\n"
+	add_footer("Counting never pauses: a reset stores a baseline in the module.\n"
 		     "Exit 8 if the module knows no such netns, 10 if it rejects the command.");
 }
 

@@ -11,7 +11,8 @@
 namespace nsprobe::cli {
 
 ShowCommand::ShowCommand(CLI::App &app, const GlobalOptions &g)
-	: Command(app, g, "show", "namespaces, interfaces, veth peers and their counters")
+	: Command(app, g, "show", "namespaces, interfaces, veth peers and their counters",
+		  "nsprobe show --netns blue --wide")
 {
 	add_json_flag();
 	add_netns_option();

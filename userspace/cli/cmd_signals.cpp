@@ -15,7 +15,8 @@ SignalsCommand::SignalsCommand(CLI::App &app, const GlobalOptions &g)
 	: Command(app, g, "signals",
 		  "signal counters per netns and signal; also of the netns that died recently "
 		  "(format 1.4 post-mortem records, marked \"gone N s ago\" with the cgroup and "
-		  "container their last task was in)")
+		  "container their last task was in)",
+		  "nsprobe signals --why 3f2a   (why did container 3f2a... stop, or die?)")
 {
 	add_json_flag();
 	add_netns_option();

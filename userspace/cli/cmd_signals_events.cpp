@@ -129,6 +129,19 @@ int SignalsCommand::run_events()
 			return fail(no_event_ring(*netns_, *only));
 	}
 
+	// Rings of size 0: the module keeps no events (sig_events=0, and with
+	// format 1.4 sig_events_notable=0). Said once, never an empty silence.
+	bool any_ring = false, any_kept = false;
+	for (const SigRing &r : evs->rings)
+		if (want(r.inum, r.cookie)) {
+			any_ring = true;
+			any_kept |= r.size > 0;
+		}
+	if (any_ring && !any_kept && !json_)
+		emit(std::string("the module keeps no signal events (loaded with sig_events=0") +
+		     (version.at_least(NSP_FORMAT_MAJOR, 4) ? " sig_events_notable=0" : "") +
+		     "): counters only, see nsprobe signals\n");
+
 	if (!follow_) {
 		if (json_) {
 			nlohmann::json j = {{"schema", kJsonSchema}};

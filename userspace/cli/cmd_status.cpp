@@ -10,7 +10,8 @@
 namespace nsprobe::cli {
 
 StatusCommand::StatusCommand(CLI::App &app, const GlobalOptions &g)
-	: Command(app, g, "status", "module loaded?, format version, probes and module stats")
+	: Command(app, g, "status", "module loaded?, format version, probes and module stats",
+		  "nsprobe status --json | jq '.probes[] | select(.state != \"armed\")'")
 {
 	add_json_flag();
 }

@@ -98,7 +98,8 @@ std::string render_watch_text(const std::vector<NetnsRate> &rates, bool color)
 }
 
 WatchCommand::WatchCommand(CLI::App &app, const GlobalOptions &g)
-	: Command(app, g, "watch", "live rates per netns and interface, like top")
+	: Command(app, g, "watch", "live rates per netns and interface, like top",
+		  "nsprobe watch -i 2 --netns pid:1234")
 {
 	sub_->add_option("-i,--interval", interval_, "seconds between refreshes (default 1)")
 		->type_name("SEC")
@@ -109,7 +110,7 @@ WatchCommand::WatchCommand(CLI::App &app, const GlobalOptions &g)
 	add_netns_option();
 	sub_->add_flag("--plain", plain_, "no screen refresh, even on a terminal");
 	add_json_flag("one JSON document per refresh, one per line (schema nsprobe/1)");
-	sub_->footer("Rates are per second over the last interval, keyed by netns (inum, cookie) and\n"
+	add_footer("Rates are per second over the last interval, keyed by netns (inum, cookie) and\n"
 		     "ifindex: a netns or interface new since the last refresh, or a counter that\n"
 		     "went backwards (reset), shows '-' (JSON null) for that interval.\n"
 		     "Rows: one '*' row per netns (its interfaces summed, its signals), then its\n"

@@ -57,13 +57,18 @@ public:
 	virtual int run() = 0;
 
 protected:
+	// `example`: one command line, shown under "Example:" in --help with
+	// a pointer to the exit codes (listed once, in nsprobe --help).
 	Command(CLI::App &app, const GlobalOptions &g, const std::string &name,
-		const std::string &description);
+		const std::string &description, const std::string &example);
+	// Notes shown in --help above the example.
+	void add_footer(const std::string &notes);
 	void add_json_flag(const std::string &help = "print JSON (schema nsprobe/1)");
 	void add_netns_option();	// --netns X (kNetnsOptionHelp)
 
 	const GlobalOptions &g_;
 	CLI::App *sub_;
+	std::string example_footer_;
 	bool json_ = false;			// --json
 	std::optional<std::string> netns_;	// --netns X
 };

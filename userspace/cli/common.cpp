@@ -53,9 +53,17 @@ bool stdout_color()
 }
 
 Command::Command(CLI::App &app, const GlobalOptions &g, const std::string &name,
-		 const std::string &description)
-	: g_(g), sub_(app.add_subcommand(name, description))
+		 const std::string &description, const std::string &example)
+	: g_(g), sub_(app.add_subcommand(name, description)),
+	  example_footer_("Example:\n  " + example +
+			  "\n\nExit codes and environment: nsprobe --help (and man nsprobe).")
 {
+	sub_->footer(example_footer_);	// not the parent's exit-code table
+}
+
+void Command::add_footer(const std::string &notes)
+{
+	sub_->footer(notes + "\n\n" + example_footer_);
 }
 
 void Command::add_json_flag(const std::string &help)

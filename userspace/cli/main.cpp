@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -44,6 +45,20 @@ int main(int argc, char **argv)
 		return app.exit(e);
 	} catch (const CLI::CallForVersion &e) {
 		return app.exit(e);
+	} catch (const CLI::RequiredError &e) {
+		// "nsprobe bogus": CLI11 reports the missing subcommand; say what
+		// was wrong with the word given instead.
+		std::vector<std::string> left = app.remaining();
+		if (app.get_subcommands().empty() && !left.empty()) {
+			std::string names;
+			for (const CLI::App *s : app.get_subcommands({}))
+				names += (names.empty() ? "" : ", ") + s->get_name();
+			std::fprintf(stderr, "nsprobe: %s: unknown command (commands: %s; try --help)\n",
+				     left.front().c_str(), names.c_str());
+			return kExitUsage;
+		}
+		app.exit(e);
+		return kExitUsage;
 	} catch (const CLI::ParseError &e) {
 		app.exit(e);
 		return kExitUsage;
