@@ -87,9 +87,9 @@ TEST(Coverage, FwdOffLosesEveryReasonAndPath)
 	EXPECT_EQ(c.gaps[0].state, "disabled");
 	EXPECT_EQ(c.gaps[0].reason, "module_parameter");
 	EXPECT_EQ(coverage_notes(c, CoverageScope::counters),
-		  S{"veth_fwd (__dev_forward_skb) is disabled (module_parameter): drop_peer, "
-		    "drop_mtu, drop_ring, drop_backlog, drop_other, path_backlog, path_napi "
-		    "unknown, shown as -"});
+		  S{"veth_fwd (__dev_forward_skb) is not armed (state disabled, reason "
+		    "module_parameter): drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, "
+		    "path_backlog, path_napi unknown, shown as -"});
 	EXPECT_TRUE(coverage_notes(c, CoverageScope::latency).empty());
 
 	// With latency on, no crossing is recorded either.
@@ -97,8 +97,8 @@ TEST(Coverage, FwdOffLosesEveryReasonAndPath)
 	EXPECT_TRUE(l.unknown("cross"));
 	EXPECT_TRUE(l.unknown("path_napi"));
 	EXPECT_EQ(coverage_notes(l, CoverageScope::latency),
-		  S{"veth_fwd (__dev_forward_skb) is disabled (module_parameter): crossing "
-		    "latency (cross histograms) unknown"});
+		  S{"veth_fwd (__dev_forward_skb) is not armed (state disabled, reason "
+		    "module_parameter): crossing latency (cross histograms) unknown"});
 }
 
 TEST(Coverage, BacklogFailedLosesTheSplitOnly)
@@ -110,8 +110,9 @@ TEST(Coverage, BacklogFailedLosesTheSplitOnly)
 	for (const char *f : {"drop_peer", "drop_mtu", "drop_other", "drops", "tx_packets", "cross"})
 		EXPECT_FALSE(c.unknown(f)) << f;
 	EXPECT_EQ(coverage_notes(c, CoverageScope::counters),
-		  S{"veth_backlog (enqueue_to_backlog) is failed (register_failed, err -22): "
-		    "drop_ring, drop_backlog, path_backlog, path_napi unknown, shown as -"});
+		  S{"veth_backlog (enqueue_to_backlog) is not armed (state failed, reason "
+		    "register_failed, err -22): drop_ring, drop_backlog, path_backlog, path_napi "
+		    "unknown, shown as -"});
 }
 
 TEST(Coverage, ReceiveHelpersLoseOnlyTheCrossing)
@@ -243,9 +244,9 @@ TEST(Coverage, ShowRendersUnknownAsDashAndNull)
 	EXPECT_NE(text.find("\n  drops at veth_xmit: h1 3 (mtu 2, ring -, backlog -)\n"),
 		  std::string::npos)
 		<< text;
-	EXPECT_NE(text.find("\n\nnote: veth_backlog (enqueue_to_backlog) is disabled "
-			    "(module_parameter): drop_ring, drop_backlog, path_backlog, path_napi "
-			    "unknown, shown as -\n"),
+	EXPECT_NE(text.find("\n\nnote: veth_backlog (enqueue_to_backlog) is not armed (state "
+			    "disabled, reason module_parameter): drop_ring, drop_backlog, "
+			    "path_backlog, path_napi unknown, shown as -\n"),
 		  std::string::npos)
 		<< text;
 	// The note is said once, however many netns there are.
@@ -272,8 +273,9 @@ TEST(Coverage, LatencyCrossUnknown)
 	std::string text = render_latency_text(*f, {}, &c);
 	EXPECT_NE(text.find("dev vb (ifindex 2) cross: count -\n"), std::string::npos) << text;
 	EXPECT_NE(text.find("dev vb (ifindex 2) xmit: count 5,"), std::string::npos) << text;
-	EXPECT_NE(text.find("note: rx_napi (napi_gro_receive) is disabled (module_parameter): "
-			    "crossing latency (cross histograms) unknown\n"),
+	EXPECT_NE(text.find("note: rx_napi (napi_gro_receive) is not armed (state disabled, "
+			    "reason module_parameter): crossing latency (cross histograms) "
+			    "unknown\n"),
 		  std::string::npos)
 		<< text;
 	json j = json::parse(render_latency_json(*f, {}, &c));
@@ -296,9 +298,9 @@ TEST(Coverage, StatusNotesEveryFieldOnce)
 	m.module_loaded = true;
 	m.probes = probes(true, {{"veth_fwd", off("veth_fwd", "__dev_forward_skb")}});
 	std::string text = render_text(m);
-	EXPECT_NE(text.find("\nnote: veth_fwd (__dev_forward_skb) is disabled (module_parameter): "
-			    "drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, path_backlog, "
-			    "path_napi, cross unknown\n"),
+	EXPECT_NE(text.find("\nnote: veth_fwd (__dev_forward_skb) is not armed (state disabled, "
+			    "reason module_parameter): drop_peer, drop_mtu, drop_ring, drop_backlog, "
+			    "drop_other, path_backlog, path_napi, cross unknown\n"),
 		  std::string::npos)
 		<< text;
 	EXPECT_EQ(text.find("note: veth_fwd"), text.rfind("note: veth_fwd"));

@@ -147,15 +147,16 @@ std::vector<std::string> coverage_notes(const Coverage &c, CoverageScope scope)
 		std::vector<std::string> fields = scoped(g.fields, scope);
 		if (fields.empty())
 			continue;
-		std::string why = g.reason.empty() ? "no reason given" : g.reason;
+		std::string why = "state " + g.state;
+		if (!g.reason.empty())
+			why += ", reason " + g.reason;
 		if (g.err)
 			why += fmt::format(", err {}", g.err);
 		std::string what = scope == CoverageScope::latency
 					   ? "crossing latency (cross histograms) unknown"
 				   : scope == CoverageScope::all ? join(fields) + " unknown"
 								 : join(fields) + " unknown, shown as -";
-		out.push_back(fmt::format("{} ({}) is {} ({}): {}", g.hook, g.symbol, g.state, why,
-					  what));
+		out.push_back(fmt::format("{} ({}) is not armed ({}): {}", g.hook, g.symbol, why, what));
 	}
 	if (scope != CoverageScope::latency)
 		for (const HookMiss &m : c.missed)

@@ -75,8 +75,9 @@ Coverage coverage_of(const std::vector<ProbeRecord> &probes);
 enum class CoverageScope { counters, latency, all };
 
 // One sentence per gap or miss that concerns the scope, without newline:
-//   "veth_backlog (enqueue_to_backlog) is disabled (module_parameter):
-//    drop_ring, drop_backlog, path_backlog, path_napi unknown, shown as -"
+//   "veth_backlog (enqueue_to_backlog) is not armed (state disabled, reason
+//    module_parameter): drop_ring, drop_backlog, path_backlog, path_napi
+//    unknown, shown as -"
 //   "veth_xmit kretprobe missed 3 calls: tx counts may be low by up to 3
 //    (in total over all devices)"
 // Scope latency: "... : crossing latency (cross histograms) unknown", and no
