@@ -39,6 +39,14 @@ static bool latency;
 module_param(latency, bool, 0444);
 MODULE_PARM_DESC(latency, "veth latency histograms: time in veth_xmit() and crossing to the peer (default 0; 1 implies veth_paths)");
 
+/*
+ * For testing the degraded states: helpers left disabled (reason
+ * module_parameter) though their mode is on; kmod/veth.c.
+ */
+static char *hooks_off = "";
+module_param(hooks_off, charp, 0444);
+MODULE_PARM_DESC(hooks_off, "Comma list of veth helper hooks to leave disabled, for testing: veth_fwd, veth_backlog, rx_backlog, rx_napi (default none)");
+
 static int __init nsp_init(void)
 {
 	int err;
@@ -59,7 +67,7 @@ static int __init nsp_init(void)
 	err = nsp_veth_watch_init();
 	if (err)
 		goto err_veth_watch;
-	err = nsp_veth_init(veth_probe, veth_paths, nsp_latency);
+	err = nsp_veth_init(veth_probe, veth_paths, nsp_latency, hooks_off);
 	if (err)
 		goto err_veth;
 	err = nsp_signal_init(sig_probes);

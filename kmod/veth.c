@@ -348,23 +348,69 @@ static bool nsp_veth_helper_needed(int i, bool paths, bool latency)
 	}
 }
 
+/*
+ * The helper whose name is the item [@item, @item + @len) of a hooks_off
+ * list, or NULL.
+ */
+static struct nsp_probe *nsp_veth_helper_named(const char *item, size_t len)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(nsp_veth_helpers); i++) {
+		const char *name = nsp_veth_helpers[i].name;
+
+		if (strlen(name) == len && !strncmp(item, name, len))
+			return &nsp_veth_helpers[i];
+	}
+	return NULL;
+}
+
+/*
+ * Walks the comma list @off (module parameter hooks_off; empty items are
+ * skipped): with @p NULL, checks that every item names a helper; else
+ * whether @p is named.
+ */
+static bool nsp_veth_hooks_off(const char *off, const struct nsp_probe *p)
+{
+	while (off && *off) {
+		const char *end = strchrnul(off, ',');
+		size_t len = end - off;
+		struct nsp_probe *named = nsp_veth_helper_named(off, len);
+
+		if (!p && len && !named) {
+			pr_err("hooks_off: unknown hook '%.*s' (veth_fwd, veth_backlog, rx_backlog, rx_napi)\n",
+			       (int)len, off);
+			return false;
+		}
+		if (p && named == p)
+			return true;
+		off = *end ? end + 1 : end;
+	}
+	return !p;
+}
+
 /**
  * nsp_veth_init() - arm the veth_xmit() probe if veth is present
  * @enable:  false leaves the hook in state disabled (module parameter)
  * @paths:   classify drops and paths (a kretprobe and two helpers)
  * @latency: also latency histograms (implies @paths); needs nsp_lat_init()
+ * @off:     comma list of helpers to leave disabled (module parameter
+ *           hooks_off, for testing the degraded states), or NULL
  *
  * veth_xmit() missing (veth.ko not loaded) is not an error: state pending,
  * err -ENOENT; the module notifier arms it later. Other registration errors
  * leave the hook failed with err set; the module still loads. The helpers
- * are armed first, so that the first veth_xmit() seen is seen whole; a
- * helper that fails to register is reported failed, and the counters it
- * feeds read as drop_other or path_napi.
+ * are armed first, so that the first veth_xmit() seen is seen whole. A
+ * helper that a chosen mode needs but that is not armed (failed, or named
+ * in @off: disabled, reason module_parameter) leaves the counters it feeds
+ * wrong (docs/architecture.md, "A helper not armed"); its probe record says
+ * so, and the tool shows those counters as unknown. A helper no mode needs
+ * stays disabled with reason not_needed, named in @off or not.
  *
  * Context: process context; sleeps.
- * Return: 0.
+ * Return: 0, or -EINVAL if @off names something that is not a helper.
  */
-int nsp_veth_init(bool enable, bool paths, bool latency)
+int nsp_veth_init(bool enable, bool paths, bool latency, const char *off)
 {
 	static const char * const *(*const syms[])(void) = {
 		nsp_dev_forward_symbols, nsp_backlog_symbols,
@@ -372,20 +418,25 @@ int nsp_veth_init(bool enable, bool paths, bool latency)
 	};
 	int i;
 
+	if (!nsp_veth_hooks_off(off, NULL))
+		return -EINVAL;
 	paths = enable && (paths || latency);
 	latency = enable && latency;
 	for (i = 0; i < ARRAY_SIZE(nsp_veth_helpers); i++) {
 		bool on = nsp_veth_helper_needed(i, paths, latency);
+		bool forced_off = on && nsp_veth_hooks_off(off, &nsp_veth_helpers[i]);
 
 		nsp_veth_helpers[i].symbols = syms[i]();
-		nsp_probe_add(&nsp_veth_helpers[i],
-			      on ? NSP_PROBE_PENDING : NSP_PROBE_DISABLED);
+		nsp_probe_add(&nsp_veth_helpers[i], on && !forced_off ?
+			      NSP_PROBE_PENDING : NSP_PROBE_DISABLED);
 		if (!on) {
 			nsp_veth_helpers[i].reason = enable ?
 				NSP_PROBE_REASON_NOT_NEEDED :
 				NSP_PROBE_REASON_PARAM_OFF;
 			continue;
 		}
+		if (forced_off)
+			continue;	/* disabled, reason module_parameter */
 		mutex_lock(&nsp_probes_lock);
 		if (nsp_probe_arm(&nsp_veth_helpers[i]))
 			nsp_veth_helpers[i].state = NSP_PROBE_FAILED;

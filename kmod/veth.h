@@ -6,7 +6,7 @@
 
 int nsp_veth_watch_init(void);
 void nsp_veth_watch_exit(void);
-int nsp_veth_init(bool enable, bool paths, bool latency);
+int nsp_veth_init(bool enable, bool paths, bool latency, const char *off);
 void nsp_veth_exit(void);
 
 #endif /* NSP_VETH_H */

@@ -302,7 +302,7 @@ enum nsp_probe_state {
 #define NSP_PROBE_REASON_NO_SYMBOL      "symbol_not_found" /* module not loaded yet */
 #define NSP_PROBE_REASON_MODULE_GONE    "module_unloaded" /* target module went */
 #define NSP_PROBE_REASON_REGISTER_ERR   "register_failed" /* see err */
-#define NSP_PROBE_REASON_PARAM_OFF      "module_parameter" /* switched off */
+#define NSP_PROBE_REASON_PARAM_OFF      "module_parameter" /* switched off, or in hooks_off */
 #define NSP_PROBE_REASON_NOT_NEEDED     "not_needed"      /* no mode uses it */
 
 /* ---- Counters ---------------------------------------------------------- */

@@ -197,3 +197,30 @@ TEST(Prom, LabelValuesAreValidUtf8)
 	EXPECT_EQ(valid_utf8("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");	// surrogate
 	EXPECT_EQ(valid_utf8("x\xe2\x82"), "x\xef\xbf\xbd\xef\xbf\xbd");	// cut short
 }
+
+// A counter a helper that is not armed feeds (coverage.h) has no series:
+// absent, never a wrong number; the others stay.
+TEST(Prom, UnknownCountersHaveNoSeries)
+{
+	auto snap = snapshot_of("v1_3");
+	ASSERT_TRUE(snap) << snap.error().message();
+	MetricsInput in = input_of(snap);
+	auto probes = parse_probes("probe name=veth_xmit symbol=veth_xmit kind=kretprobe "
+				   "state=armed hits=0 nmissed=0 err=0 reason=armed_at_load\n"
+				   "probe name=veth_backlog symbol=enqueue_to_backlog kind=kprobe "
+				   "state=failed hits=0 nmissed=0 err=-22 reason=register_failed\n",
+				   "probes");
+	ASSERT_TRUE(probes);
+	std::string all = text_of(in);
+	ASSERT_FALSE(lines_with(all, "nsprobe_veth_path_packets_total{").empty());
+	in.show.coverage = coverage_of(*probes);
+	std::string text = text_of(in);
+	EXPECT_TRUE(lines_with(text, "nsprobe_veth_path_packets_total{").empty()) << text;
+	for (const std::string &l : lines_with(text, "nsprobe_veth_drops_total{")) {
+		EXPECT_EQ(l.find("reason=\"ring\""), std::string::npos) << l;
+		EXPECT_EQ(l.find("reason=\"backlog\""), std::string::npos) << l;
+	}
+	EXPECT_FALSE(lines_with(text, "nsprobe_veth_drops_total{").empty()) << text;
+	EXPECT_EQ(lines_with(text, "nsprobe_veth_tx_packets_total{").size(),
+		  lines_with(all, "nsprobe_veth_tx_packets_total{").size());
+}

@@ -39,8 +39,9 @@ TEST(RenderJson, ShowShape)
 {
 	json j = to_json(show_model(good_snapshot()));
 	EXPECT_EQ(j["schema"], "nsprobe/1");
-	EXPECT_EQ(keys(j), (K{"counters", "gone_netns", "netns", "schema", "skipped"}));
+	EXPECT_EQ(keys(j), (K{"counters", "coverage", "gone_netns", "netns", "schema", "skipped"}));
 	EXPECT_EQ(j["gone_netns"], json::array());	// format 1.0: no post-mortem file
+	EXPECT_EQ(keys(j["coverage"]), (K{"hooks", "missed", "unknown"}));
 	EXPECT_EQ(keys(j["counters"]), (K{"available", "debugfs", "format"}));
 	EXPECT_EQ(j["counters"]["format"], "1.0");
 	ASSERT_EQ(j["netns"].size(), 3u);

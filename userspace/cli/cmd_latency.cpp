@@ -66,7 +66,9 @@ int LatencyCommand::run()
 		return fail(Error{Errc::netns_not_found, what, "no latency histogram for it",
 				  "nsprobe latency without filters lists them all", 0});
 	}
-	emit(json_ ? render_latency_json(*f, filter) : render_latency_text(*f, filter));
+	// A helper that is not armed makes the crossing latency unknown.
+	Coverage cov = coverage_of(snap->probes);
+	emit(json_ ? render_latency_json(*f, filter, &cov) : render_latency_text(*f, filter, &cov));
 	return kExitOk;
 }
 

@@ -127,6 +127,8 @@ ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
 {
 	ShowModel m;
 	m.counters = CountersStatus::from(counters, std::move(counters_where));
+	if (counters)
+		m.coverage = coverage_of(counters->probes);
 	PeerResolver peers(obs, links);
 
 	for (size_t n = 0; n < obs.size(); n++) {

@@ -255,14 +255,25 @@ std::string pct(const Hist &h, double q)
 	return v ? format_ns(*v) : "-";
 }
 
+// A histogram whose samples a helper that is not armed lost (coverage.h).
+bool hist_unknown(const HistRecord &r, const Coverage *cov)
+{
+	return cov && r.kind == kCrossField && cov->unknown(kCrossField);
+}
+
 } // namespace
 
-std::string render_latency_text(const LatencyFile &f, const LatencyFilter &filter)
+std::string render_latency_text(const LatencyFile &f, const LatencyFilter &filter,
+				const Coverage *cov)
 {
 	std::string out;
 	for (const HistRecord &r : f.hists) {
 		if (!filter.matches(r))
 			continue;
+		if (hist_unknown(r, cov)) {
+			out += fmt::format("@{}: count -\n\n", hist_title(r));
+			continue;
+		}
 		const Hist &h = r.hist;
 		out += fmt::format("@{}: count {}", hist_title(r), h.count);
 		if (h.count)
@@ -298,10 +309,14 @@ std::string render_latency_text(const LatencyFile &f, const LatencyFilter &filte
 				   f.stats->cross_matched, f.stats->cross_evicted, f.stats->cross_aged,
 				   format_ns(static_cast<double>(f.stats->max_age_ns)),
 				   f.stats->cross_busy, f.stats->table);
+	if (cov)
+		for (const std::string &n : coverage_notes(*cov, CoverageScope::latency))
+			out += "note: " + printable(n) + "\n";
 	return out;
 }
 
-std::string render_latency_json(const LatencyFile &f, const LatencyFilter &filter)
+std::string render_latency_json(const LatencyFile &f, const LatencyFilter &filter,
+				const Coverage *cov)
 {
 	using nlohmann::json;
 	json j = {{"schema", kJsonSchema}};
@@ -333,9 +348,13 @@ std::string render_latency_json(const LatencyFile &f, const LatencyFilter &filte
 			std::optional<double> v = hist_percentile(r.hist, q);
 			e[key] = v ? json(*v) : json(nullptr);
 		}
+		if (hist_unknown(r, cov))
+			for (const char *key : {"count", "sum_ns", "buckets", "p50_ns", "p90_ns", "p99_ns"})
+				e[key] = nullptr;
 		hs.push_back(std::move(e));
 	}
 	j["histograms"] = std::move(hs);
+	j["coverage"] = cov ? coverage_json(*cov, CoverageScope::latency) : json(nullptr);
 	return json_text(j);
 }
 

@@ -221,9 +221,12 @@ void interface_metrics(Families &f, const Labels &ns, const InterfaceView &iv)
 		  "the kernel's link stats: packets dropped on transmit", l, d(s.tx_dropped));
 }
 
+// A counter coverage says is unknown (a helper not armed) has no series:
+// absent, never a wrong number.
 void veth_metrics(Families &f, const Labels &l, const DevCounters &c,
-		  std::optional<uint64_t> before_driver)
+		  std::optional<uint64_t> before_driver, const std::optional<Coverage> &cov)
 {
+	auto known = [&cov](const std::string &field) { return !cov || !cov->unknown(field); };
 	f.counter("nsprobe_veth_tx_packets_total", "packets at veth_xmit of the device", l,
 		  d(c.tx_packets));
 	f.counter("nsprobe_veth_tx_bytes_total", "bytes at veth_xmit of the device", l,
@@ -233,15 +236,18 @@ void veth_metrics(Families &f, const Labels &l, const DevCounters &c,
 		{"backlog", c.drop_backlog}, {"other", c.drop_other},
 	};
 	for (const auto &[reason, v] : drops)
-		f.counter("nsprobe_veth_drops_total",
-			  "packets veth_xmit dropped, by reason (the sum is the device's drops)",
-			  with(l, {{"reason", reason}}), d(v));
-	f.counter("nsprobe_veth_path_packets_total",
-		  "packets handed to the peer, by receive path (backlog or NAPI)",
-		  with(l, {{"path", "backlog"}}), d(c.path_backlog));
-	f.counter("nsprobe_veth_path_packets_total",
-		  "packets handed to the peer, by receive path (backlog or NAPI)",
-		  with(l, {{"path", "napi"}}), d(c.path_napi));
+		if (known(std::string("drop_") + reason))
+			f.counter("nsprobe_veth_drops_total",
+				  "packets veth_xmit dropped, by reason (the sum is the device's drops)",
+				  with(l, {{"reason", reason}}), d(v));
+	if (known("path_backlog"))
+		f.counter("nsprobe_veth_path_packets_total",
+			  "packets handed to the peer, by receive path (backlog or NAPI)",
+			  with(l, {{"path", "backlog"}}), d(c.path_backlog));
+	if (known("path_napi"))
+		f.counter("nsprobe_veth_path_packets_total",
+			  "packets handed to the peer, by receive path (backlog or NAPI)",
+			  with(l, {{"path", "napi"}}), d(c.path_napi));
 	f.counter("nsprobe_veth_requeued_packets_total",
 		  "packets veth_xmit returned busy for the stack to requeue", l, d(c.requeued));
 	if (before_driver)
@@ -319,11 +325,15 @@ void signal_metrics(Families &f, const Labels &ns, const SignalRow &r)
 		  with(l, {{"origin", "kernel"}}), d(r.origin_kernel));
 }
 
-void latency_metrics(Families &f, const LatencyFile &lf, const std::map<uint64_t, Labels> &kept)
+void latency_metrics(Families &f, const LatencyFile &lf, const std::map<uint64_t, Labels> &kept,
+		     const std::optional<Coverage> &cov)
 {
 	for (const HistRecord &h : lf.hists) {
 		auto it = kept.find(h.inum);
 		if (it == kept.end())
+			continue;
+		// Crossings a helper not armed lost: no series (coverage.h).
+		if (cov && h.kind == kCrossField && cov->unknown(kCrossField))
 			continue;
 		if (h.per_device)
 			f.histogram("nsprobe_veth_latency_seconds",
@@ -415,11 +425,11 @@ std::vector<MetricFamily> build_metrics(const MetricsInput &in)
 			if (iv.peer && iv.peer->netns)
 				peer = std::to_string(iv.peer->netns->inum);
 			veth_metrics(f, with(ns, {{"interface", iv.link.name}, {"peer_netns", peer}}),
-				     *iv.nsprobe, drops_before_driver(iv));
+				     *iv.nsprobe, drops_before_driver(iv), in.show.coverage);
 		}
 		for (const DevRecord &r : v->module_devices)
 			veth_metrics(f, with(ns, {{"interface", r.name}, {"peer_netns", ""}}),
-				     DevCounters::from(r), std::nullopt);
+				     DevCounters::from(r), std::nullopt, in.show.coverage);
 	}
 	seen.clear();
 	for (const SignalNetnsView &v : in.signals.netns) {
@@ -434,7 +444,7 @@ std::vector<MetricFamily> build_metrics(const MetricsInput &in)
 			signal_metrics(f, it->second, r);
 	}
 	if (in.latency)
-		latency_metrics(f, *in.latency, kept);
+		latency_metrics(f, *in.latency, kept, in.show.coverage);
 	return f.take();
 }
 

@@ -64,16 +64,17 @@ json netns_ref_json(const NetnsRef &r)
 	return {{"inum", r.inum}, {"cookie", opt(r.cookie)}, {"names", r.names}};
 }
 
-json dev_counters_json(const DevCounters &c)
+// null for a counter coverage says is unknown.
+json dev_counters_json(const DevCounters &c, const std::optional<Coverage> &cov)
 {
 	json j = json::object();
-#define NSP_X(key, unit) j[#key] = c.key;
+#define NSP_X(key, unit) j[#key] = cov && cov->unknown(#key) ? json(nullptr) : json(c.key);
 	NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
 	return j;
 }
 
-json interface_json(const InterfaceView &iv)
+json interface_json(const InterfaceView &iv, const std::optional<Coverage> &cov)
 {
 	const LinkInfo &l = iv.link;
 	json j = {
@@ -106,7 +107,7 @@ json interface_json(const InterfaceView &iv)
 		{"rx_dropped", l.stats.rx_dropped}, {"tx_packets", l.stats.tx_packets},
 		{"tx_bytes", l.stats.tx_bytes},	    {"tx_dropped", l.stats.tx_dropped},
 	};
-	j["nsprobe"] = iv.nsprobe ? dev_counters_json(*iv.nsprobe) : json(nullptr);
+	j["nsprobe"] = iv.nsprobe ? dev_counters_json(*iv.nsprobe, cov) : json(nullptr);
 	std::optional<uint64_t> pre = drops_before_driver(iv);
 	j["drops_before_driver"] = pre ? json(*pre) : json(nullptr);
 	return j;
@@ -175,13 +176,13 @@ json to_json(const ShowModel &m)
 		n["links_error"] = opt(v.links_error);
 		json ifs = json::array();
 		for (const InterfaceView &iv : v.interfaces)
-			ifs.push_back(interface_json(iv));
+			ifs.push_back(interface_json(iv, m.coverage));
 		n["interfaces"] = ifs;
 		json mdevs = json::array();
 		for (const DevRecord &d : v.module_devices)
 			mdevs.push_back({{"ifindex", d.ifindex},
 					 {"name", d.name},
-					 {"nsprobe", dev_counters_json(DevCounters::from(d))}});
+					 {"nsprobe", dev_counters_json(DevCounters::from(d), m.coverage)}});
 		n["module_devices"] = mdevs;
 		list.push_back(std::move(n));
 	}
@@ -198,6 +199,8 @@ json to_json(const ShowModel &m)
 	for (const SkippedNetns &s : m.skipped)
 		skipped.push_back({{"inum", s.inum}, {"reason", s.reason}});
 	j["skipped"] = skipped;
+	j["coverage"] = m.coverage ? coverage_json(*m.coverage, CoverageScope::counters)
+				   : json(nullptr);
 	return j;
 }
 

@@ -168,6 +168,9 @@ std::string render_text(const StatusModel &m, const TextOptions &o)
 			   fmt::format("{}", p.err), p.reason.empty() ? "-" : p.reason});
 	out += '\n'; // not "\n" + ...: GCC bug 105329, see render_text(ShowModel)
 	out += t.render("", o.color);
+	// What the probes' states mean for the counters (coverage.h).
+	for (const std::string &n : coverage_notes(coverage_of(m.probes), CoverageScope::all))
+		out += "note: " + printable(n) + "\n";
 	if (m.stats)
 		out += fmt::format("\nstats: netns={} devices={} veth_untracked={} sig_unattributed={} "
 				   "alloc_failed={} sig_deferred={} oom_unattributed={} "
@@ -183,10 +186,25 @@ std::string render_text(const StatusModel &m, const TextOptions &o)
 
 namespace {
 
+// A counter a helper that is not armed makes unknown (coverage.h).
+bool unknown(const std::optional<Coverage> &cov, std::string_view field)
+{
+	return cov && cov->unknown(field);
+}
+
+// "backlog/napi" in human counts, "-" if the paths are unknown.
+std::string paths_text(const std::optional<Coverage> &cov, uint64_t backlog, uint64_t napi)
+{
+	if (unknown(cov, "path_backlog") || unknown(cov, "path_napi"))
+		return "-";
+	return human_count(backlog) + "/" + human_count(napi);
+}
+
 // The default interface table: what an on-call engineer reads first, in
 // human units. The kernel's link stats, then what nsprobe saw at veth_xmit()
-// (those columns only when module counters are available).
-Table interface_table(const NetnsView &v, bool counters)
+// (those columns only when module counters are available; "-" for a
+// counter coverage says is unknown).
+Table interface_table(const NetnsView &v, bool counters, const std::optional<Coverage> &cov)
 {
 	std::vector<Col> cols = {{"IFACE"}, {"IDX", R},	 {"KIND"},     {"STATE"},
 				 {"MTU", R}, {"PEER"},	 {"RX", R},    {"RX_BYTES", R},
@@ -205,14 +223,14 @@ Table interface_table(const NetnsView &v, bool counters)
 			   human_count(l.stats.tx_packets), human_bytes(l.stats.tx_bytes),
 			   human_count(l.stats.rx_dropped) + "/" + human_count(l.stats.tx_dropped),
 			   n ? human_count(n->tx_packets) : "-", n ? human_bytes(n->tx_bytes) : "-",
-			   n ? human_count(n->path_backlog) + "/" + human_count(n->path_napi) : "-",
+			   n ? paths_text(cov, n->path_backlog, n->path_napi) : "-",
 			   n ? human_count(n->drops) : "-", pre ? human_count(*pre) : "-"});
 	}	// without counters, the nsprobe cells are beyond the columns: not printed
 	return t;
 }
 
 // --wide: every link stat and every NSP_DEV_COUNTERS key, exact.
-Table interface_table_wide(const NetnsView &v)
+Table interface_table_wide(const NetnsView &v, const std::optional<Coverage> &cov)
 {
 	std::vector<Col> cols = {{"IFACE"}, {"IDX", R}, {"KIND"}, {"STATE"}, {"MTU", R}, {"PEER"}};
 	for (const char *h : {"RX_PACKETS", "RX_BYTES", "RX_DROP", "TX_PACKETS", "TX_BYTES",
@@ -234,7 +252,8 @@ Table interface_table_wide(const NetnsView &v)
 		for (uint64_t s : {l.stats.rx_packets, l.stats.rx_bytes, l.stats.rx_dropped,
 				   l.stats.tx_packets, l.stats.tx_bytes, l.stats.tx_dropped})
 			row.push_back(num(s));
-#define NSP_X(key, unit) row.push_back(iv.nsprobe ? num(iv.nsprobe->key) : "-");
+#define NSP_X(key, unit) \
+	row.push_back(iv.nsprobe && !unknown(cov, #key) ? num(iv.nsprobe->key) : "-");
 		NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
 		std::optional<uint64_t> pre = drops_before_driver(iv);
@@ -246,7 +265,7 @@ Table interface_table_wide(const NetnsView &v)
 
 // Devices the module tracks that the link dump did not show (a netns we
 // could not enter, or one known to the module only): nsprobe's counters.
-Table module_devices_table(const NetnsView &v, bool wide)
+Table module_devices_table(const NetnsView &v, bool wide, const std::optional<Coverage> &cov)
 {
 	std::vector<Col> cols = {{"IFACE"}, {"IDX", R}};
 	if (wide) {
@@ -261,12 +280,12 @@ Table module_devices_table(const NetnsView &v, bool wide)
 	for (const DevRecord &d : v.module_devices) {
 		std::vector<std::string> row = {d.name, num(static_cast<uint64_t>(d.ifindex))};
 		if (wide) {
-#define NSP_X(key, unit) row.push_back(num(d.key));
+#define NSP_X(key, unit) row.push_back(unknown(cov, #key) ? "-" : num(d.key));
 			NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
 		} else {
 			row.insert(row.end(), {human_count(d.tx_packets), human_bytes(d.tx_bytes),
-					       human_count(d.path_backlog) + "/" + human_count(d.path_napi),
+					       paths_text(cov, d.path_backlog, d.path_napi),
 					       human_count(d.drops)});
 		}
 		t.add_row(std::move(row));
@@ -274,8 +293,9 @@ Table module_devices_table(const NetnsView &v, bool wide)
 	return t;
 }
 
-// "  drops at veth_xmit: h1 7 (mtu 7)", for each device that dropped.
-std::string drop_reasons(const NetnsView &v)
+// "  drops at veth_xmit: h1 7 (mtu 7)", for each device that dropped; a
+// reason coverage says is unknown reads "ring -".
+std::string drop_reasons(const NetnsView &v, const std::optional<Coverage> &cov)
 {
 	std::string out;
 	for (const InterfaceView &iv : v.interfaces) {
@@ -286,7 +306,9 @@ std::string drop_reasons(const NetnsView &v)
 		for (auto [name, count] : {std::pair{"peer", n.drop_peer}, {"mtu", n.drop_mtu},
 					   {"ring", n.drop_ring}, {"backlog", n.drop_backlog},
 					   {"other", n.drop_other}})
-			if (count)
+			if (unknown(cov, fmt::format("drop_{}", name)))
+				why.push_back(fmt::format("{} -", name));
+			else if (count)
 				why.push_back(fmt::format("{} {}", name, count));
 		out += fmt::format("  drops at veth_xmit: {} {} ({})\n", printable(iv.link.name), n.drops,
 				   join(why, ", "));
@@ -338,14 +360,15 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 		if (v.links_error)
 			out += fmt::format("  links unavailable: {}\n", printable(*v.links_error));
 		if (!v.interfaces.empty()) {
-			Table t = o.wide ? interface_table_wide(v) : interface_table(v, m.counters.available);
+			Table t = o.wide ? interface_table_wide(v, m.coverage)
+					 : interface_table(v, m.counters.available, m.coverage);
 			out += t.render("  ", o.color);
 			if (!o.wide)
-				out += drop_reasons(v);
+				out += drop_reasons(v, m.coverage);
 		}
 		if (!v.module_devices.empty()) {
 			out += "  module-only devices (not in the link dump):\n";
-			out += module_devices_table(v, o.wide).render("  ", o.color);
+			out += module_devices_table(v, o.wide, m.coverage).render("  ", o.color);
 		}
 	}
 	for (const GoneNetnsView &g : m.gone) {
@@ -358,6 +381,14 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 	}
 	for (const SkippedNetns &s : m.skipped)
 		out += fmt::format("\nskipped netns {}: {}\n", s.inum, printable(s.reason));
+	if (m.coverage) {
+		// Said once, under every table it concerns.
+		std::vector<std::string> notes = coverage_notes(*m.coverage, CoverageScope::counters);
+		if (!notes.empty())
+			out += '\n';
+		for (const std::string &n : notes)
+			out += "note: " + printable(n) + "\n";
+	}
 	return out;
 }
 

@@ -13,6 +13,7 @@
 
 #include <nsprobe/format.h>
 
+#include "libnsprobe/coverage.h"
 #include "libnsprobe/result.h"
 
 namespace nsprobe {
@@ -81,14 +82,21 @@ std::string format_ns(double ns);
 // bcc/bpftrace-style text: per histogram a header line with count, average
 // and p50/p90/p99, then one line per bucket from the first non-empty to the
 // last non-empty: "[lo, hi)  count |@@@@  |". Then the matcher's counters.
-// With a device filter, netns_hist records are left out.
-std::string render_latency_text(const LatencyFile &f, const LatencyFilter &filter);
+// With a device filter, netns_hist records are left out. With `cov` (from
+// the probes file) saying the crossing latency is unknown (coverage.h: a
+// helper not armed), a cross histogram reads "count -" without buckets, and
+// a note under everything says why.
+std::string render_latency_text(const LatencyFile &f, const LatencyFilter &filter,
+				const Coverage *cov = nullptr);
 
 // JSON (schema nsprobe/1): {"matcher": {...} | null, "histograms": [{"scope":
 // "dev"|"netns", "inum", "cookie", "ifindex", "name", "kind", "count",
 // "sum_ns", "buckets": [NSP_HIST_BUCKETS counts], "p50_ns", "p90_ns",
-// "p99_ns" (null when empty)}]}.
-std::string render_latency_json(const LatencyFile &f, const LatencyFilter &filter);
+// "p99_ns" (null when empty)}], "coverage": coverage_json() of the latency
+// scope | null without `cov`}. A cross histogram that `cov` says is unknown
+// has count, sum_ns, buckets and the percentiles null.
+std::string render_latency_json(const LatencyFile &f, const LatencyFilter &filter,
+				const Coverage *cov = nullptr);
 
 } // namespace nsprobe
 

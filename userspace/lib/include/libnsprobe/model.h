@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "libnsprobe/coverage.h"
 #include "libnsprobe/format_parser.h"
 #include "libnsprobe/link_source.h"
 #include "libnsprobe/netns_discovery.h"
@@ -137,6 +138,10 @@ struct ShowModel {
 	// (1.4) Dead netns the module keeps a post-mortem record of, oldest
 	// first; with a --netns selector, only the dead netns it names.
 	std::vector<GoneNetnsView> gone;
+	// What the counters can be trusted for (coverage.h): the fields a
+	// helper that is not armed makes unknown, the calls veth_xmit missed.
+	// nullopt when the counters are unavailable.
+	std::optional<Coverage> coverage;
 };
 
 struct SignalRow {
