@@ -143,6 +143,33 @@ TEST(Coverage, OnlyWhileNotArmedAndOnlyWhenTheModeIsOn)
 		false, {{"veth_fwd", nn_fwd},
 			{"veth_backlog", nn_bl},
 			{"veth_xmit", line("veth_xmit", "veth_xmit", "kprobe", "armed", "armed_at_load")}}));
+	// ... so no helper gap, but counters-only mode: veth_xmit is an entry
+	// kprobe, and drops, their reasons, paths and requeued are not collected.
+	ASSERT_EQ(c.gaps.size(), 1u);
+	EXPECT_EQ(c.gaps[0].hook, "veth_xmit");
+	EXPECT_EQ(c.gaps[0].reason, kCountersOnly);
+	EXPECT_EQ(c.unknown_fields(),
+		  (std::vector<std::string>{"drops", "drop_peer", "drop_mtu", "drop_ring",
+					    "drop_backlog", "drop_other", "path_backlog",
+					    "path_napi", "requeued"}));
+	EXPECT_FALSE(c.unknown("tx_packets"));
+	EXPECT_FALSE(c.unknown("tx_bytes"));
+	EXPECT_EQ(coverage_notes(c, CoverageScope::counters),
+		  (std::vector<std::string>{
+			  "counters-only mode (veth_paths=0): veth_xmit is an entry kprobe, so "
+			  "drops, drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, "
+			  "path_backlog, path_napi, requeued are not collected, shown as -"}));
+	EXPECT_TRUE(coverage_notes(c, CoverageScope::latency).empty());
+	EXPECT_EQ(coverage_json(c, CoverageScope::counters)["hooks"][0]["reason"], "counters_only");
+
+	// Paths mode with its helpers armed: nothing unknown.
+	c = coverage_of(probes(
+		false, {{"veth_fwd", line("veth_fwd", "__dev_forward_skb", "kprobe", "armed",
+					  "armed_at_load")},
+			{"veth_backlog", line("veth_backlog", "enqueue_to_backlog", "kprobe",
+					      "armed", "armed_at_load")},
+			{"veth_xmit",
+			 line("veth_xmit", "veth_xmit", "kretprobe", "armed", "armed_at_load")}}));
 	EXPECT_FALSE(c.degraded());
 
 	// veth_probe=0: nothing counts at veth_xmit, so no helper matters.

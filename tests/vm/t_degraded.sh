@@ -14,7 +14,9 @@
 #                 latency too (nothing is recorded); drops, tx_*, xmit exact
 #   veth_backlog  drop_ring, drop_backlog, path_backlog, path_napi unknown
 #   rx_backlog, rx_napi  the cross histograms unknown; every counter exact
-# Then: no helper off (nothing unknown, no note), a helper named with its
+# Then: counters-only mode (veth_paths=0: drops, their reasons, paths and
+# requeued not collected, so unknown), no helper off (nothing unknown, no
+# note), a helper named with its
 # mode off (not_needed wins, nothing unknown), and an unknown name (the
 # load fails).
 . "$(dirname "$0")/lib.sh"
@@ -205,6 +207,27 @@ check "none: json va path_backlog" $N "$(js path_backlog)"
 check "none: json vb cross count" $N "$(lat cross vb "$ib" count)"
 check "none: json coverage" '{"hooks":[],"missed":[],"unknown":[]}' "$(cov tojson)"
 check "none: no note" "" "$(notes)"
+nsp_unload
+
+# Counters-only mode: veth_xmit is an entry kprobe; drops, their reasons, the
+# paths and requeued are not collected (0 in debugfs) and the tool says
+# unknown; tx_* stay exact.
+nsp_load veth_paths=0
+check "counters: veth_xmit kind, helpers not needed" "kprobe not_needed not_needed" \
+	"$(probe_field veth_xmit kind) $(probe_field veth_fwd reason) $(probe_field veth_backlog reason)"
+traffic
+snap
+check "counters: json va tx_packets" $((N + K)) "$(js tx_packets)"
+check "counters: json va tx_bytes" $((N * (S + 42) + K * (BIG + 42))) "$(js tx_bytes)"
+check "counters: debugfs drops (what the tool hides)" 0 "$(dev_ctr "$A" va drops)"
+for f in drops $DROP_REASONS path_backlog path_napi requeued; do
+	check "counters: json va $f unknown" null "$(js "$f")"
+done
+check "counters: json coverage.hooks" "veth_xmit counters_only" \
+	"$(cov '.hooks[] | "\(.hook) \(.reason)"')"
+check "counters: text va XMIT_DROP, BACKLOG/NAPI" "- -" "$(text_col 2) $(text_col 3)"
+check "counters: text note, once" "note: counters-only mode (veth_paths=0): veth_xmit is an entry kprobe, so drops, drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, path_backlog, path_napi, requeued are not collected, shown as -" \
+	"$(notes)"
 nsp_unload
 
 nsp_load hooks_off=rx_napi	# latency off: rx_napi is not needed anyway

@@ -102,6 +102,16 @@ Coverage coverage_of(const std::vector<ProbeRecord> &probes)
 
 	const std::vector<std::string> drop_reasons = {"drop_peer", "drop_mtu", "drop_ring",
 						       "drop_backlog", "drop_other"};
+	// Counters-only mode (veth_paths=0 latency=0): veth_xmit is an entry
+	// kprobe, which never sees the return value, and no helper runs, so
+	// nothing counts drops, their reasons, the paths or requeues.
+	const ProbeRecord *fwd = find(probes, NSP_HOOK_VETH_FWD);
+	if (xmit->kind == ProbeKind::kprobe && (!fwd || !in_use(*fwd))) {
+		std::vector<std::string> fields = {"drops", "path_backlog", "path_napi", "requeued"};
+		fields.insert(fields.end(), drop_reasons.begin(), drop_reasons.end());
+		c.gaps.push_back({xmit->name, xmit->symbol, xmit->state_word, kCountersOnly, 0,
+				  ordered(fields)});
+	}
 	for (const ProbeRecord &p : probes) {
 		std::vector<std::string> fields;
 		if (p.name == NSP_HOOK_VETH_FWD) {
@@ -147,6 +157,14 @@ std::vector<std::string> coverage_notes(const Coverage &c, CoverageScope scope)
 		std::vector<std::string> fields = scoped(g.fields, scope);
 		if (fields.empty())
 			continue;
+		if (g.reason == kCountersOnly) {
+			out.push_back(fmt::format("counters-only mode (veth_paths=0): {} {} an entry "
+						  "kprobe, so {} are not collected{}",
+						  g.hook, g.symbol == g.hook ? "is" : "(" + g.symbol + ") is",
+						  join(fields),
+						  scope == CoverageScope::counters ? ", shown as -" : ""));
+			continue;
+		}
 		std::string why = "state " + g.state;
 		if (!g.reason.empty())
 			why += ", reason " + g.reason;

@@ -14,6 +14,8 @@
 //   rx_backlog, rx_napi (latency)  the crossing histograms (cross).
 // Those become unknown; tx_packets, tx_bytes, drops, requeued and the xmit
 // histograms stay exact. A helper whose mode is off says reason not_needed;
+// in counters-only mode (veth_paths=0) drops, every drop reason, both paths
+// and requeued are not collected, and unknown too (reason counters_only);
 // with veth_xmit disabled (veth_probe=0) no veth counter counts at all, and
 // no helper matters.
 //
@@ -39,7 +41,14 @@ namespace nsprobe {
 // NSP_DEV_COUNTERS keys that coverage lists.
 inline constexpr const char *kCrossField = "cross";
 
-// A helper a mode uses, not armed: the fields it makes unknown.
+// The reason of the gap that counters-only mode (veth_paths=0, latency=0)
+// makes: veth_xmit is an entry kprobe, so drops, their reasons, the paths and
+// requeued are never counted (they read 0 in debugfs). Not a module reason
+// word: the tool derives it from veth_xmit's kind and veth_fwd's not_needed.
+inline constexpr const char *kCountersOnly = "counters_only";
+
+// A helper a mode uses, not armed, or counters-only mode: the fields it
+// makes unknown.
 struct HookGap {
 	std::string hook;	// NSP_HOOK_* name, e.g. "veth_backlog"
 	std::string symbol;	// its symbol (or first candidate), "-" if none
