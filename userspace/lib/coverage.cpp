@@ -104,9 +104,10 @@ Coverage coverage_of(const std::vector<ProbeRecord> &probes)
 						       "drop_backlog", "drop_other"};
 	// Counters-only mode (veth_paths=0 latency=0): veth_xmit is an entry
 	// kprobe, which never sees the return value, and no helper runs, so
-	// nothing counts drops, their reasons, the paths or requeues.
+	// nothing counts drops, their reasons, the paths or requeues. (A module
+	// older than the helpers, format 1.0, has no veth_fwd record.)
 	const ProbeRecord *fwd = find(probes, NSP_HOOK_VETH_FWD);
-	if (xmit->kind == ProbeKind::kprobe && (!fwd || !in_use(*fwd))) {
+	if (xmit->kind == ProbeKind::kprobe && fwd && !in_use(*fwd)) {
 		std::vector<std::string> fields = {"drops", "path_backlog", "path_napi", "requeued"};
 		fields.insert(fields.end(), drop_reasons.begin(), drop_reasons.end());
 		c.gaps.push_back({xmit->name, xmit->symbol, xmit->state_word, kCountersOnly, 0,
