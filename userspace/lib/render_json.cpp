@@ -127,6 +127,11 @@ json to_json(const StatusModel &m)
 				  {"err", p.err},
 				  {"reason", p.reason.empty() ? json(nullptr) : json(p.reason)}});
 	j["probes"] = probes;
+	// What the probes' states mean for the counters, as show and latency
+	// give it, for every counter kind at once (coverage.h).
+	j["coverage"] = m.counters.available
+				? coverage_json(coverage_of(m.probes), CoverageScope::all)
+				: json(nullptr);
 	if (m.stats)
 		j["stats"] = {{"netns", m.stats->netns},
 			      {"devices", m.stats->devices},
