@@ -97,6 +97,7 @@ serve_url() { sed -n 's|^nsprobe: serving http://\(127\.0\.0\.1:[1-9][0-9]*\)/me
 has_serve_url() { [ -n "$(serve_url)" ]; }
 wait_until 30 has_serve_url || die "nsprobe serve printed no URL: $(cat "$work/serve.err")"
 SERVE_ADDR=$(serve_url)
+echo "  (at $SECONDS s: module, scene and nsprobe serve up)"
 
 cat >"$work/prometheus.yml" <<EOF
 global:
@@ -110,7 +111,8 @@ EOF
 t0=$SECONDS
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
 	--web.listen-address="$PROM_ADDR" </dev/null >"$work/prometheus.log" 2>&1 &
-pids+=($!)
+prom=$!
+pids+=("$prom")
 prom_ready() { curl -sf --max-time 5 -o /dev/null "http://$PROM_ADDR/-/ready"; }
 wait_until 120 prom_ready || { tail -n 20 "$work/prometheus.log"; die "Prometheus not ready in 120 s"; }
 echo "  (Prometheus ready after $((SECONDS - t0)) s)"
@@ -163,7 +165,7 @@ round() {
 	t0=$SECONDS
 	at=
 	wait_until 60 scraped_after "$t" || echo "  (no successful scrape started after $t within 60 s)"
-	echo "  (fresh sample after $((SECONDS - t0)) s, scrape at $at)"
+	echo "  (fresh sample after $((SECONDS - t0)) s, scrape at $at; scrapes so far $(prom_q 'count_over_time(up{job="nsprobe"}[1h])' "$at"), successful $(prom_q 'sum_over_time(up{job="nsprobe"}[1h])' "$at"), this one took $(prom_q 'scrape_duration_seconds{job="nsprobe"}' "$at") s)"
 	check "$tag: a successful scrape started after the sends" yes "${at:+yes}"
 	check "$tag: veth_tx_packets_total{netns=\"$in\",interface=\"vc\"}" "$n" \
 		"$(prom_q "nsprobe_veth_tx_packets_total{netns=\"$in\",interface=\"vc\"}" "$at")"
@@ -185,6 +187,14 @@ send $N1 $K1
 round "prometheus 1" $N1 $K1
 send $N2 $K2
 round "prometheus 2" $((N1 + N2)) $((K1 + K2))
+# Prometheus is done: its scrapes and TSDB would only slow what follows
+# under TCG.
+kill -TERM "$prom"
+wait_gone "$prom" 30
+check "Prometheus stopped on SIGTERM" 0 "$?"
+keep=()
+for p in "${pids[@]}"; do [ "$p" = "$prom" ] || keep+=("$p"); done
+pids=("${keep[@]}")
 
 # ---- node_exporter over nsprobe export --textfile ----------------------
 t0=$SECONDS
@@ -249,6 +259,7 @@ check "node_exporter: netns_name of netns $in" 1 \
 	"$(expo "$work/node.prom" nsprobe_netns_info netns="$in" netns_name="$ctr")"
 
 # ---- the end -----------------------------------------------------------
+echo "  (at $SECONDS s: checks done)"
 kill -TERM "$sink"
 wait "$sink"
 sink=
@@ -259,6 +270,7 @@ kill -TERM "${pids[@]}" 2>/dev/null
 left=0
 for p in "${pids[@]}"; do wait_gone "$p" 20 || left=$((left + 1)); done
 check "serve, Prometheus, node_exporter and the init stopped" 0 "$left"
+echo "  (at $SECONDS s: all stopped)"
 pids=()
 wait 2>/dev/null
 ip link del "$vh"
