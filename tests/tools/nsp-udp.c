@@ -8,6 +8,11 @@
  *   nsp-udp sink PORT [READY_FILE]      bind 0.0.0.0:PORT, create READY_FILE
  *                                       once bound, count datagrams until
  *                                       SIGTERM, then print "received N BYTES"
+ *   nsp-udp hold PORT RCVBUF READY_FILE  bind 0.0.0.0:PORT with SO_RCVBUF
+ *                                       RCVBUF, create READY_FILE, read
+ *                                       nothing until SIGTERM, then drain
+ *                                       the queue and print "queued N BYTES"
+ *                                       (the datagrams the full buffer kept)
  *
  * A frame on the wire is SIZE + 42 bytes: 14 Ethernet + 20 IPv4 + 8 UDP.
  * Exit status: 0 on success, 1 on a socket error (the message names the
@@ -35,7 +40,8 @@ static void on_term(int sig)
 static int usage(void)
 {
 	fprintf(stderr, "usage: nsp-udp send ADDR PORT COUNT SIZE\n"
-			"       nsp-udp sink PORT [READY_FILE]\n");
+			"       nsp-udp sink PORT [READY_FILE]\n"
+			"       nsp-udp hold PORT RCVBUF READY_FILE\n");
 	return 2;
 }
 
@@ -106,11 +112,55 @@ static int do_sink(int port, const char *ready)
 	return 0;
 }
 
+static int do_hold(int port, int rcvbuf, const char *ready)
+{
+	struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sigaction sa = { .sa_handler = on_term };
+	static char buf[65536];
+	long n = 0, bytes = 0;
+	int fd, rfd;
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0 ||
+	    bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0) {
+		perror("nsp-udp: hold socket");
+		return 1;
+	}
+	rfd = open(ready, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (rfd < 0) {
+		perror("nsp-udp: ready file");
+		return 1;
+	}
+	close(rfd);
+	while (!stop)
+		pause();
+	for (;;) {
+		ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			perror("nsp-udp: recv");
+			return 1;
+		}
+		n++;
+		bytes += r;
+	}
+	printf("queued %ld %ld\n", n, bytes);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 6 && !strcmp(argv[1], "send"))
 		return do_send(argv[2], atoi(argv[3]), atol(argv[4]), atol(argv[5]));
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "sink"))
 		return do_sink(atoi(argv[2]), argc == 4 ? argv[3] : NULL);
+	if (argc == 5 && !strcmp(argv[1], "hold"))
+		return do_hold(atoi(argv[2]), atoi(argv[3]), argv[4]);
 	return usage();
 }

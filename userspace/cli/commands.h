@@ -130,6 +130,13 @@ private:
 	std::optional<std::string> dev_;	// --dev NAME
 };
 
+// nsprobe drops: the drop path of a netns (issue 14, cmd_drops.cpp).
+class DropsCommand : public Command {
+public:
+	DropsCommand(CLI::App &app, const GlobalOptions &g);
+	int run() override;
+};
+
 // nsprobe serve: Prometheus /metrics over HTTP (cmd_prom.cpp).
 class ServeCommand : public Command {
 public:

@@ -36,6 +36,7 @@ int main(int argc, char **argv)
 	LatencyCommand latency(app, g);
 	ServeCommand serve(app, g);
 	ExportCommand export_(app, g);
+	DropsCommand drops(app, g);
 
 	try {
 		app.parse(argc, argv);
@@ -65,7 +66,7 @@ int main(int argc, char **argv)
 	}
 
 	Command *const commands[] = {&status, &show, &signals, &reset,
-				     &watch, &latency, &serve, &export_};
+				     &watch, &latency, &serve, &export_, &drops};
 
 	try {
 		for (Command *c : commands)

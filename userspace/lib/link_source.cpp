@@ -3,10 +3,12 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 
 #include <fcntl.h>
 #include <linux/net_namespace.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
@@ -19,6 +21,8 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/tc.h>
 #include <netlink/socket.h>
 
 #include <fmt/format.h>
@@ -144,11 +148,8 @@ Status NetlinkLinkSource::init()
 	return ok_status();
 }
 
-Result<LinkDump> NetlinkLinkSource::dump(const NetnsInfo &ns)
+Result<UniqueFd> NetlinkLinkSource::open_ns(const NetnsInfo &ns)
 {
-	if (auto s = init(); !s)
-		return s.error();
-
 	// Open it through any path that still leads to the same inode: a pid
 	// may have exited (ENOENT/ESRCH) or been reused (another inode).
 	UniqueFd fd;
@@ -173,6 +174,19 @@ Result<LinkDump> NetlinkLinkSource::dump(const NetnsInfo &ns)
 					   "entering other network namespaces needs root");
 		return Error{Errc::netns_not_found, ns_what(ns.id), "vanished during the scan", {}, 0};
 	}
+
+	return fd;
+}
+
+Result<LinkDump> NetlinkLinkSource::dump(const NetnsInfo &ns)
+{
+	if (auto s = init(); !s)
+		return s.error();
+
+	auto opened = open_ns(ns);
+	if (!opened)
+		return opened.error();
+	UniqueFd fd = std::move(*opened);
 
 	SockPtr sock(nl_socket_alloc());
 	if (!sock)
@@ -275,6 +289,131 @@ Result<int32_t> NetlinkLinkSource::nsid_of(const NetnsId &viewer, const NetnsId 
 			return nla_get_s32(tb[NETNSA_NSID]);
 		}
 	}
+}
+
+Result<NetnsDropCounters> NetlinkLinkSource::drop_counters(const NetnsInfo &ns)
+{
+	if (auto s = init(); !s)
+		return s.error();
+	auto opened = open_ns(ns);
+	if (!opened)
+		return opened.error();
+	UniqueFd fd = std::move(*opened);
+
+	NetnsDropCounters out;
+	SockPtr sock(nl_socket_alloc());
+	if (!sock)
+		return Error{Errc::internal, "nl_socket_alloc", "out of memory", {}, ENOMEM};
+	int connect_err = 0;
+	{
+		NetnsGuard guard(orig_fd_.get());
+		if (ns.id != orig_id_) {
+			if (int err = guard.enter(fd.get()))
+				return errno_error(err == EPERM ? Errc::permission_denied : Errc::internal,
+						   "setns to " + ns_what(ns.id), err,
+						   err == EPERM ? "entering other network namespaces needs root"
+								: "");
+		}
+		connect_err = nl_connect(sock.get(), NETLINK_ROUTE);
+		// /proc/<pid>/net follows the task's netns when opened: this
+		// thread is in ns now.
+		for (const char *f : {"snmp", "netstat"}) {
+			std::string path = std::string("/proc/thread-self/net/") + f;
+			auto text = read_whole_file(path);
+			if (!text) {
+				out.snmp_error = text.error().message();
+				break;
+			}
+			if (auto st = parse_snmp(*text, path, out.snmp); !st) {
+				out.snmp_error = st.error().message();
+				break;
+			}
+		}
+		if (int err = guard.restore())
+			return errno_error(Errc::internal, "setns back to the original netns", err);
+	}
+	if (out.snmp_error)
+		out.snmp.clear();
+
+	nl_cache *raw = nullptr;
+	int err = connect_err < 0 ? connect_err : rtnl_qdisc_alloc_cache(sock.get(), &raw);
+	if (err < 0) {
+		out.qdisc_error = nl_error("RTM_GETQDISC dump in " + ns_what(ns.id), err).message();
+		return out;
+	}
+	std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
+	for (nl_object *o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+		auto *tc = reinterpret_cast<rtnl_tc *>(o);
+		QdiscStats q;
+		q.ifindex = rtnl_tc_get_ifindex(tc);
+		if (const char *k = rtnl_tc_get_kind(tc))
+			q.kind = k;
+		q.handle = rtnl_tc_get_handle(tc);
+		q.parent = rtnl_tc_get_parent(tc);
+		q.packets = rtnl_tc_get_stat(tc, RTNL_TC_PACKETS);
+		q.bytes = rtnl_tc_get_stat(tc, RTNL_TC_BYTES);
+		q.drops = rtnl_tc_get_stat(tc, RTNL_TC_DROPS);
+		q.overlimits = rtnl_tc_get_stat(tc, RTNL_TC_OVERLIMITS);
+		q.requeues = rtnl_tc_get_stat(tc, RTNL_TC_REQUEUES);
+		q.qlen = rtnl_tc_get_stat(tc, RTNL_TC_QLEN);
+		q.backlog = rtnl_tc_get_stat(tc, RTNL_TC_BACKLOG);
+		out.qdiscs.push_back(std::move(q));
+	}
+	std::stable_sort(out.qdiscs.begin(), out.qdiscs.end(),
+			 [](const QdiscStats &a, const QdiscStats &b) { return a.ifindex < b.ifindex; });
+	return out;
+}
+
+Result<std::vector<NeighTableStats>> NetlinkLinkSource::neigh_tables()
+{
+	const std::string what = "RTM_GETNEIGHTBL dump";
+	SockPtr sock(nl_socket_alloc());
+	if (!sock)
+		return Error{Errc::internal, "nl_socket_alloc", "out of memory", {}, ENOMEM};
+	if (int err = nl_connect(sock.get(), NETLINK_ROUTE); err < 0)
+		return nl_error(what, err);
+	struct ndtmsg ndtm {};
+	ndtm.ndtm_family = AF_UNSPEC;
+	if (int err = nl_send_simple(sock.get(), RTM_GETNEIGHTBL, NLM_F_DUMP, &ndtm, sizeof(ndtm));
+	    err < 0)
+		return nl_error(what, err);
+
+	std::vector<NeighTableStats> out;
+	for (bool done = false; !done;) {
+		unsigned char *buf = nullptr;
+		sockaddr_nl peer {};
+		int n = nl_recv(sock.get(), &peer, &buf, nullptr);
+		if (n <= 0)
+			return nl_error(what, n == 0 ? -NLE_MSG_TRUNC : n);
+		std::unique_ptr<unsigned char, decltype(&std::free)> owned(buf, &std::free);
+		int len = n;
+		for (nlmsghdr *hdr = reinterpret_cast<nlmsghdr *>(buf); nlmsg_ok(hdr, len);
+		     hdr = nlmsg_next(hdr, &len)) {
+			if (hdr->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			if (hdr->nlmsg_type == NLMSG_ERROR) {
+				auto *e = static_cast<nlmsgerr *>(nlmsg_data(hdr));
+				return errno_error(Errc::netlink, what, e->error ? -e->error : EPROTO);
+			}
+			auto t = parse_neightbl(hdr);
+			if (!t)
+				return t.error();
+			if (*t)
+				out.push_back(std::move(**t));
+		}
+	}
+	// unres_discards: /proc/net/stat/<table> (initial netns only).
+	for (NeighTableStats &t : out) {
+		std::string path = "/proc/net/stat/" + t.name;
+		auto text = read_whole_file(path);
+		if (!text)
+			continue;
+		if (auto v = parse_neigh_stat(*text, "unresolved_discards", path))
+			t.unres_discards = *v;
+	}
+	return out;
 }
 
 } // namespace nsprobe

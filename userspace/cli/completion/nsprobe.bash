@@ -8,7 +8,7 @@ _nsprobe()
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		status|show|signals|latency|watch|reset|serve|export) cmd=${COMP_WORDS[i]}; break ;;
+		status|show|signals|latency|watch|reset|serve|export|drops) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
 	case $prev in
@@ -20,11 +20,12 @@ _nsprobe()
 	esac
 	local opts
 	case $cmd in
-	'') COMPREPLY=($(compgen -W "status show signals latency watch reset serve export --debugfs --help" -- "$cur")); return ;;
+	'') COMPREPLY=($(compgen -W "status show signals latency watch reset serve export drops --debugfs --help" -- "$cur")); return ;;
 	status) opts="--json" ;;
 	show) opts="--json --wide --netns" ;;
 	signals) opts="--json --netns --events --follow --why --all" ;;
 	latency) opts="--json --netns --dev" ;;
+	drops) opts="--json --netns" ;;
 	watch) opts="-i --interval -n --count --netns --plain --json" ;;
 	reset) opts="--netns" ;;
 	serve) opts="--listen --max-netns --max-age" ;;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "libnsprobe/drops.h"
 #include "libnsprobe/fd.h"
 #include "libnsprobe/netns_discovery.h"
 #include "libnsprobe/result.h"
@@ -88,12 +89,30 @@ public:
 	Result<LinkDump> dump(const NetnsInfo &ns) override;
 	Result<int32_t> nsid_of(const NetnsId &viewer, const NetnsId &target) override;
 
+	// The drop counters of `ns` (drops.h), read inside it: its qdiscs
+	// (RTM_GETQDISC dump through libnl-route, rtnl_qdisc_alloc_cache, on a
+	// netlink socket made there) and /proc/thread-self/net/{snmp,netstat}
+	// opened while this thread is in it. The same open/setns/return as
+	// dump(). A failed stage sets qdisc_error or snmp_error. Errors (the
+	// whole netns): netns_not_found (it vanished), permission_denied,
+	// internal.
+	Result<NetnsDropCounters> drop_counters(const NetnsInfo &ns);
+
+	// The neighbour tables' statistics, host-wide (drops.h): an
+	// RTM_GETNEIGHTBL dump in nsprobe's own netns (NDTA_STATS), and
+	// unres_discards from /proc/net/stat/<table> when nsprobe runs in the
+	// initial netns. Errors: netlink, malformed.
+	Result<std::vector<NeighTableStats>> neigh_tables();
+
 private:
 	struct Handle {
 		UniqueFd ns_fd;
 		nl_sock *sock = nullptr;
 	};
 	Status init();
+	// An fd of `ns`, through the first of its open_paths that still leads
+	// to its inode. Errors: netns_not_found, permission_denied.
+	Result<UniqueFd> open_ns(const NetnsInfo &ns);
 
 	UniqueFd orig_fd_;	// the netns we started in
 	NetnsId orig_id_{};
