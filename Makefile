@@ -94,16 +94,19 @@ check-dkms: setup ## dkms add, build (every test kernel), remove; leaves nothing
 # Debian packages (README, "Debian packages"; docs/fleet.md): scripts/deb
 # runs dpkg-buildpackage -b on a copy of the tree (debian/ is the packaging),
 # then lintian, which must report no error. The packages land in
-# $(BUILD)/deb; they are rebuilt when a file git knows is newer. make check
+# $(BUILD)/deb; they are rebuilt when a file that goes into them is newer
+# (DEB_INPUTS: what git knows of the tool, the module, debian/, the man page
+# and the two scripts the build runs). make check
 # installs them: tests/host/deb (dpkg -i, DKMS for every test kernel) and
 # tests/vm/t_deb.sh (modprobe, the installed tool, in the guest).
 DEB_VERSION := $(shell dpkg-parsechangelog -SVersion 2>/dev/null)
 DEBS := $(BUILD)/deb/nsprobe_$(DEB_VERSION)_$(shell dpkg --print-architecture).deb \
 	$(BUILD)/deb/nsprobe-dkms_$(DEB_VERSION)_all.deb
-DEB_INPUTS := $(shell git ls-files --cached --others --exclude-standard 2>/dev/null)
+DEB_INPUTS := $(filter CMakeLists.txt userspace/% include/% kmod/% debian/% docs/nsprobe.1 \
+	scripts/deb scripts/dkms-tree,$(shell git ls-files --cached --others --exclude-standard 2>/dev/null))
 .PHONY: deb setup-deb check-deb
 deb: $(DEBS) ## the Debian packages nsprobe and nsprobe-dkms, into build/deb (lintian-checked)
-$(firstword $(DEBS)): $(filter-out $(DEBS),$(wildcard $(DEB_INPUTS))) | setup-deb
+$(firstword $(DEBS)): $(wildcard $(DEB_INPUTS)) | setup-deb
 	scripts/deb $(BUILD)/deb
 $(lastword $(DEBS)): $(firstword $(DEBS))
 
