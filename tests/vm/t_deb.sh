@@ -60,9 +60,10 @@ NSPROBE=/tmp/deb-nsprobe
 
 check "dpkg: nsprobe installed" "install ok installed $version" \
 	"$(in_root dpkg-query -W -f '${Status} ${Version}' nsprobe 2>&1)"
-check "dkms status" "nsprobe/$version, $abi, x86_64: installed" "$(in_root dkms status -m nsprobe -k "$abi" 2>&1)"
-check "modprobe resolves nsprobe to the DKMS module" "/lib/modules/$abi/updates/dkms/nsprobe.ko" \
-	"$(in_root modinfo -n nsprobe 2>&1)"
+check "dkms status" "nsprobe/$version, $abi, x86_64: installed" "$(in_root dkms status -m nsprobe -k "$abi" 2>/dev/null)"
+# nsprobe.ko, or nsprobe.ko.xz where the kernel's modules are compressed.
+ko=$(in_root modinfo -n nsprobe 2>&1)
+check "modprobe resolves nsprobe to the DKMS module" "/lib/modules/$abi/updates/dkms/nsprobe.ko" "${ko%.xz}"
 
 # Without the module, the installed tool says so: exit 3.
 in_root /usr/bin/nsprobe status >/dev/null 2>&1
@@ -72,7 +73,7 @@ modprobe veth
 check_cmd "modprobe nsprobe (in the installed root)" in_root modprobe nsprobe
 check "loaded module's version is the package's" "$version" "$(cat /sys/module/nsprobe/version 2>&1)"
 check "loaded module is the DKMS-built file (srcversion)" \
-	"$(in_root modinfo -F srcversion "/lib/modules/$abi/updates/dkms/nsprobe.ko" 2>&1)" \
+	"$(in_root modinfo -F srcversion "$ko" 2>&1)" \
 	"$(cat /sys/module/nsprobe/srcversion 2>&1)"
 
 check_cmd "/usr/bin/nsprobe status" in_root /usr/bin/nsprobe status
