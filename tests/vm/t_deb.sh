@@ -23,6 +23,7 @@ cleanup() {
 		mountpoint -q "$m/$d" && umount -l "$m/$d"
 	done
 	mountpoint -q /tmp/deb-rw && umount /tmp/deb-rw
+	umount /run/netns 2>/dev/null
 }
 veth_on_exit
 on_exit cleanup
@@ -46,7 +47,10 @@ mount -t proc proc "$m/proc"
 mount --rbind /dev "$m/dev"
 mount --rbind /sys "$m/sys"
 mount -t tmpfs tmpfs "$m/run"
-mkdir -p "$m/run/netns"
+# /run/netns as iproute2 makes it, a shared mount, so that the netns added
+# below (mounts under it) show in the root's /run/netns too.
+mkdir -p /run/netns "$m/run/netns"
+mount --bind /run/netns /run/netns && mount --make-shared /run/netns
 mount --bind /run/netns "$m/run/netns"
 in_root() { chroot "$m" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
 
