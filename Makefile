@@ -62,7 +62,7 @@ kmod-matrix: setup ## build nsprobe.ko for every test kernel into build/kmod/<na
 	    grep -i 'warning' $(BUILD)/kmod/$$k.log >&2; exit 1; fi; \
 	done
 
-check: setup userspace userspace-asan fuzz kmod-matrix tools ## build everything (warnings are errors) and run every test
+check: setup userspace userspace-asan fuzz kmod-matrix tools deb ## build everything (warnings are errors) and run every test
 	tests/run-check $(KERNELS)
 
 # The check targets build with every warning an error (WERROR above); make
@@ -90,6 +90,32 @@ dkms-tree: ## stage the DKMS source tree /usr/src/nsprobe-<version> (DKMS_SRC=..
 
 check-dkms: setup ## dkms add, build (every test kernel), remove; leaves nothing behind
 	tests/host/dkms
+
+# Debian packages (README, "Debian packages"; docs/fleet.md): scripts/deb
+# runs dpkg-buildpackage -b on a copy of the tree (debian/ is the packaging),
+# then lintian, which must report no error. The packages land in
+# $(BUILD)/deb; they are rebuilt when a file that goes into them is newer
+# (DEB_INPUTS: what git knows of the tool, the module, debian/, the man page
+# and the two scripts the build runs). make check
+# installs them: tests/host/deb (dpkg -i, DKMS for every test kernel) and
+# tests/vm/t_deb.sh (modprobe, the installed tool, in the guest).
+DEB_VERSION := $(shell dpkg-parsechangelog -SVersion 2>/dev/null)
+DEBS := $(BUILD)/deb/nsprobe_$(DEB_VERSION)_$(shell dpkg --print-architecture).deb \
+	$(BUILD)/deb/nsprobe-dkms_$(DEB_VERSION)_all.deb
+DEB_INPUTS := $(filter CMakeLists.txt userspace/% include/% kmod/% debian/% docs/nsprobe.1 \
+	scripts/deb scripts/dkms-tree,$(shell git ls-files --cached --others --exclude-standard 2>/dev/null))
+.PHONY: deb setup-deb check-deb
+deb: $(DEBS) ## the Debian packages nsprobe and nsprobe-dkms, into build/deb (lintian-checked)
+$(firstword $(DEBS)): $(wildcard $(DEB_INPUTS)) | setup-deb
+	scripts/deb $(BUILD)/deb
+$(lastword $(DEBS)): $(firstword $(DEBS))
+
+setup-deb: ## install the Debian packages needed to build the .debs
+	@scripts/setup --deb
+
+check-deb: setup deb ## install the packages: dpkg -i and DKMS (host), modprobe and the tool (VM, default kernel)
+	tests/host/deb
+	scripts/vm-run --kernel $(DEFAULT_KERNEL) tests/vm/guest-suite $(DEFAULT_KERNEL) t_deb.sh
 
 # The debug kernel (KASAN, lockdep, kmemleak, UBSAN): slow, so not in check.
 .PHONY: check-debug

@@ -128,3 +128,5 @@ module_exit(nsp_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("nsprobe developers");
 MODULE_DESCRIPTION("Per network namespace veth and signal counters in debugfs");
+/* The project's version, from kmod/Kbuild (NSP_VERSION). */
+MODULE_VERSION(NSP_MODULE_VERSION);
