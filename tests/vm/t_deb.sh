@@ -1,4 +1,7 @@
 #!/bin/bash
+# vm-kernels: 6.12
+# (the host half, tests/host/deb, builds and checks the module for every
+# kernel; loading it here on one kernel saves about 3 min per other kernel)
 # Debian packages, guest half (tests/host/deb is the host half): the root in
 # which the host installed nsprobe and nsprobe-dkms with dpkg -i, and where
 # DKMS built and installed nsprobe.ko for this kernel ($BUILD/deb-root), is
