@@ -125,6 +125,23 @@ for fx in why why_off v1_3 v1_4; do
 	cmp -s "$TMP/out" "$2/golden/events_$fx.json" ||
 		{ echo "FAIL: signals --events --json on $fx differs from golden/events_$fx.json"; diff "$2/golden/events_$fx.json" "$TMP/out" | head; FAILED=1; }
 done
+# latency text: labels with the cookie, bounds with units, the scope line,
+# and "all devices" only for the netns of two devices.
+expect 0 "latency on why" --debugfs "$FIX/why" latency
+head -1 "$TMP/out" | grep -qx "measured: the veth crossing only (xmit: time in veth_xmit(); cross: the peer's veth_xmit() entry to this device's backlog/NAPI receive); not measured: qdisc, IP/UDP/TCP stack and socket time" ||
+	{ echo "FAIL: latency lacks the scope line"; head -1 "$TMP/out"; FAILED=1; }
+grep -qx "@netns 4026532201:4097 (unnamed) dev c1 (ifindex 2) xmit: count 40, avg 3µs, p50 3.07µs, p90 3.89µs, p99 4.1µs" "$TMP/out" ||
+	{ echo "FAIL: latency: the c1 xmit header"; cat "$TMP/out"; FAILED=1; }
+grep -qx "\[2.05µs, 4.1µs)         40 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|" "$TMP/out" ||
+	{ echo "FAIL: latency: the c1 xmit bucket"; FAILED=1; }
+grep -qx "@netns 4026532201:4097 (unnamed) dev c1 (ifindex 2) cross: count 60, avg 10µs, p50 12.3µs, p90 15.6µs, p99 16.4µs" "$TMP/out" ||
+	{ echo "FAIL: latency: the c1 cross header"; FAILED=1; }
+[ "$(grep -c 'all devices' "$TMP/out")" = 1 ] && grep -q "^@netns 4026531840:1 (.*) all devices xmit: count 100," "$TMP/out" ||
+	{ echo "FAIL: latency: 'all devices' is not the one of the two-device netns"; FAILED=1; }
+[ "$(grep -c '^@' "$TMP/out")" = 5 ] || { echo "FAIL: latency: not 5 histograms"; FAILED=1; }
+expect 0 "export on 1.4" --debugfs "$FIX/v1_4" export
+grep -q '^nsprobe_postmortem_records 2$' "$TMP/out" ||
+	{ echo "FAIL: export lacks nsprobe_postmortem_records"; FAILED=1; }
 expect 2 "signals --why with --events" --debugfs "$FIX/why" signals --why 4026532301 --events
 expect 2 "signals --all without --why" --debugfs "$FIX/why" signals --all
 expect 0 "status on a newer minor" --debugfs "$FIX/minor_newer" status
