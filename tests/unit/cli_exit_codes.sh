@@ -71,9 +71,74 @@ grep -q "4026532201:12 (inode, gone 12 s ago)" "$TMP/err" && grep -q "4026532201
 expect 0 "show --netns INUM:COOKIE (dead)" --debugfs "$FIX/v1_4" show --netns 4026532201:12 --json
 [ "$(jq -r '"\(.netns | length) \([.gone_netns[].cookie] | join(","))"' "$TMP/out")" = "0 12" ] ||
 	{ echo "FAIL: show --netns INUM:COOKIE (dead): not that dead netns alone"; FAILED=1; }
+# signals --events text: one block per netns with a header, the most
+# recently active netns last, events in time order within a block. The
+# fixture's netns are not the host's (but 4026531840 may be: its label is
+# not checked), so a live one reads "unnamed".
 expect 0 "signals --events on 1.4" --debugfs "$FIX/v1_4" signals --events
-grep -q "\[netns gone 12 s ago\]" "$TMP/out" ||
-	{ echo "FAIL: signals --events does not mark the dead netns' events"; FAILED=1; }
+[ "$(grep '^netns ' "$TMP/out" | cut -d' ' -f2 | paste -sd' ')" = "4026532400:13 4026531840:1 4026532201:12 4026532201:4097" ] ||
+	{ echo "FAIL: signals --events: netns blocks not in order"; cat "$TMP/out"; FAILED=1; }
+grep -qx "netns 4026532201:12 (podman container 0123abcd4567, cgroup /machine.slice/libpod-0123abcd4567ef890123abcd4567ef890123abcd4567ef890123abcd4567ef89.scope/container): gone 12 s ago, at 2025-12-06 05:46:40 UTC, 2 events" "$TMP/out" ||
+	{ echo "FAIL: signals --events: no header for the dead netns"; cat "$TMP/out"; FAILED=1; }
+grep -qx "netns 4026532201:4097 (unnamed): live, 4 events" "$TMP/out" ||
+	{ echo "FAIL: signals --events: no header for the live netns"; cat "$TMP/out"; FAILED=1; }
+grep -qx "netns 4026532400:13 (cgroup unknown, container unknown): gone 3 s ago, at 2025-12-06 05:46:49 UTC, no event ring" "$TMP/out" ||
+	{ echo "FAIL: signals --events: no header for the dead netns without a ring"; FAILED=1; }
+grep -qx "  40.000000 conmon\[880\] netns 4026531840 -> my app\[901\] pid 1 in pidns 4026532310 netns 4026532201: SIGTERM ignored (init), process, forced: SIGTERM to PID 1 of netns 4026532201 ignored: PID 1 installed no handler; from outside its pid namespace only SIGKILL and SIGSTOP get through" "$TMP/out" ||
+	{ echo "FAIL: signals --events: the dead netns' SIGTERM line"; FAILED=1; }
+grep -q "1×" "$TMP/out" && { echo "FAIL: signals --events says 1×"; FAILED=1; }
+[ "$(grep -c '^  [0-9]*\.[0-9]* ' "$TMP/out")" = 7 ] || { echo "FAIL: signals --events: not 7 events"; FAILED=1; }
+# Filters, the same in text and JSON.
+expect 0 "signals --events --signal KILL --signal 15" --debugfs "$FIX/v1_4" signals --events --signal KILL --signal 15
+[ "$(grep -c '^  [0-9]*\.[0-9]* .*: SIG\(KILL\|TERM\) ' "$TMP/out") $(grep -c '^  [0-9]*\.[0-9]* ' "$TMP/out")" = "5 5" ] ||
+	{ echo "FAIL: --signal KILL --signal 15: not the 5 SIGKILL/SIGTERM events"; cat "$TMP/out"; FAILED=1; }
+grep -qx "netns 4026532201:4097 (unnamed): live, 3 of 4 events match the filters" "$TMP/out" ||
+	{ echo "FAIL: --signal: the header does not say what the filters hid"; FAILED=1; }
+grep -q "^netns 4026531840:1 " "$TMP/out" && { echo "FAIL: --signal: a netns without a match is shown"; FAILED=1; }
+expect 0 "signals --events --json --signal KILL --signal 15" --debugfs "$FIX/v1_4" signals --events --json --signal KILL --signal 15
+[ "$(jq -r '"\(.events | length) \(.rings | length) \([.events[].signo] | unique | join(","))"' "$TMP/out")" = "5 3 9,15" ] ||
+	{ echo "FAIL: --signal in JSON: not the 5 events of the text"; FAILED=1; }
+expect 0 "signals --events --exclude-signal sigkill" --debugfs "$FIX/v1_4" signals --events --exclude-signal sigkill --json
+[ "$(jq -r '[.events[].signo] | join(",")' "$TMP/out")" = "14,15,13,15" ] ||
+	{ echo "FAIL: --exclude-signal in JSON"; FAILED=1; }
+expect 0 "signals --events --since 100d" --debugfs "$FIX/v1_4" signals --events --since 100d
+[ "$(grep -c '^  [0-9]*\.[0-9]* ' "$TMP/out")" = 7 ] || { echo "FAIL: --since 100d hides events"; FAILED=1; }
+# The fixture's events are 40 to 54 s after boot; this host booted longer ago.
+if [ "$(cut -d. -f1 /proc/uptime)" -gt 120 ]; then
+	expect 0 "signals --events --since 30s" --debugfs "$FIX/v1_4" signals --events --since 30s
+	grep -qx "no event matches the filters (7 events kept)" "$TMP/out" ||
+		{ echo "FAIL: --since 30s keeps events of long ago"; cat "$TMP/out"; FAILED=1; }
+	expect 0 "signals --events --since 30s --json" --debugfs "$FIX/v1_4" signals --events --since 30s --json
+	[ "$(jq '.events | length' "$TMP/out")" = 0 ] || { echo "FAIL: --since 30s in JSON"; FAILED=1; }
+fi
+expect 2 "signals --events --signal FOO" --debugfs "$FIX/v1_4" signals --events --signal FOO
+grep -q "^nsprobe: --signal FOO: is not a signal (" "$TMP/err" || { echo "FAIL: --signal FOO not explained"; cat "$TMP/err"; FAILED=1; }
+expect 2 "signals --events --exclude-signal 0" --debugfs "$FIX/v1_4" signals --events --exclude-signal 0
+grep -q "^nsprobe: --exclude-signal 0: is not a signal (" "$TMP/err" || { echo "FAIL: --exclude-signal 0 not explained"; FAILED=1; }
+expect 2 "signals --events --since 1.5s" --debugfs "$FIX/v1_4" signals --events --since 1.5s
+grep -q "^nsprobe: --since 1.5s: is not a duration (a whole number and a unit" "$TMP/err" ||
+	{ echo "FAIL: --since 1.5s not explained"; cat "$TMP/err"; FAILED=1; }
+expect 2 "signals --signal without --events" --debugfs "$FIX/v1_4" signals --signal KILL
+# The JSON of signals --events, whole, on every fixture with events.
+for fx in why why_off v1_3 v1_4; do
+	expect 0 "signals --events --json on $fx (golden)" --debugfs "$FIX/$fx" signals --events --json
+	cmp -s "$TMP/out" "$2/golden/events_$fx.json" ||
+		{ echo "FAIL: signals --events --json on $fx differs from golden/events_$fx.json"; diff "$2/golden/events_$fx.json" "$TMP/out" | head; FAILED=1; }
+done
+# latency text: labels with the cookie, bounds with units, the scope line,
+# and "all devices" only for the netns of two devices.
+expect 0 "latency on why" --debugfs "$FIX/why" latency
+head -1 "$TMP/out" | grep -qx "measured: the veth crossing only (xmit: time in veth_xmit(); cross: the peer's veth_xmit() entry to this device's backlog/NAPI receive); not measured: qdisc, IP/UDP/TCP stack and socket time" ||
+	{ echo "FAIL: latency lacks the scope line"; head -1 "$TMP/out"; FAILED=1; }
+grep -qx "@netns 4026532201:4097 (unnamed) dev c1 (ifindex 2) xmit: count 40, avg 3µs, p50 3.07µs, p90 3.89µs, p99 4.1µs" "$TMP/out" ||
+	{ echo "FAIL: latency: the c1 xmit header"; cat "$TMP/out"; FAILED=1; }
+grep -qx "\[2.05µs, 4.1µs)         40 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|" "$TMP/out" ||
+	{ echo "FAIL: latency: the c1 xmit bucket"; FAILED=1; }
+grep -qx "@netns 4026532201:4097 (unnamed) dev c1 (ifindex 2) cross: count 60, avg 10µs, p50 12.3µs, p90 15.6µs, p99 16.4µs" "$TMP/out" ||
+	{ echo "FAIL: latency: the c1 cross header"; FAILED=1; }
+[ "$(grep -c 'all devices' "$TMP/out")" = 1 ] && grep -q "^@netns 4026531840:1 (.*) all devices xmit: count 100," "$TMP/out" ||
+	{ echo "FAIL: latency: 'all devices' is not the one of the two-device netns"; FAILED=1; }
+[ "$(grep -c '^@' "$TMP/out")" = 5 ] || { echo "FAIL: latency: not 5 histograms"; FAILED=1; }
 expect 0 "export on 1.4" --debugfs "$FIX/v1_4" export
 grep -q '^nsprobe_postmortem_records 2$' "$TMP/out" ||
 	{ echo "FAIL: export lacks nsprobe_postmortem_records"; FAILED=1; }

@@ -11,7 +11,7 @@
 #    signals, signals --events, latency, one frame of watch), the format 1.3
 #    tree tests/fixtures/debugfs/v1_3 (status, show, signals, signals
 #    --events), signals --why on tests/fixtures/debugfs/why (golden files
-#    why_*.json are its), and a tree without the module (status and show: the
+#    why_*.json are its; events_*.json are signals --events --json), and a tree without the module (status and show: the
 #    counters.reason/message keys).
 #    show and watch also list this machine's own namespaces and links.
 #
@@ -80,6 +80,7 @@ for g in "$root"/tests/fixtures/golden/*.json; do
 	case ${name%%[_.]*} in
 	show|status|signals|latency|watch) check "${name%%[_.]*}" "$g" "golden $name" ;;
 	why) check "signals --why" "$g" "golden $name" ;;
+	events) check "signals --events" "$g" "golden $name" ;;
 	*) echo "FAIL: golden $name: which command printed it? (extend json_schema_doc.sh)"; failed=1 ;;
 	esac
 done

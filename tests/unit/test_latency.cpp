@@ -133,20 +133,81 @@ TEST(LatencyRender, TextAndFilter)
 	// p50: rank 6, the 2nd of 6 in [16384, 32768): 16384 + 16384 * 2 / 6.
 	// p90: rank 11, the 1st of 2 in [4194304, 8388608): 6291456.
 	// p99: rank 12, the 2nd of 2 there: 8388608.
-	EXPECT_NE(t.find("@netns 4026532177 (cookie 2) dev va (ifindex 2) xmit: count 12, avg 899us, "
-			 "p50 21.8us, p90 6.29ms, p99 8.39ms\n"),
+	EXPECT_EQ(t.substr(0, t.find('\n') + 1),
+		  "measured: the veth crossing only (xmit: time in veth_xmit(); cross: the peer's "
+		  "veth_xmit() entry to this device's backlog/NAPI receive); not measured: qdisc, "
+		  "IP/UDP/TCP stack and socket time\n");
+	EXPECT_NE(t.find("\n@netns 4026532177:2 (unnamed) dev va (ifindex 2) xmit: count 12, "
+			 "avg 899µs, p50 21.8µs, p90 6.29ms, p99 8.39ms\n"),
 		  std::string::npos)
 		<< t;
-	EXPECT_NE(t.find("[2K, 4K)               1 |@@@@@@@@@                                           |\n"),
+	// Bounds in ns with units: bucket 12 is [2048, 4096) ns.
+	EXPECT_NE(t.find("\n[2.05µs, 4.1µs)          1 |@@@@@@@@@                                           |\n"),
 		  std::string::npos)
 		<< t;
-	EXPECT_NE(t.find("[16K, 32K)             6 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"),
+	EXPECT_NE(t.find("\n[16.4µs, 32.8µs)         6 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"),
+		  std::string::npos)
+		<< t;
+	EXPECT_NE(t.find("\n[4.19ms, 8.39ms)         2 |@@@@@@@@@@@@@@@@@@                                  |\n"),
 		  std::string::npos)
 		<< t;
 	EXPECT_EQ(t.find("all devices"), std::string::npos);
 	EXPECT_NE(t.find("crossing matcher: 12 matched, unmatched: 1 evicted, 2 aged (> 1s), 0 not "
 			 "recorded (slot busy); table 4096 slots\n"),
 		  std::string::npos);
+}
+
+TEST(LatencyRender, LabelsAndOneDevice)
+{
+	auto f = parse_latency(kFile, "latency");
+	ASSERT_TRUE(f);
+	std::map<uint64_t, NetnsLabel> labels;
+	labels[4026532177] = NetnsLabel{{"blue"}, ContainerId{"docker", std::string(64, 'a'), 2, "/x"},
+					false};
+	std::string t = render_latency_text(*f, LatencyFilter{}, nullptr, &labels);
+	EXPECT_NE(t.find("\n@netns 4026532177:2 (blue, docker container aaaaaaaaaaaa) dev va "
+			 "(ifindex 2) xmit: count 12,"),
+		  std::string::npos)
+		<< t;
+	EXPECT_NE(t.find("\n@netns 4026532177:2 (blue, docker container aaaaaaaaaaaa) dev v a "
+			 "(ifindex 2) cross: count 0\n"),
+		  std::string::npos)
+		<< t;
+	// The netns_hist xmit equals the one xmit device's: not repeated.
+	EXPECT_EQ(t.find("all devices"), std::string::npos) << t;
+
+	// A second xmit device: the sum over devices is worth printing.
+	std::string two = std::string(kFile) +
+			  "dev_hist inum=4026532177 cookie=2 ifindex=3 name=vb kind=xmit count=1 "
+			  "sum_ns=5 b3=1\n";
+	auto f2 = parse_latency(two, "latency");
+	ASSERT_TRUE(f2);
+	std::string t2 = render_latency_text(*f2, LatencyFilter{}, nullptr, &labels);
+	EXPECT_NE(t2.find("\n@netns 4026532177:2 (blue, docker container aaaaaaaaaaaa) all devices "
+			  "xmit: count 12,"),
+		  std::string::npos)
+		<< t2;
+	// One device whose netns_hist differs (a departed device added to
+	// it): printed too.
+	std::string departed = std::string(kFile);
+	departed.replace(departed.find("netns_hist inum=4026532177 cookie=2 kind=xmit count=12"),
+			 std::string("netns_hist inum=4026532177 cookie=2 kind=xmit count=12").size(),
+			 "netns_hist inum=4026532177 cookie=2 kind=xmit count=13");
+	departed.replace(departed.find("b23=2 future_key"), std::string("b23=2 future_key").size(),
+			 "b23=3 future_key");
+	auto f3 = parse_latency(departed, "latency");
+	ASSERT_TRUE(f3) << f3.error().message();
+	EXPECT_NE(render_latency_text(*f3, LatencyFilter{}).find("\n@netns 4026532177:2 (unnamed) "
+								  "all devices xmit: count 13,"),
+		  std::string::npos);
+	// The open last bucket.
+	auto f4 = parse_latency("netns_hist inum=1 cookie=1 kind=cross count=1 sum_ns=2000000000 "
+				"b31=1\n",
+				"latency");
+	ASSERT_TRUE(f4);
+	EXPECT_NE(render_latency_text(*f4, LatencyFilter{}).find("\n[1.07s, ...)             1 |"),
+		  std::string::npos)
+		<< render_latency_text(*f4, LatencyFilter{});
 }
 
 TEST(LatencyRender, Json)

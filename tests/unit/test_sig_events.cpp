@@ -77,7 +77,7 @@ TEST(SigEvents, ExplainsInitProtection)
 		  "SIGTERM to PID 1 of netns 4026532301 ignored 3×: PID 1 installed no handler; "
 		  "from outside its pid namespace only SIGKILL and SIGSTOP get through");
 	EXPECT_EQ(explain_ignored(9, "init", 1, 7, "PID 1", "0"),
-		  "SIGKILL to PID 1 of netns 7 ignored 1×: PID 1 installed no handler (it cannot, "
+		  "SIGKILL to PID 1 of netns 7 ignored: PID 1 installed no handler (it cannot, "
 		  "for SIGKILL), and SIGKILL only gets through when sent from outside its pid "
 		  "namespace");
 }
@@ -90,7 +90,7 @@ TEST(SigEvents, ExplainsOtherReasons)
 	EXPECT_EQ(explain_ignored(10, "sig_ign", 2, 7, "processes", "-"),
 		  "SIGUSR1 to processes of netns 7 ignored 2×: the process set SIGUSR1 to SIG_IGN");
 	EXPECT_EQ(explain_ignored(15, "exiting", 1, 7, "processes", "-"),
-		  "SIGTERM to processes of netns 7 ignored 1×: the target was already exiting "
+		  "SIGTERM to processes of netns 7 ignored: the target was already exiting "
 		  "(its thread group was dying)");
 }
 
@@ -101,7 +101,7 @@ TEST(SigEvents, EventLine)
 	EXPECT_EQ(event_text(r->events[0]),
 		  "36.118527 bash[175] netns 4026531840 -> my init[186] pid 1 in pidns 4026532249 "
 		  "netns 4026532301: SIGTERM ignored (init), process, forced: SIGTERM to PID 1 of "
-		  "netns 4026532301 ignored 1×: PID 1 installed no handler; from outside its pid "
+		  "netns 4026532301 ignored: PID 1 installed no handler; from outside its pid "
 		  "namespace only SIGKILL and SIGSTOP get through");
 	EXPECT_EQ(event_text(r->events[2]),
 		  "40.000001 bash[175] netns 4026531840 -> init[186] pid 1 in pidns 4026532249 "
@@ -170,7 +170,7 @@ TEST(SigEvents, OomKillOfAnExitingTarget)
 	EXPECT_EQ(event_json(e)["explanation"],
 		  "the OOM killer chose this task to free memory (memory.events oom_kill counts "
 		  "it); the sender is the task that ran the OOM killer; SIGKILL to PID 42 of netns 7 "
-		  "ignored 1×: the target was already exiting (its thread group was dying)");
+		  "ignored: the target was already exiting (its thread group was dying)");
 	e.cause = "later";	// a cause word newer than this tool: shown as is
 	EXPECT_NE(event_text(e).find("SIGKILL (cause later) ignored"), std::string::npos)
 		<< event_text(e);

@@ -42,7 +42,14 @@ check "CLI: signals --json explanations" 1 \
 check "CLI: signals --events --json, events to PID 1" "5 default" \
 	"$(nsp_json signals --events --netns "$in" | jq -r '[.events[] | select(.target.nspid == 1)] | "\(length) \(map(.reason) | unique | join(","))"')"
 check "CLI: signals --events text line" 5 \
-	"$("$NSPROBE" signals --events --netns "$in" | grep -c "pid 1 in pidns .* netns $in: SIGCHLD ignored (default), kernel: SIGCHLD to PID 1 of netns $in ignored 1×")"
+	"$("$NSPROBE" signals --events --netns "$in" | grep -c "^  [0-9.]* .* pid 1 in pidns .* netns $in: SIGCHLD ignored (default), kernel: SIGCHLD to PID 1 of netns $in ignored: no handler installed, and the default action of SIGCHLD is to ignore it (for any process, not only PID 1)$")"
+check "CLI: signals --events: one header, its netns" "1 1" \
+	"$("$NSPROBE" signals --events --netns "$in" | grep -c '^netns ') $("$NSPROBE" signals --events --netns "$in" | grep -c "^netns $in:[0-9]* (.*): live, [0-9]* events\?$")"
+# The orphans send SIGCHLD from exit_notify(), after exit_task_namespaces():
+# the module reads no netns for them (sender_netns=0), and the text says
+# so instead of "netns 0".
+check "CLI: an exiting sender is '(exited, netns unknown)', never 'netns 0'" "5 5 0" \
+	"$(awk -v p="$pid1" '$1 == "ev" && $0 ~ (" target_pid=" p " ") && / sender_netns=0 / && !/ sender_comm= /' "$NSP_DEBUGFS/events" | wc -l) $("$NSPROBE" signals --events --netns "$in" | grep -c "(exited, netns unknown) -> [^ ]*\[$pid1\] pid 1 ") $("$NSPROBE" signals --events --netns "$in" | grep -c ' netns 0 ')"
 # --follow: wait until it printed the ring (5 events), send one more, wait
 # for it to appear (polling, no fixed delay), then stop the follower.
 "$NSPROBE" signals --events --follow --netns "$in" >/tmp/follow.out 2>&1 &

@@ -9,6 +9,7 @@
 #include "libnsprobe/debugfs_source.h"
 #include "libnsprobe/fd.h"
 #include "libnsprobe/latency.h"
+#include "libnsprobe/netns_discovery.h"
 
 namespace nsprobe::cli {
 
@@ -41,9 +42,13 @@ int LatencyCommand::run()
 	auto f = parse_latency(*text, path);
 	if (!f)
 		return fail(f.error());
+	// Names and containers for the labels; a failed scan leaves them unnamed.
+	ProcNetnsDiscovery discovery;
+	auto scanned = discovery.scan();
+	std::vector<NetnsInfo> netns = scanned ? std::move(*scanned) : std::vector<NetnsInfo>{};
 	LatencyFilter filter;
 	if (netns_) {
-		auto ref = resolve_netns(*netns_, snap);
+		auto ref = resolve_netns(*netns_, snap, &netns);
 		if (!ref)
 			return fail(ref.error());
 		if (ref->gone)
@@ -68,7 +73,9 @@ int LatencyCommand::run()
 	}
 	// A helper that is not armed makes the crossing latency unknown.
 	Coverage cov = coverage_of(snap->probes);
-	emit(json_ ? render_latency_json(*f, filter, &cov) : render_latency_text(*f, filter, &cov));
+	auto labels = netns_labels(netns);
+	emit(json_ ? render_latency_json(*f, filter, &cov)
+		   : render_latency_text(*f, filter, &cov, &labels));
 	return kExitOk;
 }
 

@@ -25,6 +25,22 @@ SignalsCommand::SignalsCommand(CLI::App &app, const GlobalOptions &g)
 		       "and what became of it (needs format 1.1)");
 	sub_->add_flag("--follow", follow_, "with --events: keep printing new events until interrupted")
 		->needs("--events");
+	sub_->add_option("--signal", signal_,
+			 "with --events: only this signal (a name, TERM or SIGTERM, or a number); "
+			 "repeat it for several")
+		->type_name("SIG")
+		->allow_extra_args(false)
+		->needs("--events");
+	sub_->add_option("--exclude-signal", exclude_signal_,
+			 "with --events: hide this signal (e.g. CHLD, a flood of SIGCHLD); repeatable")
+		->type_name("SIG")
+		->allow_extra_args(false)
+		->needs("--events");
+	sub_->add_option("--since", since_,
+			 "with --events: only events of the last DURATION (500ms, 30s, 5m, 2h, 1d; "
+			 "a bare number is seconds)")
+		->type_name("DURATION")
+		->needs("--events");
 	sub_->add_option("--why", why_,
 			 "tell the signal story of one container in time order: who sent "
 			 "which signal, what the kernel did and why; TARGET as for --netns, "

@@ -7,7 +7,11 @@
 // the last one seen in that netns (by inum + cookie); events overwritten
 // between two polls are reported as a count. JSON: one document without
 // --follow ({"schema", "rings", "events"}); with --follow one event object
-// per line (JSON lines).
+// per line (JSON lines). Text: render_text(SigEventsModel) of render.h,
+// one block per netns with a header; --follow: one stream, in time order
+// per read, with a header line when the netns changes. --signal,
+// --exclude-signal and --since filter the events, the same in text and
+// JSON (SigEventFilter).
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -17,6 +21,9 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <tuple>
+
+#include <time.h>
 
 #include <fmt/format.h>
 
@@ -25,6 +32,7 @@
 #include "libnsprobe/debugfs_source.h"
 #include "libnsprobe/render.h"
 #include "libnsprobe/container.h"
+#include "libnsprobe/netns_discovery.h"
 #include "libnsprobe/sig_events.h"
 
 namespace nsprobe::cli {
@@ -63,18 +71,63 @@ Error no_event_ring(const std::string &selector, const NetnsTarget &ref)
 		     "the module keeps a ring per netns it has seen a signal for", 0};
 }
 
+namespace {
+
+// --signal, --exclude-signal and --since: a bad value is a usage error
+// (exit 2) naming the option and the value.
+Result<SigEventFilter> event_filter(const std::vector<std::string> &only,
+				    const std::vector<std::string> &exclude,
+				    const std::optional<std::string> &since)
+{
+	SigEventFilter f;
+	for (auto [opt, list, set] : {std::tuple{"--signal", &only, &f.signals},
+				      std::tuple{"--exclude-signal", &exclude, &f.exclude}})
+		for (const std::string &v : *list) {
+			std::optional<int> signo = parse_signal(v);
+			if (!signo)
+				return Error{Errc::usage, fmt::format("{} {}", opt, v),
+					     "is not a signal",
+					     "give a name (TERM, SIGTERM, RTMIN+3) or a number from 1 to "
+					     "SIGRTMAX, as kill -l lists them", 0};
+			set->insert(*signo);
+		}
+	if (since) {
+		std::optional<uint64_t> d = parse_duration_ns(*since);
+		if (!d)
+			return Error{Errc::usage, "--since " + *since, "is not a duration",
+				     "a whole number and a unit: 500ms, 30s, 5m, 2h, 1d (up to 100 d)", 0};
+		// ts_ns is CLOCK_MONOTONIC (kmod/signal.c ktime_get_ns()).
+		timespec now{};
+		::clock_gettime(CLOCK_MONOTONIC, &now);
+		uint64_t now_ns = static_cast<uint64_t>(now.tv_sec) * 1000000000ull +
+				  static_cast<uint64_t>(now.tv_nsec);
+		f.since_ts_ns = now_ns - std::min(now_ns, *d);
+	}
+	return f;
+}
+
+} // namespace
+
 int SignalsCommand::run_events()
 {
+	auto filter = event_filter(signal_, exclude_signal_, since_);
+	if (!filter)
+		return fail(filter.error());
 	DebugfsSource src(resolve_debugfs(g_.debugfs));
 	// read() checks the format version and turns lockdown, permissions and
 	// a missing module into their exit codes.
 	auto snap = src.read();
 	if (!snap)
 		return fail(snap.error());
+	// Names and containers for the headers; a failed scan leaves the
+	// netns unnamed.
+	ProcNetnsDiscovery discovery;
+	auto scanned = discovery.scan();
+	std::vector<NetnsInfo> netns = scanned ? std::move(*scanned) : std::vector<NetnsInfo>{};
 	// One netns, live or (1.4) dead: selector.h.
 	std::optional<NetnsTarget> only;
 	if (netns_) {
-		auto ref = resolve_netns(*netns_, snap);
+		auto ref = resolve_netns(*netns_, snap, &netns);
 		if (!ref)
 			return fail(ref.error());
 		only = *ref;
@@ -83,104 +136,37 @@ int SignalsCommand::run_events()
 	// The live rings and (format 1.4) those of dead netns, kept apart:
 	// a dead netns' inum may be a live one's, its (inum, cookie) never.
 	const FormatVersion version = snap->version;
-	std::map<std::pair<uint64_t, uint64_t>, GoneView> gone;
-	std::vector<GoneRecord> gone_order;	// oldest first, as the module lists them
-	auto read_all = [&]() -> Result<SigEvents> {
+	auto want = [&](uint64_t inum, uint64_t cookie, bool gone) {
+		return !only || only->is(inum, cookie, gone);
+	};
+	auto read_all = [&](const SigEventFilter &f) -> Result<SigEventsModel> {
 		auto evs = read_sig_events(src.dir());
 		if (!evs)
 			return evs.error();
 		auto pm = read_postmortem(src.dir(), version);
 		if (!pm)
 			return pm.error();
-		gone.clear();
-		for (const GoneRecord &g : pm->gone)
-			gone[{g.inum, g.cookie}] = GoneView::from(g);
-		gone_order = pm->gone;
-		evs->rings.insert(evs->rings.end(), pm->events.rings.begin(), pm->events.rings.end());
-		evs->events.insert(evs->events.end(), pm->events.events.begin(),
-				   pm->events.events.end());
-		return evs;
-	};
-	auto gone_of = [&](uint64_t inum, uint64_t cookie) -> std::optional<GoneView> {
-		auto it = gone.find({inum, cookie});
-		return it == gone.end() ? std::nullopt : std::optional<GoneView>(it->second);
-	};
-	auto want = [&](uint64_t inum, uint64_t cookie) {
-		return !only || only->is(inum, cookie, gone.count({inum, cookie}) > 0);
-	};
-	auto ev_json = [&](const SigEvent &e) {
-		nlohmann::json j = event_json(e);
-		j["gone"] = gone_json(gone_of(e.inum, e.cookie));
-		return j;
-	};
-	auto ev_text = [&](const SigEvent &e) {
-		auto g = gone_of(e.inum, e.cookie);
-		return event_text(e) + (g ? " [netns " + gone_ago(g->age_ns) + "]" : "") + "\n";
+		return build_sig_events(*evs, *pm, netns, f, want);
 	};
 
-	auto evs = read_all();
-	if (!evs)
-		return fail(evs.error());
-	if (netns_) {
-		bool known = false;
-		for (const SigRing &r : evs->rings)
-			known |= want(r.inum, r.cookie);
-		if (!known)
-			return fail(no_event_ring(*netns_, *only));
-	}
+	auto m = read_all(*filter);
+	if (!m)
+		return fail(m.error());
+	if (netns_ && m->rings.empty())
+		return fail(no_event_ring(*netns_, *only));
 
 	// Rings of size 0: the module keeps no events (sig_events=0, and with
 	// format 1.4 sig_events_notable=0). Said once, never an empty silence.
-	bool any_ring = false, any_kept = false;
-	for (const SigRing &r : evs->rings)
-		if (want(r.inum, r.cookie)) {
-			any_ring = true;
-			any_kept |= r.size > 0;
-		}
-	if (any_ring && !any_kept && !json_)
+	bool any_kept = false;
+	for (const SigRing &r : m->rings)
+		any_kept |= r.size > 0;
+	if (!m->rings.empty() && !any_kept && !json_)
 		emit(std::string("the module keeps no signal events (loaded with sig_events=0") +
 		     (version.at_least(NSP_FORMAT_MAJOR, 4) ? " sig_events_notable=0" : "") +
 		     "): counters only, see nsprobe signals\n");
 
 	if (!follow_) {
-		if (json_) {
-			nlohmann::json j = {{"schema", kJsonSchema}};
-			nlohmann::json rings = nlohmann::json::array(), list = nlohmann::json::array();
-			for (const SigRing &r : evs->rings)
-				if (want(r.inum, r.cookie)) {
-					nlohmann::json rj = ring_json(r);
-					rj["gone"] = gone_json(gone_of(r.inum, r.cookie));
-					rings.push_back(std::move(rj));
-				}
-			for (const SigEvent &e : evs->events)
-				if (want(e.inum, e.cookie))
-					list.push_back(ev_json(e));
-			j["rings"] = rings;
-			j["events"] = list;
-			emit(json_text(j));
-			return kExitOk;
-		}
-		for (const SigRing &r : evs->rings) {
-			if (!want(r.inum, r.cookie) || !r.overflow)
-				continue;
-			if (r.notable_size)	// 1.4: two rings
-				emit(fmt::format("netns {}: {} older routine events overwritten (ring "
-						 "of {}), {} notable (ring of {})\n", r.inum,
-						 r.routine_overflow(), r.size - *r.notable_size,
-						 r.story_overflow(), *r.notable_size));
-			else
-				emit(fmt::format("netns {}: {} older events overwritten (ring of {})\n",
-						 r.inum, r.overflow, r.size));
-		}
-		for (const GoneRecord &r : gone_order)
-			if (want(r.inum, r.cookie)) {
-				GoneView g = GoneView::from(r);
-				emit(fmt::format("netns {} cookie {}: {}, from {}\n", r.inum, r.cookie,
-						 gone_when(g), gone_from(g)));
-			}
-		for (const SigEvent &e : evs->events)
-			if (want(e.inum, e.cookie))
-				emit(ev_text(e));
+		emit(json_ ? json_text(to_json(*m)) : render_text(*m, {.color = stdout_color()}));
 		return kExitOk;
 	}
 
@@ -189,17 +175,25 @@ int SignalsCommand::run_events()
 	// new netns with a reused inum starts from its own first event. Events
 	// written since the last read but not shown were overwritten before
 	// they were read: with two rings (1.4) the seqs shown are not one run,
-	// so that is counted, not inferred from the oldest seq.
+	// so that is counted, not inferred from the oldest seq. The counting
+	// reads every event (no filter); the filter applies to what is printed.
+	// Text is one stream in time order per read, with a header line
+	// (sig_events_header()) whenever the netns changes.
+	const SigEventFilter all;
 	struct Seen {
 		uint64_t seq = 0, written = 0;
 	};
 	std::map<std::pair<uint64_t, uint64_t>, Seen> last;
+	std::optional<std::pair<uint64_t, uint64_t>> last_header;
+	auto mm = read_all(all);
+	if (!mm)
+		return fail(mm.error());
 	for (;;) {
 		std::map<std::pair<uint64_t, uint64_t>, uint64_t> fresh;
-		for (const SigEvent &e : evs->events)
+		for (const SigEvent &e : mm->events)
 			if (auto it = last.find({e.inum, e.cookie}); it == last.end() || e.seq > it->second.seq)
 				fresh[{e.inum, e.cookie}]++;
-		for (const SigRing &r : evs->rings) {
+		for (const SigRing &r : mm->rings) {
 			auto key = std::make_pair(r.inum, r.cookie);
 			auto it = last.find(key);
 			if (it == last.end()) {
@@ -209,30 +203,41 @@ int SignalsCommand::run_events()
 			uint64_t news = r.written - std::min(r.written, it->second.written);
 			uint64_t lost = news - std::min(news, fresh[key]);
 			it->second.written = r.written;
-			if (want(r.inum, r.cookie) && lost && !json_)
-				std::printf("netns %llu: %llu events overwritten before they were read\n",
-					    static_cast<unsigned long long>(r.inum),
-					    static_cast<unsigned long long>(lost));
+			if (lost && !json_)
+				emit(fmt::format("netns {}:{}: {} events overwritten before they were read\n",
+						 r.inum, r.cookie, lost));
 		}
-		for (const SigEvent &e : evs->events) {
+		std::vector<const SigEvent *> batch;
+		for (const SigEvent &e : mm->events) {
 			uint64_t &seen = last[{e.inum, e.cookie}].seq;
 			if (e.seq <= seen)
 				continue;
 			seen = e.seq;
-			if (!want(e.inum, e.cookie))
-				continue;
-			if (json_)
-				std::printf("%s\n", ev_json(e).dump(-1, ' ', false,
+			if (filter->matches(e))
+				batch.push_back(&e);
+		}
+		std::stable_sort(batch.begin(), batch.end(), [](const SigEvent *a, const SigEvent *b) {
+			return a->ts_ns < b->ts_ns;
+		});
+		for (const SigEvent *e : batch) {
+			if (json_) {
+				std::printf("%s\n", sig_event_json(*mm, *e).dump(-1, ' ', false,
 						nlohmann::json::error_handler_t::replace).c_str());
-			else
-				emit(ev_text(e));
+				continue;
+			}
+			auto key = std::make_pair(e->inum, e->cookie);
+			if (last_header != key) {
+				emit(sig_events_header(*mm, e->inum, e->cookie) + "\n");
+				last_header = key;
+			}
+			emit("  " + event_text(*e) + "\n");
 		}
 		if (std::fflush(stdout) != 0 || std::ferror(stdout))
 			return kExitOk;	// main()'s finish_stdout() reports it
 		std::this_thread::sleep_for(std::chrono::milliseconds(200));
-		evs = read_all();
-		if (!evs)
-			return fail(evs.error());
+		mm = read_all(all);
+		if (!mm)
+			return fail(mm.error());
 	}
 }
 

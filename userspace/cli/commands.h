@@ -101,6 +101,9 @@ private:
 	bool follow_ = false;	// --follow: keep printing new events
 	std::optional<std::string> why_;	// --why TARGET: one netns's story
 	bool all_ = false;	// --all: with --why, the routine steps too
+	std::vector<std::string> signal_;	// --signal SIG (repeatable), with --events
+	std::vector<std::string> exclude_signal_;	// --exclude-signal SIG (repeatable)
+	std::optional<std::string> since_;	// --since DURATION
 };
 
 class ResetCommand : public Command {

@@ -220,7 +220,7 @@ std::string format_ns(double ns)
 	static const struct {
 		double div;
 		const char *unit;
-	} units[] = {{1e9, "s"}, {1e6, "ms"}, {1e3, "us"}};
+	} units[] = {{1e9, "s"}, {1e6, "ms"}, {1e3, "µs"}};
 	for (const auto &u : units)
 		if (ns >= u.div)
 			return fmt::format("{:.3g}{}", ns / u.div, u.unit);
@@ -229,24 +229,51 @@ std::string format_ns(double ns)
 
 namespace {
 
-// bpftrace's bucket labels: powers of two with K/M/G suffixes (1024-based).
-std::string pow2_label(uint64_t v)
+// A bucket bound in ns with its unit, 3 significant digits: "512ns",
+// "2.05µs" (2048 ns), "4.19ms". The bounds are powers of two of ns
+// (format.h NSP_HIST_*), so a decimal unit rounds them.
+std::string bound_label(uint64_t ns)
 {
-	static const char *suffix[] = {"", "K", "M", "G", "T"};
-	unsigned s = 0;
-	while (v >= 1024 && v % 1024 == 0 && s < 4) {
-		v /= 1024;
-		s++;
-	}
-	return fmt::format("{}{}", v, suffix[s]);
+	return format_ns(static_cast<double>(ns));
 }
 
-std::string hist_title(const HistRecord &r)
+std::string netns_title(const HistRecord &r, const std::map<uint64_t, NetnsLabel> *labels)
+{
+	const NetnsLabel *l = nullptr;
+	if (labels)
+		if (auto it = labels->find(r.inum); it != labels->end())
+			l = &it->second;
+	return fmt::format("netns {}:{} ({})", r.inum, r.cookie, netns_label_text(l));
+}
+
+std::string hist_title(const HistRecord &r, const std::map<uint64_t, NetnsLabel> *labels)
 {
 	if (r.per_device)
-		return fmt::format("netns {} (cookie {}) dev {} (ifindex {}) {}", r.inum, r.cookie,
-				   printable(r.name), r.ifindex, printable(r.kind));
-	return fmt::format("netns {} (cookie {}) all devices {}", r.inum, r.cookie, printable(r.kind));
+		return fmt::format("{} dev {} (ifindex {}) {}", netns_title(r, labels), printable(r.name),
+				   r.ifindex, printable(r.kind));
+	return fmt::format("{} all devices {}", netns_title(r, labels), printable(r.kind));
+}
+
+bool same_hist(const Hist &a, const Hist &b)
+{
+	return a.count == b.count && a.sum_ns == b.sum_ns && a.buckets == b.buckets;
+}
+
+// A netns_hist that only repeats the one dev_hist of its netns and kind
+// (no other device, live or departed, added to it).
+bool repeats_one_device(const LatencyFile &f, const HistRecord &r)
+{
+	if (r.per_device)
+		return false;
+	const HistRecord *only = nullptr;
+	for (const HistRecord &d : f.hists) {
+		if (!d.per_device || d.inum != r.inum || d.cookie != r.cookie || d.kind != r.kind)
+			continue;
+		if (only)
+			return false;
+		only = &d;
+	}
+	return only && same_hist(only->hist, r.hist);
 }
 
 std::string pct(const Hist &h, double q)
@@ -264,18 +291,18 @@ bool hist_unknown(const HistRecord &r, const Coverage *cov)
 } // namespace
 
 std::string render_latency_text(const LatencyFile &f, const LatencyFilter &filter,
-				const Coverage *cov)
+				const Coverage *cov, const std::map<uint64_t, NetnsLabel> *labels)
 {
-	std::string out;
+	std::string out = std::string(kLatencyScope) + "\n\n";
 	for (const HistRecord &r : f.hists) {
-		if (!filter.matches(r))
+		if (!filter.matches(r) || repeats_one_device(f, r))
 			continue;
 		if (hist_unknown(r, cov)) {
-			out += fmt::format("@{}: count -\n\n", hist_title(r));
+			out += fmt::format("@{}: count -\n\n", hist_title(r, labels));
 			continue;
 		}
 		const Hist &h = r.hist;
-		out += fmt::format("@{}: count {}", hist_title(r), h.count);
+		out += fmt::format("@{}: count {}", hist_title(r, labels), h.count);
 		if (h.count)
 			out += fmt::format(", avg {}, p50 {}, p90 {}, p99 {}",
 					   format_ns(static_cast<double>(h.sum_ns) /
@@ -295,11 +322,16 @@ std::string render_latency_text(const LatencyFile &f, const LatencyFilter &filte
 		for (int i = first; first >= 0 && i <= last; i++) {
 			uint64_t n = h.buckets[static_cast<unsigned>(i)];
 			std::optional<uint64_t> hi = bucket_hi(static_cast<unsigned>(i));
-			std::string range = hi ? fmt::format("[{}, {})", pow2_label(bucket_lo(static_cast<unsigned>(i))),
-							      pow2_label(*hi))
-					       : fmt::format("[{}, ...)", pow2_label(bucket_lo(static_cast<unsigned>(i))));
+			std::string lo = bound_label(bucket_lo(static_cast<unsigned>(i)));
+			std::string range = hi ? fmt::format("[{}, {})", lo, bound_label(*hi))
+					       : fmt::format("[{}, ...)", lo);
 			auto width = static_cast<size_t>(max ? (n * 52 + max - 1) / max : 0);
-			out += fmt::format("{:<16}{:>8} |{:<52}|\n", range, n, std::string(width, '@'));
+			// "µ" is two bytes and one column: pad by columns.
+			size_t cols = 0;
+			for (unsigned char c : range)
+				cols += (c & 0xC0) != 0x80;
+			out += range + std::string(cols < 18 ? 18 - cols : 1, ' ') +
+			       fmt::format("{:>8} |{:<52}|\n", n, std::string(width, '@'));
 		}
 		out += "\n";
 	}

@@ -64,6 +64,48 @@ std::string signal_name(int signo)
 	return fmt::format("SIG{}", signo);
 }
 
+std::map<uint64_t, NetnsLabel> netns_labels(const std::vector<NetnsInfo> &netns)
+{
+	std::map<uint64_t, NetnsLabel> out;
+	for (const NetnsInfo &n : netns)
+		out[n.id.inum] = NetnsLabel{n.names, n.container, n.current};
+	return out;
+}
+
+std::optional<GoneView> SigEventsModel::gone_of(uint64_t inum, uint64_t cookie) const
+{
+	auto it = gone.find({inum, cookie});
+	return it == gone.end() ? std::nullopt : std::optional<GoneView>(it->second);
+}
+
+SigEventsModel build_sig_events(const SigEvents &live, const Postmortem &pm,
+				const std::vector<NetnsInfo> &netns, const SigEventFilter &filter,
+				const std::function<bool(uint64_t, uint64_t, bool)> &want)
+{
+	SigEventsModel m;
+	m.filter = filter;
+	m.labels = netns_labels(netns);
+	for (const GoneRecord &g : pm.gone)
+		m.gone[{g.inum, g.cookie}] = GoneView::from(g);
+	auto is_gone = [&](uint64_t inum, uint64_t cookie) { return m.gone.count({inum, cookie}) > 0; };
+	for (const GoneRecord &g : pm.gone)
+		if (want(g.inum, g.cookie, true))
+			m.gone_order.push_back(g);
+	for (const SigEvents *src : {&live, &pm.events}) {
+		for (const SigRing &r : src->rings)
+			if (want(r.inum, r.cookie, is_gone(r.inum, r.cookie)))
+				m.rings.push_back(r);
+		for (const SigEvent &e : src->events) {
+			if (!want(e.inum, e.cookie, is_gone(e.inum, e.cookie)))
+				continue;
+			m.kept[{e.inum, e.cookie}]++;
+			if (filter.matches(e))
+				m.events.push_back(e);
+		}
+	}
+	return m;
+}
+
 GoneView GoneView::from(const GoneRecord &r)
 {
 	GoneView g;

@@ -26,6 +26,29 @@ json gone_json(const std::optional<GoneView> &g)
 		{"container", container_json(g->container)}};
 }
 
+json sig_event_json(const SigEventsModel &m, const SigEvent &e)
+{
+	json j = event_json(e);
+	j["gone"] = gone_json(m.gone_of(e.inum, e.cookie));
+	return j;
+}
+
+json to_json(const SigEventsModel &m)
+{
+	json j = {{"schema", kJsonSchema}};
+	json rings = json::array(), list = json::array();
+	for (const SigRing &r : m.rings) {
+		json rj = ring_json(r);
+		rj["gone"] = gone_json(m.gone_of(r.inum, r.cookie));
+		rings.push_back(std::move(rj));
+	}
+	for (const SigEvent &e : m.events)
+		list.push_back(sig_event_json(m, e));
+	j["rings"] = std::move(rings);
+	j["events"] = std::move(list);
+	return j;
+}
+
 namespace {
 
 json counters_json(const CountersStatus &c)

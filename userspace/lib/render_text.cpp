@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -455,6 +456,112 @@ std::string render_text(const SignalsModel &m, const TextOptions &o)
 		if (!tail.empty())
 			out += "\n" + tail;
 	}
+	return out;
+}
+
+std::string netns_label_text(const NetnsLabel *l)
+{
+	std::vector<std::string> parts;
+	if (l) {
+		for (const std::string &n : l->names)
+			parts.push_back(printable(n));
+		if (l->container)
+			parts.push_back(container_words(*l->container));
+		if (l->current)
+			parts.push_back("current netns");
+	}
+	return parts.empty() ? "unnamed" : join(parts, ", ");
+}
+
+namespace {
+
+std::string events_count(uint64_t shown, uint64_t kept, bool filtered)
+{
+	if (filtered && shown != kept)
+		return fmt::format("{} of {} event{} match{} the filters", shown, kept,
+				   kept == 1 ? "" : "s", kept == 1 ? "es" : "");
+	return fmt::format("{} event{}", shown, shown == 1 ? "" : "s");
+}
+
+} // namespace
+
+std::string sig_events_header(const SigEventsModel &m, uint64_t inum, uint64_t cookie)
+{
+	if (auto g = m.gone_of(inum, cookie))
+		return fmt::format("netns {}:{} ({}): {}", inum, cookie, gone_from(*g), gone_when(*g));
+	auto it = m.labels.find(inum);
+	return fmt::format("netns {}:{} ({}): live", inum, cookie,
+			   netns_label_text(it == m.labels.end() ? nullptr : &it->second));
+}
+
+std::string render_text(const SigEventsModel &m, const TextOptions &o)
+{
+	(void)o;
+	using Key = std::pair<uint64_t, uint64_t>;
+	struct Block {
+		Key key;
+		const SigRing *ring = nullptr;
+		std::vector<const SigEvent *> events;
+	};
+	std::vector<Block> blocks;
+	std::map<Key, size_t> index;
+	auto block_of = [&](Key k) -> Block & {
+		auto [it, fresh] = index.emplace(k, blocks.size());
+		if (fresh)
+			blocks.push_back(Block{k, nullptr, {}});
+		return blocks[it->second];
+	};
+	for (const SigRing &r : m.rings)
+		block_of({r.inum, r.cookie}).ring = &r;
+	for (const GoneRecord &g : m.gone_order)
+		block_of({g.inum, g.cookie});
+	for (const SigEvent &e : m.events)
+		block_of({e.inum, e.cookie}).events.push_back(&e);
+	for (Block &b : blocks)
+		std::stable_sort(b.events.begin(), b.events.end(), [](const SigEvent *a, const SigEvent *c) {
+			return a->ts_ns != c->ts_ns ? a->ts_ns < c->ts_ns : a->seq < c->seq;
+		});
+	// The most recently active netns last; those without events first.
+	std::stable_sort(blocks.begin(), blocks.end(), [](const Block &a, const Block &b) {
+		if (a.events.empty() || b.events.empty())
+			return a.events.empty() && !b.events.empty();
+		return a.events.back()->ts_ns < b.events.back()->ts_ns;
+	});
+
+	std::string out;
+	uint64_t kept_all = 0;
+	for (const Block &b : blocks) {
+		auto k = m.kept.find(b.key);
+		uint64_t kept = k == m.kept.end() ? 0 : k->second;
+		kept_all += kept;
+		if (m.filter.active() && b.events.empty())
+			continue;
+		if (!out.empty())
+			out += "\n";
+		out += sig_events_header(m, b.key.first, b.key.second);
+		if (!b.ring)
+			out += ", no event ring\n";
+		else if (b.ring->size == 0)
+			out += ", no events kept (ring of 0)\n";
+		else
+			out += ", " + events_count(b.events.size(), kept, m.filter.active()) + "\n";
+		const SigRing *r = b.ring;
+		if (r && r->overflow) {
+			if (r->notable_size)	// 1.4: two rings
+				out += fmt::format("  {} older routine events overwritten (ring of {}), {} "
+						   "notable (ring of {})\n",
+						   r->routine_overflow(), r->size - *r->notable_size,
+						   r->story_overflow(), *r->notable_size);
+			else
+				out += fmt::format("  {} older events overwritten (ring of {})\n",
+						   r->overflow, r->size);
+		}
+		for (const SigEvent *e : b.events)
+			out += "  " + event_text(*e) + "\n";
+	}
+	if (out.empty() && m.filter.active())
+		out = fmt::format("no event matches the filters ({} event{} kept)\n", kept_all,
+				  kept_all == 1 ? "" : "s");
 	return out;
 }
 

@@ -2,7 +2,9 @@
 #include "libnsprobe/sig_events.h"
 #include "libnsprobe/units.h"
 
+#include <cctype>
 #include <charconv>
+#include <csignal>
 #include <functional>
 #include <map>
 
@@ -201,8 +203,9 @@ std::string explain_ignored(int signo, std::string_view reason, uint64_t count,
 			    uint64_t inum, std::string_view target, std::string_view forced)
 {
 	(void)forced;
-	return fmt::format("{} to {} of netns {} ignored {}×: {}", signal_name(signo), target,
-			   inum, count, ignore_why(signo, reason, target));
+	std::string times = count == 1 ? "" : fmt::format(" {}×", count);
+	return fmt::format("{} to {} of netns {} ignored{}: {}", signal_name(signo), target,
+			   inum, times, ignore_why(signo, reason, target));
 }
 
 namespace {
@@ -261,6 +264,8 @@ std::string event_text(const SigEvent &e)
 		what += " (" + e.reason + ")";
 	std::string sender = from_interrupt(e)
 		? std::string("sent from interrupt context (a timer), no sending task")
+		: e.sender_netns == 0
+		? fmt::format("{}[{}] (exited, netns unknown)", printable(e.sender_comm), e.sender_pid)
 		: fmt::format("{}[{}] netns {}", printable(e.sender_comm), e.sender_pid,
 			      e.sender_netns);
 	std::string sig = signal_name(e.signo);
@@ -310,6 +315,52 @@ nlohmann::json ring_json(const SigRing &r)
 		{"written", r.written}, {"overflow", r.overflow},
 		{"notable_size", opt(r.notable_size)}, {"notable_written", opt(r.notable_written)},
 		{"notable_overflow", opt(r.notable_overflow)}};
+}
+
+std::optional<int> parse_signal(std::string_view s)
+{
+	int n = 0;
+	if (to_int(s, n))
+		return n >= 1 && n <= SIGRTMAX ? std::optional<int>(n) : std::nullopt;
+	std::string want;
+	for (char c : s)
+		want += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+	if (want.rfind("SIG", 0) != 0)
+		want = "SIG" + want;
+	for (int signo = 1; signo <= SIGRTMAX; signo++)
+		if (signal_name(signo) == want)
+			return signo;
+	return std::nullopt;
+}
+
+std::optional<uint64_t> parse_duration_ns(std::string_view s)
+{
+	size_t digits = 0;
+	while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9')
+		digits++;
+	uint64_t n = 0;
+	if (digits == 0 || digits > 12 || !to_int(s.substr(0, digits), n))
+		return std::nullopt;
+	std::string_view unit = s.substr(digits);
+	static const std::pair<std::string_view, uint64_t> units[] = {
+		{"", 1000000000ull},	{"s", 1000000000ull},	  {"ms", 1000000ull},
+		{"m", 60000000000ull},	{"h", 3600000000000ull}, {"d", 86400000000000ull}};
+	for (auto [u, mult] : units)
+		if (unit == u) {
+			if (n > 100 * 86400000000000ull / mult)
+				return std::nullopt;
+			return n * mult;
+		}
+	return std::nullopt;
+}
+
+bool SigEventFilter::matches(const SigEvent &e) const
+{
+	if (!signals.empty() && !signals.count(e.signo))
+		return false;
+	if (exclude.count(e.signo))
+		return false;
+	return !since_ts_ns || e.ts_ns >= *since_ts_ns;
 }
 
 } // namespace nsprobe

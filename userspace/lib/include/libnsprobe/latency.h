@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include <nsprobe/format.h>
 
 #include "libnsprobe/coverage.h"
+#include "libnsprobe/model.h"
 #include "libnsprobe/result.h"
 
 namespace nsprobe {
@@ -76,18 +78,35 @@ struct LatencyFilter {
 	bool matches(const HistRecord &r) const;
 };
 
-// "1.5us"-style value of a number of ns (ns, us, ms, s; 3 significant digits).
+// "1.5µs"-style value of a number of ns (ns, µs, ms, s; 3 significant digits).
 std::string format_ns(double ns);
 
-// bcc/bpftrace-style text: per histogram a header line with count, average
-// and p50/p90/p99, then one line per bucket from the first non-empty to the
-// last non-empty: "[lo, hi)  count |@@@@  |". Then the matcher's counters.
-// With a device filter, netns_hist records are left out. With `cov` (from
+// What the histograms measure and what they do not, the first line of the
+// text (format.h NSP_FILE_LATENCY, kmod/veth.c and kmod/latency.c): xmit is
+// the time inside veth_xmit(); cross runs from the peer's veth_xmit() entry
+// to this device's receive path (__netif_receive_skb() from the backlog,
+// napi_gro_receive() from veth's NAPI). A qdisc (netem delay, tbf), the
+// neighbour layer, the IP/UDP/TCP stack and the socket are before or after
+// that, never in it.
+constexpr const char *kLatencyScope =
+	"measured: the veth crossing only (xmit: time in veth_xmit(); cross: the peer's "
+	"veth_xmit() entry to this device's backlog/NAPI receive); not measured: qdisc, "
+	"IP/UDP/TCP stack and socket time";
+
+// bcc/bpftrace-style text: kLatencyScope first, then per histogram a header
+// line "@netns <inum>:<cookie> (<netns_label_text()>) dev <name> (ifindex
+// <i>) <kind>: count, average and p50/p90/p99", then one line per bucket
+// from the first non-empty to the last non-empty, its bounds with units:
+// "[2.05µs, 4.1µs)  count |@@@@  |". Then the matcher's counters. Netns
+// labels come from `labels` (by inum; "unnamed" without). With a device
+// filter, netns_hist records are left out; a netns_hist ("all devices")
+// that equals the one dev_hist of its netns and kind is left out too. With `cov` (from
 // the probes file) saying the crossing latency is unknown (coverage.h: a
 // helper not armed), a cross histogram reads "count -" without buckets, and
 // a note under everything says why.
 std::string render_latency_text(const LatencyFile &f, const LatencyFilter &filter,
-				const Coverage *cov = nullptr);
+				const Coverage *cov = nullptr,
+				const std::map<uint64_t, NetnsLabel> *labels = nullptr);
 
 // JSON (schema nsprobe/1): {"matcher": {...} | null, "histograms": [{"scope":
 // "dev"|"netns", "inum", "cookie", "ifindex", "name", "kind", "count",

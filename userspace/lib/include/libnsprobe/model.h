@@ -5,6 +5,8 @@
 #define LIBNSPROBE_MODEL_H
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +16,7 @@
 #include "libnsprobe/link_source.h"
 #include "libnsprobe/netns_discovery.h"
 #include "libnsprobe/result.h"
+#include "libnsprobe/sig_events.h"
 
 namespace nsprobe {
 
@@ -199,6 +202,47 @@ struct StatusModel {
 	std::vector<ProbeRecord> probes;
 	std::optional<StatsRecord> stats;
 };
+
+// How a person knows a live netns: its /run/netns names, the container of
+// its init (from the init's cgroup), and whether nsprobe runs in it. From a
+// /proc scan (netns_discovery.h), which learns inums, not cookies.
+struct NetnsLabel {
+	std::vector<std::string> names;
+	std::optional<ContainerId> container;
+	bool current = false;
+};
+// The label of each scanned netns, by inum.
+std::map<uint64_t, NetnsLabel> netns_labels(const std::vector<NetnsInfo> &netns);
+
+// What `signals --events` prints (render.h): the rings of the selected netns
+// and their events that pass the filter.
+struct SigEventsModel {
+	// Rings of the selected netns: live ones in file order, then (1.4)
+	// those of dead netns, from the post-mortem file.
+	std::vector<SigRing> rings;
+	// Their events that pass `filter`, per netns as written (oldest
+	// first in each ring; two rings from 1.4 on).
+	std::vector<SigEvent> events;
+	// Dead netns by (inum, cookie), and the selected ones oldest first
+	// as the module lists them (a dead netns may have no ring).
+	std::map<std::pair<uint64_t, uint64_t>, GoneView> gone;
+	std::vector<GoneRecord> gone_order;
+	// Live netns by inum (a dead netns's inum says nothing: never used
+	// for it).
+	std::map<uint64_t, NetnsLabel> labels;
+	SigEventFilter filter;
+	// Events each ring holds before the filter, by (inum, cookie).
+	std::map<std::pair<uint64_t, uint64_t>, uint64_t> kept;
+
+	std::optional<GoneView> gone_of(uint64_t inum, uint64_t cookie) const;
+};
+
+// The model of `signals --events` from the live events file and (1.4) the
+// post-mortem file: the netns `want` accepts (inum, cookie, gone), their
+// events that pass `filter`, labelled from `netns` (a /proc scan).
+SigEventsModel build_sig_events(const SigEvents &live, const Postmortem &pm,
+				const std::vector<NetnsInfo> &netns, const SigEventFilter &filter,
+				const std::function<bool(uint64_t, uint64_t, bool)> &want);
 
 // "SIGTERM" for 15; "SIGRTMIN+n" for real-time signals; "SIG<n>" otherwise.
 std::string signal_name(int signo);

@@ -18,6 +18,17 @@ constexpr const char *kJsonSchema = "nsprobe/1";
 nlohmann::json to_json(const StatusModel &m);
 nlohmann::json to_json(const ShowModel &m);
 nlohmann::json to_json(const SignalsModel &m);
+// signals --events --json: {"schema", "rings": [ring_json() + "gone":
+// gone_json()], "events": [sig_event_json()]}; events as the model holds
+// them (per netns as written, filtered).
+nlohmann::json to_json(const SigEventsModel &m);
+// One event of `m`: event_json() of sig_events.h + "gone" (gone_json() of
+// its netns). Also the line --follow --json prints per event.
+nlohmann::json sig_event_json(const SigEventsModel &m, const SigEvent &e);
+
+// A live netns for a person: "blue, docker container 1234567890ab",
+// "current netns", or "unnamed" without a label or anything in it.
+std::string netns_label_text(const NetnsLabel *l);
 
 // (format 1.4) A dead netns in words and JSON, shared by `signals`,
 // `signals --events` and `signals --why`:
@@ -57,6 +68,25 @@ struct TextOptions {
 std::string render_text(const StatusModel &m, const TextOptions &o = {});
 std::string render_text(const ShowModel &m, const TextOptions &o = {});
 std::string render_text(const SignalsModel &m, const TextOptions &o = {});
+
+// signals --events: one block per netns, never one merged stream. Each
+// block starts with a header line
+//   "netns <inum>:<cookie> (<netns_label_text()>): live, 4 events"
+//   "netns <inum>:<cookie> (<gone_from()>): <gone_when()>, 2 events"
+// ("3 of 5 events match the filters" when a filter hid some), then the
+// ring's overwritten events, if any, then one event_text() line per event,
+// indented two spaces, in time order (ts_ns, then seq: the two rings of
+// format 1.4 are written one after the other). Blocks are separated by an
+// empty line and ordered by their newest event, the most recently active
+// netns last (next to the prompt); so times run forward within a block
+// and the newest event of each block is after that of the block above. A
+// netns the filters leave without events is left out; when that leaves
+// nothing: "no event matches the filters (N events kept)".
+std::string render_text(const SigEventsModel &m, const TextOptions &o = {});
+// The header line of one netns of `m` without the event count, e.g.
+// "netns 4026532201:4097 (blue): live" (--follow prints it when the netns
+// changes from the previous event's).
+std::string sig_events_header(const SigEventsModel &m, uint64_t inum, uint64_t cookie);
 
 } // namespace nsprobe
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +76,8 @@ Result<SigEvents> parse_sig_events(std::string_view content, std::string_view fi
 //   "SIGTERM to PID 1 of netns 4026532301 ignored 3×: PID 1 installed no
 //    handler; from outside its pid namespace only SIGKILL and SIGSTOP get
 //    through"
+// The repeat count is written only when count > 1: one event or a count of
+// 1 reads "... ignored: ...", never "ignored 1×".
 // reason is an NSP_SIG_REASON_NAMES word ("init", "default", "sig_ign",
 // "exiting", "other"). target: "PID 1" for init, else e.g. "processes" or
 // "PID 4242". forced: "1" sent from an ancestor pid namespace, "0" from
@@ -94,8 +97,11 @@ std::string event_explanation(const SigEvent &e);
 // One killsnoop-like line (no trailing newline):
 //   "<sec.usec> <comm>[<pid>] netns <n> -> <comm>[<pid>] pid <nspid> in
 //    pidns <p> netns <n>: SIGTERM ignored (init), process, forced: <why>"
-// A send from interrupt context reads "sent from interrupt context (a
-// timer), no sending task" in place of the sender; an OOM kill reads
+// <sec.usec> is ts_ns (CLOCK_MONOTONIC). A send from interrupt context reads
+// "sent from interrupt context (a timer), no sending task" in place of the
+// sender; a sender whose netns the module could not read (sender_netns 0:
+// it was exiting, its nsproxy already released, kmod/signal.c) reads
+// "<comm>[<pid>] (exited, netns unknown)", never "netns 0"; an OOM kill reads
 // "SIGKILL by the OOM killer <outcome>", a pid namespace teardown's
 // "SIGKILL at pid namespace teardown <outcome>".
 std::string event_text(const SigEvent &e);
@@ -103,6 +109,30 @@ std::string event_text(const SigEvent &e);
 // or null for none or a module older than 1.3).
 nlohmann::json event_json(const SigEvent &e);
 nlohmann::json ring_json(const SigRing &r);
+
+// A signal as a user names it: a number (1 to SIGRTMAX), or a name as
+// signal_name() writes it, with or without "SIG", any case: "15", "TERM",
+// "sigterm", "SIGRTMIN+3". nullopt for anything else.
+std::optional<int> parse_signal(std::string_view s);
+
+// A duration as a user writes it: a non-negative integer and a unit, "ms",
+// "s", "m", "h" or "d" ("500ms", "30s", "5m"); a bare integer is seconds.
+// Returns ns; nullopt for anything else (a fraction, a sign, an unknown
+// unit, more than 100 days).
+std::optional<uint64_t> parse_duration_ns(std::string_view s);
+
+// Which events `signals --events` shows, the same in text and JSON (rings
+// are always listed whole). An event passes when its signal is in
+// `signals` (or `signals` is empty), is not in `exclude`, and its ts_ns
+// (CLOCK_MONOTONIC) is at or after `since_ts_ns` when set.
+struct SigEventFilter {
+	std::set<int> signals;
+	std::set<int> exclude;
+	std::optional<uint64_t> since_ts_ns;
+
+	bool active() const { return !signals.empty() || !exclude.empty() || since_ts_ns; }
+	bool matches(const SigEvent &e) const;
+};
 
 } // namespace nsprobe
 
