@@ -105,8 +105,9 @@ TEST(RenderJson, StatusAndSignalsShape)
 {
 	auto snap = good_snapshot();
 	json st = to_json(build_status(snap, "/d/nsprobe"));
-	EXPECT_EQ(keys(st), (K{"counters", "module_loaded", "probes", "schema", "stats",
-			       "tool_format"}));
+	EXPECT_EQ(keys(st), (K{"counters", "coverage", "module_loaded", "probes", "schema",
+			       "stats", "tool_format"}));
+	EXPECT_EQ(keys(st["coverage"]), (K{"hooks", "missed", "unknown"}));
 	EXPECT_EQ(keys(st["probes"][0]),
 		  (K{"err", "hits", "kind", "name", "nmissed", "reason", "state", "symbol"}));
 	EXPECT_EQ(st["probes"][2]["err"], -22);
@@ -149,6 +150,7 @@ TEST(RenderJson, StatusAndSignalsShape)
 	json st2 = to_json(build_status(none, "/d/nsprobe"));
 	EXPECT_EQ(st2["module_loaded"], false);
 	EXPECT_EQ(st2["stats"], nullptr);
+	EXPECT_EQ(st2["coverage"], nullptr);
 	EXPECT_EQ(st2["probes"], json::array());
 	json sg2 = to_json(build_signals(none, "/d/nsprobe", {}));
 	EXPECT_EQ(sg2["unattributed"], nullptr);
