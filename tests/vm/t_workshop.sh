@@ -33,7 +33,7 @@ t0=$SECONDS
 # shellcheck disable=SC2086
 NSPROBE=$NSPROBE "$root/scripts/workshop" --summary $ready >"$out" 2>&1
 check "scripts/workshop exit status" 0 $?
-echo "  (workshop: $((SECONDS - t0)) s for $(wc -w <<<"$ready") exercises)"
+echo "  (workshop: $((SECONDS - t0)) s for $(wc -w <<<"$ready") exercises: $(awk '$1 == "workshop-time" {printf "%s %s s; ", $2, $3}' "$out"))"
 
 check "signals-init: SIGTERM generated ignored_init forced" "2 2 1" \
 	"$(vals signals-init term_generated term_ignored_init term_forced)"
