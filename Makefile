@@ -156,6 +156,19 @@ $(BUILD)/tools/%: tests/tools/%.c | setup-build
 demo: setup userspace kmod-matrix tools ## boot the default test kernel and show nsprobe at work
 	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/demo-guest
 
+# The workshop (docs/workshop.md): "make workshop" lists the exercises,
+# "make workshop-NAME" runs one in the default test kernel's guest
+# (scripts/workshop-guest loads nsprobe.ko there, as make demo does). On a
+# lab host with nsprobe loaded: scripts/workshop NAME.
+.PHONY: workshop workshop-all
+workshop: ## list the workshop exercises (make workshop-NAME runs one in the test guest)
+	@scripts/workshop --list
+	@echo "run one: make workshop-NAME (test guest, kernel $(DEFAULT_KERNEL)); all: make workshop-all"
+workshop-all: setup userspace kmod-matrix tools
+	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/workshop-guest $$(scripts/workshop --list | awk '$$4 == "ready" {print $$1}')
+workshop-%: setup userspace kmod-matrix tools
+	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/workshop-guest $*
+
 # Robustness runs that are not part of check (docs/reliability.md, "Kernel
 # stress"): 100 load/unload cycles of nsprobe under traffic, netns churn,
 # signal storms, debugfs readers and writers and veth.ko reloads

@@ -35,6 +35,12 @@
  *                                        as handled
  *   nsp-sigtool hog READY MIB            allocate and touch MIB MiB, create
  *                                        READY, wait until killed
+ *   nsp-sigtool catch SIGNO              try to install a handler for SIGNO;
+ *                                        prints "sigaction(SIGNO): ok" or
+ *                                        "sigaction(SIGNO): EINVAL" (other
+ *                                        errors by number); exit 0 either
+ *                                        way (scripts/workshop shows that
+ *                                        SIGKILL cannot be caught)
  *   nsp-sigtool nsreader                 until killed: read the link
  *                                        /proc/PID/task/TID/ns/net (which
  *                                        takes each task's task_lock(), as
@@ -370,6 +376,11 @@ static int cmd_storm(int seconds)
 	return 0;
 }
 
+static void on_catch(int sig)
+{
+	(void)sig;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -415,8 +426,20 @@ int main(int argc, char **argv)
 		cmd_nsreader();
 	if (!strcmp(cmd, "kernel") && argc == 3)
 		return cmd_kernel(atoi(argv[2]));
+	if (!strcmp(cmd, "catch") && argc == 3) {
+		struct sigaction sa = { .sa_handler = on_catch };
+		int sig = parse_sig(argv[2]);
+
+		if (sigaction(sig, &sa, NULL) == 0)
+			printf("sigaction(%d): ok\n", sig);
+		else if (errno == EINVAL)
+			printf("sigaction(%d): EINVAL\n", sig);
+		else
+			printf("sigaction(%d): errno %d\n", sig, errno);
+		return 0;
+	}
 	if (!strcmp(cmd, "storm") && argc == 3)
 		return cmd_storm(atoi(argv[2]));
-	fprintf(stderr, "usage: nsp-sigtool ign|block|sigqueue|segv|threads|tgkill|orphans|kernel|hog|nsreader|storm ...\n");
+	fprintf(stderr, "usage: nsp-sigtool ign|block|sigqueue|segv|threads|tgkill|orphans|kernel|hog|nsreader|storm|catch ...\n");
 	return 2;
 }
