@@ -143,3 +143,7 @@ check "  ... and said why it stopped" grep -q "^nsprobe: serve: Terminated, stop
 # ---- the example rules of docs/fleet.md ----------------------------------
 check "docs/prometheus/nsprobe-rules.yml passes promtool check rules" \
 	promtool check rules "$HERE/../../docs/prometheus/nsprobe-rules.yml"
+# A container's first SIGTERM ignored by init: the series appears at 1, and
+# the alert must fire all the same (the rules' own unit test).
+check "  ... and its unit test (promtool test rules): a new series alerts" \
+	sh -c 'cd "$1" && promtool test rules nsprobe-rules.test.yml' sh "$HERE/../../docs/prometheus"
