@@ -166,8 +166,16 @@ workshop: ## list the workshop exercises (make workshop-NAME runs one in the tes
 	@echo "run one: make workshop-NAME (test guest, kernel $(DEFAULT_KERNEL)); all: make workshop-all"
 workshop-all: setup userspace kmod-matrix tools
 	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/workshop-guest $$(scripts/workshop --list | awk '$$4 == "ready" {print $$1}')
-workshop-%: setup userspace kmod-matrix tools
+# The name is checked first, in its own make (prerequisites may run in
+# parallel): a typo or a "not yet" exercise fails at once, not after the
+# builds and a guest boot.
+workshop-%:
+	@$(MAKE) --no-print-directory workshop-name-$*
+	@$(MAKE) --no-print-directory setup userspace kmod-matrix tools
 	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/workshop-guest $*
+workshop-name-%:
+	@scripts/workshop --list | awk -v n='$*' '$$1 == n && $$4 == "ready" {ok = 1} END {exit !ok}' || \
+		{ echo "make: workshop-$*: no exercise ready by that name:" >&2; scripts/workshop --list >&2; exit 2; }
 
 # Robustness runs that are not part of check (docs/reliability.md, "Kernel
 # stress"): 100 load/unload cycles of nsprobe under traffic, netns churn,
