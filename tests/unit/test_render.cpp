@@ -1,5 +1,8 @@
 // Renderers: JSON shape (exact keys) and text/JSON golden output.
 // Regenerate the golden files with NSPROBE_UPDATE_GOLDEN=1 and review the diff.
+#include <iterator>
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include "fakes.h"
@@ -377,6 +380,27 @@ TEST(RenderText, WideColourAndDropReasons)
 	EXPECT_EQ(drops_before_driver(h1), 1u);
 	h1.nsprobe->tx_dropped_base = 12;	// stats read moments apart: never negative
 	EXPECT_EQ(drops_before_driver(h1), 0u);
+	// Counters-only mode: nsprobe's drops are unknown, so is the difference.
+	h1.nsprobe->tx_dropped_base = 0;
+	Coverage counters_only;
+	counters_only.gaps.push_back({"veth_xmit", "veth_xmit", "armed", kCountersOnly, 0,
+				      {"drops", "requeued"}});
+	EXPECT_EQ(drops_before_driver(h1, counters_only), std::nullopt);
+	EXPECT_EQ(drops_before_driver(h1, Coverage{}), 3u);
+	{
+		ShowModel mc = m;
+		mc.coverage = counters_only;
+		std::string t = render_text(mc);
+		// h1's row ends "... XMIT_DROP PRE_DRIVER": both unknown.
+		size_t at = t.find("\n  h1 ");
+		ASSERT_NE(at, std::string::npos) << t;
+		std::istringstream row(t.substr(at + 1, t.find('\n', at + 1) - at - 1));
+		std::vector<std::string> cells{std::istream_iterator<std::string>(row), {}};
+		ASSERT_GE(cells.size(), 2u);
+		EXPECT_EQ(cells[cells.size() - 2] + " " + cells.back(), "- -") << t;
+		EXPECT_EQ(to_json(mc)["netns"][0]["interfaces"][1]["drops_before_driver"], nullptr);
+		EXPECT_EQ(to_json(mc)["netns"][0]["interfaces"][1]["nsprobe"]["drops"], nullptr);
+	}
 	EXPECT_EQ(text.find("\033["), std::string::npos);
 	std::string bold = render_text(m, {.color = true});
 	EXPECT_NE(bold.find("  \033[1mIFACE"), std::string::npos) << bold;

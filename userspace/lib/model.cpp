@@ -237,9 +237,10 @@ SignalsModel build_signals(const Result<Snapshot> &snap, std::string where,
 	return m;
 }
 
-std::optional<uint64_t> drops_before_driver(const InterfaceView &iv)
+std::optional<uint64_t> drops_before_driver(const InterfaceView &iv,
+					    const std::optional<Coverage> &cov)
 {
-	if (!iv.nsprobe || !iv.nsprobe->tx_dropped_base)
+	if (!iv.nsprobe || !iv.nsprobe->tx_dropped_base || (cov && cov->unknown("drops")))
 		return std::nullopt;
 	uint64_t k = iv.link.stats.tx_dropped, base = *iv.nsprobe->tx_dropped_base;
 	uint64_t since = k > base ? k - base : 0;	// what the kernel dropped meanwhile

@@ -425,7 +425,8 @@ std::vector<MetricFamily> build_metrics(const MetricsInput &in)
 			if (iv.peer && iv.peer->netns)
 				peer = std::to_string(iv.peer->netns->inum);
 			veth_metrics(f, with(ns, {{"interface", iv.link.name}, {"peer_netns", peer}}),
-				     *iv.nsprobe, drops_before_driver(iv), in.show.coverage);
+				     *iv.nsprobe, drops_before_driver(iv, in.show.coverage),
+				     in.show.coverage);
 		}
 		for (const DevRecord &r : v->module_devices)
 			veth_metrics(f, with(ns, {{"interface", r.name}, {"peer_netns", ""}}),

@@ -131,7 +131,7 @@ json interface_json(const InterfaceView &iv, const std::optional<Coverage> &cov)
 		{"tx_bytes", l.stats.tx_bytes},	    {"tx_dropped", l.stats.tx_dropped},
 	};
 	j["nsprobe"] = iv.nsprobe ? dev_counters_json(*iv.nsprobe, cov) : json(nullptr);
-	std::optional<uint64_t> pre = drops_before_driver(iv);
+	std::optional<uint64_t> pre = drops_before_driver(iv, cov);
 	j["drops_before_driver"] = pre ? json(*pre) : json(nullptr);
 	return j;
 }

@@ -217,7 +217,7 @@ Table interface_table(const NetnsView &v, bool counters, const std::optional<Cov
 	for (const InterfaceView &iv : v.interfaces) {
 		const LinkInfo &l = iv.link;
 		const std::optional<DevCounters> &n = iv.nsprobe;
-		std::optional<uint64_t> pre = drops_before_driver(iv);
+		std::optional<uint64_t> pre = drops_before_driver(iv, cov);
 		t.add_row({l.name, num(static_cast<uint64_t>(l.ifindex)), l.kind.empty() ? "-" : l.kind,
 			   (l.admin_up ? "up/" : "down/") + l.oper_state, num(l.mtu), peer_text(iv),
 			   human_count(l.stats.rx_packets), human_bytes(l.stats.rx_bytes),
@@ -225,7 +225,8 @@ Table interface_table(const NetnsView &v, bool counters, const std::optional<Cov
 			   human_count(l.stats.rx_dropped) + "/" + human_count(l.stats.tx_dropped),
 			   n ? human_count(n->tx_packets) : "-", n ? human_bytes(n->tx_bytes) : "-",
 			   n ? paths_text(cov, n->path_backlog, n->path_napi) : "-",
-			   n ? human_count(n->drops) : "-", pre ? human_count(*pre) : "-"});
+			   n && !unknown(cov, "drops") ? human_count(n->drops) : "-",
+			   pre ? human_count(*pre) : "-"});
 	}	// without counters, the nsprobe cells are beyond the columns: not printed
 	return t;
 }
@@ -257,7 +258,7 @@ Table interface_table_wide(const NetnsView &v, const std::optional<Coverage> &co
 	row.push_back(iv.nsprobe && !unknown(cov, #key) ? num(iv.nsprobe->key) : "-");
 		NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
-		std::optional<uint64_t> pre = drops_before_driver(iv);
+		std::optional<uint64_t> pre = drops_before_driver(iv, cov);
 		row.push_back(pre ? num(*pre) : "-");
 		t.add_row(std::move(row));
 	}
@@ -287,7 +288,7 @@ Table module_devices_table(const NetnsView &v, bool wide, const std::optional<Co
 		} else {
 			row.insert(row.end(), {human_count(d.tx_packets), human_bytes(d.tx_bytes),
 					       paths_text(cov, d.path_backlog, d.path_napi),
-					       human_count(d.drops)});
+					       unknown(cov, "drops") ? "-" : human_count(d.drops)});
 		}
 		t.add_row(std::move(row));
 	}

@@ -76,8 +76,11 @@ struct InterfaceView {
 // span of nsprobe's counters: (link tx_dropped - tx_dropped_base) - drops.
 // nullopt when nsprobe does not track the device, or its module predates
 // tx_dropped_base (format < 1.2); 0 (never negative) if nsprobe saw more
-// (the link stats and debugfs are read moments apart).
-std::optional<uint64_t> drops_before_driver(const InterfaceView &iv);
+// (the link stats and debugfs are read moments apart). nullopt too when
+// coverage says nsprobe's "drops" is unknown (counters-only mode): the
+// difference would then be every drop, not the ones before the driver.
+std::optional<uint64_t> drops_before_driver(const InterfaceView &iv,
+					    const std::optional<Coverage> &cov = std::nullopt);
 
 struct NetnsView {
 	uint64_t inum = 0;
