@@ -183,11 +183,21 @@ workshop-name-%:
 # (tests/vm/stress_*.sh), on every kernel of the matrix, about 20-25 min
 # each under TCG. Goes on after a failed kernel; a summary line per kernel;
 # fails if any failed. NSP_STRESS_CYCLES=N etc. (see the test) are passed on.
-.PHONY: stress
+.PHONY: stress bench bench-kmod
 stress: kmod-matrix userspace tools ## stress suite in the VM (not part of check)
 	tests/vm/run-stress $(KERNELS)
 
-bench: setup userspace kmod-matrix tools ## benchmarks (never part of check)
+# bench/hookcost (hookcost.ko, the floor of one hook hit) for every test
+# kernel, into build/bench/<name>/: bench-veth prices a kprobe, a kretprobe
+# and a tracepoint apart from nsprobe's handlers.
+bench-kmod: setup
+	@set -e; for k in $(KERNELS); do \
+	  abi=$$(awk -v n=$$k '!/^#/ && $$1 == n {print $$2}' scripts/kernels.conf); \
+	  mkdir -p $(BUILD)/bench/$$k; cp bench/hookcost/Kbuild bench/hookcost/hookcost.c $(BUILD)/bench/$$k/; \
+	  $(MAKE) -C /lib/modules/$$abi/build M=$(abspath $(BUILD))/bench/$$k NSP_WERROR=$(if $(werror_on),1,0) modules; \
+	done
+
+bench: setup userspace kmod-matrix tools bench-kmod ## benchmarks (never part of check)
 	@scripts/setup --bench
 	BUILD=$(BUILD) scripts/bench
 
