@@ -178,36 +178,44 @@ Result<UniqueFd> NetlinkLinkSource::open_ns(const NetnsInfo &ns)
 	return fd;
 }
 
-Result<LinkDump> NetlinkLinkSource::dump(const NetnsInfo &ns)
+Result<UniqueFd> NetlinkLinkSource::run_in_netns(const NetnsInfo &ns,
+						 const std::function<void()> &in_ns)
 {
 	if (auto s = init(); !s)
 		return s.error();
-
 	auto opened = open_ns(ns);
 	if (!opened)
 		return opened.error();
-	UniqueFd fd = std::move(*opened);
+	NetnsGuard guard(orig_fd_.get());
+	if (ns.id != orig_id_) {
+		if (int err = guard.enter(opened->get()))
+			return errno_error(err == EPERM ? Errc::permission_denied : Errc::internal,
+					   "setns to " + ns_what(ns.id), err,
+					   err == EPERM ? "entering other network namespaces needs root" : "");
+	}
+	in_ns();
+	if (int err = guard.restore())
+		return errno_error(Errc::internal, "setns back to the original netns", err);
+	return opened;
+}
 
+Result<LinkDump> NetlinkLinkSource::dump(const NetnsInfo &ns)
+{
 	SockPtr sock(nl_socket_alloc());
 	if (!sock)
 		return Error{Errc::internal, "nl_socket_alloc", "out of memory", {}, ENOMEM};
+	// Sockets stay bound to the netns they were created in.
+	int connect_err = 0;
 	UniqueFd udp;
-	{
-		NetnsGuard guard(orig_fd_.get());
-		if (ns.id != orig_id_) {
-			if (int err = guard.enter(fd.get()))
-				return errno_error(err == EPERM ? Errc::permission_denied : Errc::internal,
-						   "setns to " + ns_what(ns.id), err,
-						   err == EPERM ? "entering other network namespaces needs root"
-								: "");
-		}
-		// Sockets stay bound to the netns they were created in.
-		if (int err = nl_connect(sock.get(), NETLINK_ROUTE); err < 0)
-			return nl_error("netlink socket in " + ns_what(ns.id), err);
+	auto entered = run_in_netns(ns, [&] {
+		connect_err = nl_connect(sock.get(), NETLINK_ROUTE);
 		udp.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-		if (int err = guard.restore())
-			return errno_error(Errc::internal, "setns back to the original netns", err);
-	}
+	});
+	if (!entered)
+		return entered.error();
+	UniqueFd fd = std::move(*entered);
+	if (connect_err < 0)
+		return nl_error("netlink socket in " + ns_what(ns.id), connect_err);
 
 	LinkDump out;
 	if (udp.valid()) {
@@ -293,27 +301,12 @@ Result<int32_t> NetlinkLinkSource::nsid_of(const NetnsId &viewer, const NetnsId 
 
 Result<NetnsDropCounters> NetlinkLinkSource::drop_counters(const NetnsInfo &ns)
 {
-	if (auto s = init(); !s)
-		return s.error();
-	auto opened = open_ns(ns);
-	if (!opened)
-		return opened.error();
-	UniqueFd fd = std::move(*opened);
-
 	NetnsDropCounters out;
 	SockPtr sock(nl_socket_alloc());
 	if (!sock)
 		return Error{Errc::internal, "nl_socket_alloc", "out of memory", {}, ENOMEM};
 	int connect_err = 0;
-	{
-		NetnsGuard guard(orig_fd_.get());
-		if (ns.id != orig_id_) {
-			if (int err = guard.enter(fd.get()))
-				return errno_error(err == EPERM ? Errc::permission_denied : Errc::internal,
-						   "setns to " + ns_what(ns.id), err,
-						   err == EPERM ? "entering other network namespaces needs root"
-								: "");
-		}
+	auto entered = run_in_netns(ns, [&] {
 		connect_err = nl_connect(sock.get(), NETLINK_ROUTE);
 		// /proc/<pid>/net follows the task's netns when opened: this
 		// thread is in ns now.
@@ -329,9 +322,9 @@ Result<NetnsDropCounters> NetlinkLinkSource::drop_counters(const NetnsInfo &ns)
 				break;
 			}
 		}
-		if (int err = guard.restore())
-			return errno_error(Errc::internal, "setns back to the original netns", err);
-	}
+	});
+	if (!entered)
+		return entered.error();
 	if (out.snmp_error)
 		out.snmp.clear();
 

@@ -5,6 +5,7 @@
 #define LIBNSPROBE_LINK_SOURCE_H
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -113,6 +114,13 @@ private:
 	// An fd of `ns`, through the first of its open_paths that still leads
 	// to its inode. Errors: netns_not_found, permission_denied.
 	Result<UniqueFd> open_ns(const NetnsInfo &ns);
+	// Runs `in_ns` with this thread in `ns` (directly when `ns` is the
+	// netns we started in), then returns to the original netns. What
+	// `in_ns` creates stays bound to `ns`: sockets, and files opened under
+	// /proc/thread-self/net. Returns the fd of `ns` for the caller to keep.
+	// Errors: those of init() and open_ns(); permission_denied when setns()
+	// says EPERM; internal for any other setns() failure.
+	Result<UniqueFd> run_in_netns(const NetnsInfo &ns, const std::function<void()> &in_ns);
 
 	UniqueFd orig_fd_;	// the netns we started in
 	NetnsId orig_id_{};
