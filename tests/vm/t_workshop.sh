@@ -26,9 +26,9 @@ vals() { # NAME KEY...: the values, space separated
 	echo "${r[*]}"
 }
 
-nsp_load
+nsp_load latency=1	# veth-latency times crossings
 ready=$("$root/scripts/workshop" --list | awk '$4 == "ready" {print $1}' | paste -sd' ')
-check "ready exercises, in order" "signals-init signals-handler signals-init-exit zombies signals-shell-init oom" "$ready"
+check "ready exercises, in order" "signals-init signals-handler signals-init-exit zombies signals-shell-init oom veth-latency" "$ready"
 t0=$SECONDS
 # shellcheck disable=SC2086
 NSPROBE=$NSPROBE "$root/scripts/workshop" --summary $ready >"$out" 2>&1
@@ -80,8 +80,14 @@ check "oom: nsprobe's SIGKILL oom_kill equals memory.events, the hog is a victim
 	"$(vals oom nsprobe_oom_kill hog_is_victim)"
 check "oom: no memory cgroup left by the workshop" 0 "$(ls -d /sys/fs/cgroup/nsp-workshop-* 2>/dev/null | wc -l)"
 
-"$root/scripts/workshop" --summary veth-latency >/tmp/t_workshop.nyet 2>&1
-check "veth-latency (not yet): exit 4, says so" "4 workshop veth-latency unavailable" "$? $(grep '^workshop ' /tmp/t_workshop.nyet)"
+# Request/response, one at a time, static neighbours, IPv6 off: each
+# request crosses into the container once, each reply back once.
+check "veth-latency: exchanges over veth and over lo" "200 200 200" \
+	"$(vals veth-latency exchanges rr_veth_count rr_lo_count)"
+check "veth-latency: crossings into the container, into the host" "200 200" \
+	"$(vals veth-latency cross_into_container cross_into_host)"
+check "veth-latency: veth_xmit samples in the container, in the host" "200 200" \
+	"$(vals veth-latency xmit_container xmit_host)"
 "$root/scripts/workshop" --help >/tmp/t_workshop.help 2>/dev/null
 check "--help: exit 0, usage on stdout" "0 1" "$? $(grep -c '^usage: scripts/workshop' /tmp/t_workshop.help)"
 "$root/scripts/workshop" no-such-thing >/dev/null 2>&1
