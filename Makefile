@@ -148,7 +148,7 @@ check-fuzz: fuzz ## each fuzz target for FUZZ_SECONDS (default 20) from its seed
 # Small C programs the VM tests and the demo drive (exact UDP counts,
 # signal targets). Plain cc: they need nothing but libc.
 TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
-tools: $(TOOLS)
+tools: $(TOOLS) ## the test tools of tests/tools (nsp-udp, nsp-sigtarget, ...) into build/tools
 $(BUILD)/tools/%: tests/tools/%.c | setup-build
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -Wall -Wextra $(if $(werror_on),-Werror) -o $@ $<
@@ -164,7 +164,7 @@ demo: setup userspace kmod-matrix tools ## boot the default test kernel and show
 workshop: ## list the workshop exercises (make workshop-NAME runs one in the test guest)
 	@scripts/workshop --list
 	@echo "run one: make workshop-NAME (test guest, kernel $(DEFAULT_KERNEL)); all: make workshop-all"
-workshop-all: setup userspace kmod-matrix tools
+workshop-all: setup userspace kmod-matrix tools ## every exercise, one after the other, in the test guest
 	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/workshop-guest $$(scripts/workshop --list | awk '$$4 == "ready" {print $$1}')
 # The name is checked first, in its own make (prerequisites may run in
 # parallel): a typo or a "not yet" exercise fails at once, not after the
@@ -190,7 +190,7 @@ stress: kmod-matrix userspace tools ## stress suite in the VM (not part of check
 # bench/hookcost (hookcost.ko, the floor of one hook hit) for every test
 # kernel, into build/bench/<name>/: bench-veth prices a kprobe, a kretprobe
 # and a tracepoint apart from nsprobe's handlers.
-bench-kmod: setup
+bench-kmod: setup ## hookcost.ko (bench/hookcost) for every test kernel, for make bench
 	@set -e; for k in $(KERNELS); do \
 	  abi=$$(awk -v n=$$k '!/^#/ && $$1 == n {print $$2}' scripts/kernels.conf); \
 	  mkdir -p $(BUILD)/bench/$$k; cp bench/hookcost/Kbuild bench/hookcost/hookcost.c $(BUILD)/bench/$$k/; \
