@@ -135,3 +135,32 @@ TEST(Rates, SortedByTrafficGoneNetnsDropped)
 	EXPECT_EQ(r[3].inum, 5u);	// fresh: no rate sorts last
 	EXPECT_TRUE(find(r, 5).fresh);
 }
+
+TEST(Rates, NetnsNamedByNameContainerOrHostNeverByAComm)
+{
+	ShowModel m;
+	auto view = [](uint64_t inum, std::optional<uint64_t> cookie) {
+		NetnsView v;
+		v.inum = inum;
+		v.cookie = cookie;
+		v.host = is_host_netns(inum, cookie);
+		v.init = ProcRef{1, "bash"};	// never a label
+		return v;
+	};
+	m.netns.push_back(view(4026531840, 1));	// host: cookie 1 (6.1, 6.12)
+	m.netns.push_back(view(kInitNetInum, 3));	// host: static inum (6.18)
+	m.netns.push_back(view(4026532201, 7));	// named
+	m.netns.back().names = {"blue", "azure"};
+	m.netns.push_back(view(4026532202, 8));	// a container
+	m.netns.back().container = ContainerId{"docker", std::string(64, 'a'), 2, "/x"};
+	m.netns.push_back(view(4026532203, 9));	// unknown
+	m.netns.push_back(view(4026532204, std::nullopt));	// unknown, cookie too
+	Sample s = sample_of(m, 1.0);
+	ASSERT_EQ(s.netns.size(), 6u);
+	EXPECT_EQ(s.netns[0].label, "host");
+	EXPECT_EQ(s.netns[1].label, "host");
+	EXPECT_EQ(s.netns[2].label, "blue");
+	EXPECT_EQ(s.netns[3].label, "docker:aaaaaaaaaaaa");
+	EXPECT_EQ(s.netns[4].label, std::nullopt);
+	EXPECT_EQ(s.netns[5].label, std::nullopt);
+}

@@ -49,7 +49,7 @@ TEST(RenderJson, ShowShape)
 	EXPECT_EQ(j["counters"]["format"], "1.0");
 	ASSERT_EQ(j["netns"].size(), 3u);
 	const json &host = j["netns"][0];
-	EXPECT_EQ(keys(host), (K{"anonymous", "bind_paths", "container", "cookie", "current", "init",
+	EXPECT_EQ(keys(host), (K{"anonymous", "bind_paths", "container", "cookie", "current", "host", "init",
 				 "interfaces", "inum", "links_error", "module_devices", "names",
 				 "nsprobe", "oom_kills", "pids"}));
 	// A 1.0 module does not tell OOM kills apart: unknown, not 0.
@@ -391,7 +391,7 @@ TEST(RenderText, WideColourAndDropReasons)
 		ShowModel mc = m;
 		mc.coverage = counters_only;
 		std::string t = render_text(mc);
-		// h1's row ends "... XMIT_DROP PRE_DRIVER": both unknown.
+		// h1's row ends "... NSP_DROPS PRE_DRIVER": both unknown.
 		size_t at = t.find("\n  h1 ");
 		ASSERT_NE(at, std::string::npos) << t;
 		std::istringstream row(t.substr(at + 1, t.find('\n', at + 1) - at - 1));

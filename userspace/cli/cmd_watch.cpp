@@ -68,10 +68,12 @@ nlohmann::json opt(std::optional<double> v)
 std::string render_watch_text(const std::vector<NetnsRate> &rates, bool color)
 {
 	using R = Table::Align;
-	Table t({{"NETNS"}, {"NAME"}, {"IFACE"}, {"RX_PPS", R::right}, {"TX_PPS", R::right},
-		 {"RX_B/S", R::right}, {"TX_B/S", R::right}, {"DROP/S", R::right},
-		 {"NSP_TX_PPS", R::right}, {"NSP_TX_B/S", R::right}, {"SIG/S", R::right},
-		 {"SIG_IGN/S", R::right}});
+	// The words of show's columns for the same quantities, per second.
+	Table t({{"NETNS"}, {"NAME"}, {"IFACE"}, {"RX_PACKETS/S", R::right},
+		 {"TX_PACKETS/S", R::right}, {"RX_BYTES/S", R::right}, {"TX_BYTES/S", R::right},
+		 {"RX+TX_DROP/S", R::right}, {"NSP_TX_PACKETS/S", R::right},
+		 {"NSP_TX_BYTES/S", R::right}, {"SIG_GENERATED/S", R::right},
+		 {"SIG_IGNORED/S", R::right}});
 	auto sum = [](const std::vector<IfaceRate> &ifs, std::optional<double> IfaceRate::*m) {
 		std::optional<double> total;
 		for (const IfaceRate &i : ifs)
@@ -81,7 +83,7 @@ std::string render_watch_text(const std::vector<NetnsRate> &rates, bool color)
 	};
 	for (const NetnsRate &n : rates) {
 		// The netns row: its interfaces summed, its drops and signals.
-		t.add_row({fmt::format("{}", n.inum), n.label.empty() ? "-" : n.label, "*",
+		t.add_row({fmt::format("{}", n.inum), n.label.value_or("-"), "*",
 			   human_si(sum(n.ifaces, &IfaceRate::rx_pps)),
 			   human_si(sum(n.ifaces, &IfaceRate::tx_pps)),
 			   human_iec(sum(n.ifaces, &IfaceRate::rx_bps)),
@@ -169,7 +171,7 @@ int WatchCommand::run()
 				list.push_back({{"inum", n.inum},
 						{"cookie", n.cookie ? nlohmann::json(*n.cookie)
 								    : nlohmann::json(nullptr)},
-						{"label", n.label}, {"fresh", n.fresh},
+						{"label", n.label ? nlohmann::json(*n.label) : nlohmann::json(nullptr)}, {"fresh", n.fresh},
 						{"pps", opt(n.pps)}, {"bps", opt(n.bps)},
 						{"drops_ps", opt(n.drops_ps)}, {"sig_ps", opt(n.sig_ps)},
 						{"sig_ignored_ps", opt(n.sig_ignored_ps)},

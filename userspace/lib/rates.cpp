@@ -10,20 +10,6 @@
 namespace nsprobe {
 namespace {
 
-std::string label_of(const NetnsView &v)
-{
-	if (!v.names.empty())
-		return v.names.front();
-	if (v.container)
-		return v.container->runtime + ":" +
-		       (v.container->id.size() == 64 ? v.container->id.substr(0, 12) : v.container->id);
-	if (v.init)
-		return v.init->comm;
-	if (v.current)
-		return "(current)";
-	return v.anonymous ? "(anonymous)" : "";
-}
-
 using NetnsKey = std::pair<uint64_t, std::optional<uint64_t>>;
 
 std::optional<double> add(std::optional<double> a, std::optional<double> b)
@@ -63,7 +49,7 @@ Sample sample_of(const ShowModel &m, double t)
 		NetnsSample n;
 		n.inum = v.inum;
 		n.cookie = v.cookie;
-		n.label = label_of(v);
+		n.label = netns_name(v.names, v.container, v.host);
 		if (v.nsprobe) {
 			n.sig_generated = v.nsprobe->sig_generated;
 			n.sig_ignored = v.nsprobe->sig_ignored;

@@ -32,7 +32,7 @@ struct IfaceSample {
 struct NetnsSample {
 	uint64_t inum = 0;
 	std::optional<uint64_t> cookie;
-	std::string label;	// first /run/netns name, else container, else init comm
+	std::optional<std::string> label;	// netns_name(): name, container, "host"
 	std::optional<uint64_t> sig_generated;	// module counters, if available
 	std::optional<uint64_t> sig_ignored;
 	std::vector<IfaceSample> ifaces;	// without loopback
@@ -59,7 +59,7 @@ struct IfaceRate {
 struct NetnsRate {
 	uint64_t inum = 0;
 	std::optional<uint64_t> cookie;
-	std::string label;
+	std::optional<std::string> label;	// as NetnsSample's; nullopt: unknown
 	bool fresh = false;	// not in the previous sample: no rates yet
 	// Sums over the interfaces that have a rate (nullopt if none has).
 	std::optional<double> pps, bps, drops_ps;
