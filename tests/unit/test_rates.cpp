@@ -164,3 +164,73 @@ TEST(Rates, NetnsNamedByNameContainerOrHostNeverByAComm)
 	EXPECT_EQ(s.netns[4].label, std::nullopt);
 	EXPECT_EQ(s.netns[5].label, std::nullopt);
 }
+
+TEST(Rates, LatencyP99OfTheIntervalAndVethDropsPerSecond)
+{
+	// Bucket 12 is [2048, 4096) ns, bucket 13 [4096, 8192).
+	auto hist = [](uint64_t b12, uint64_t b13) {
+		Hist h;
+		h.buckets[12] = b12;
+		h.buckets[13] = b13;
+		h.count = b12 + b13;
+		h.sum_ns = b12 * 3000 + b13 * 6000;
+		return h;
+	};
+	NetnsSample a = netns(4026532201, 7, {iface(2, "eth0", 0, 0)});
+	a.latency["xmit"] = hist(100, 0);
+	a.nsp_drops = 10;
+	a.ifaces[0].nsprobe = DevCounters{};
+	a.ifaces[0].nsprobe->drops = 10;
+	NetnsSample b = a;
+	b.latency["xmit"] = hist(150, 50);
+	b.nsp_drops = 30;
+	b.ifaces[0].nsprobe->drops = 30;
+	auto r = compute_rates(Sample{10.0, {a}}, Sample{12.0, {b}});
+	const NetnsRate &n = find(r, 4026532201);
+	// The interval's 100 samples: 50 in each bucket; p99 is rank 99, the
+	// 49th of bucket 13: 4096 + 49/50 * 4096. (The cumulative histogram's
+	// p99 would be 8028.16.)
+	ASSERT_TRUE(n.xmit_p99_ns);
+	EXPECT_DOUBLE_EQ(*n.xmit_p99_ns, 8110.08);
+	EXPECT_EQ(n.cross_p99_ns, std::nullopt);	// no cross histogram
+	EXPECT_EQ(n.nsp_drops_ps, 10.0);
+	ASSERT_EQ(n.ifaces.size(), 1u);
+	EXPECT_EQ(n.ifaces[0].nsp_drops_ps, 10.0);
+
+	// Nothing measured in the interval, or a reset in it: unknown, not 0.
+	NetnsSample c = b;
+	EXPECT_EQ(find(compute_rates(Sample{12.0, {b}}, Sample{13.0, {c}}), 4026532201).xmit_p99_ns,
+		  std::nullopt);
+	c.latency["xmit"] = hist(1, 0);
+	c.nsp_drops = 0;
+	const NetnsRate &after_reset = find(compute_rates(Sample{12.0, {b}}, Sample{13.0, {c}}),
+					    4026532201);
+	EXPECT_EQ(after_reset.xmit_p99_ns, std::nullopt);
+	EXPECT_EQ(after_reset.nsp_drops_ps, std::nullopt);
+	// Without latency=1 there is no histogram at all.
+	NetnsSample off = netns(4026532201, 7, {iface(2, "eth0", 0, 0)});
+	EXPECT_EQ(find(compute_rates(Sample{1.0, {off}}, Sample{2.0, {off}}), 4026532201).xmit_p99_ns,
+		  std::nullopt);
+}
+
+TEST(Rates, AddLatencyMatchesInumAndCookie)
+{
+	LatencyFile f;
+	HistRecord netns_rec;
+	netns_rec.inum = 4026532201;
+	netns_rec.cookie = 7;
+	netns_rec.kind = "cross";
+	netns_rec.hist.buckets[3] = 5;
+	netns_rec.hist.count = 5;
+	HistRecord other = netns_rec;	// same inum, another cookie: not it
+	other.cookie = 8;
+	other.kind = "xmit";
+	HistRecord dev = netns_rec;	// a device's: not the netns's
+	dev.per_device = true;
+	dev.kind = "xmit";
+	f.hists = {netns_rec, other, dev};
+	Sample s{1.0, {netns(4026532201, 7, {})}};
+	add_latency(s, f);
+	ASSERT_EQ(s.netns[0].latency.size(), 1u);
+	EXPECT_EQ(s.netns[0].latency.at("cross").buckets[3], 5u);
+}

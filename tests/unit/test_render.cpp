@@ -42,7 +42,9 @@ TEST(RenderJson, ShowShape)
 {
 	json j = to_json(show_model(good_snapshot()));
 	EXPECT_EQ(j["schema"], "nsprobe/1");
-	EXPECT_EQ(keys(j), (K{"counters", "coverage", "gone_netns", "netns", "schema", "skipped"}));
+	EXPECT_EQ(keys(j), (K{"counters", "coverage", "gone_netns", "netns", "schema", "since", "skipped"}));
+	EXPECT_EQ(j["since"], (nlohmann::json{{"nsprobe", "module_load_or_reset"},
+					      {"kernel_stats", "device_created"}}));
 	EXPECT_EQ(j["gone_netns"], json::array());	// format 1.0: no post-mortem file
 	EXPECT_EQ(keys(j["coverage"]), (K{"hooks", "missed", "unknown"}));
 	EXPECT_EQ(keys(j["counters"]), (K{"available", "debugfs", "format"}));

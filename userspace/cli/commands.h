@@ -121,6 +121,7 @@ private:
 	double interval_ = 1.0;
 	long count_ = 0;	// 0: until interrupted
 	bool plain_ = false;
+	bool wide_ = false;	// --wide: NSP_DROPS/S and the latency p99 columns
 };
 
 // nsprobe latency: the veth latency histograms (issue 3).

@@ -233,6 +233,8 @@ json to_json(const ShowModel &m)
 	for (const SkippedNetns &s : m.skipped)
 		skipped.push_back({{"inum", s.inum}, {"reason", s.reason}});
 	j["skipped"] = skipped;
+	// nsprobe's counters restart at a reset, the kernel's link stats never.
+	j["since"] = {{"nsprobe", "module_load_or_reset"}, {"kernel_stats", "device_created"}};
 	j["coverage"] = m.coverage ? coverage_json(*m.coverage, CoverageScope::counters)
 				   : json(nullptr);
 	return j;

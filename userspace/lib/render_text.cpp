@@ -362,6 +362,12 @@ std::string nsprobe_lines(const NetnsRecord &n, const std::optional<uint64_t> &o
 std::string render_text(const ShowModel &m, const TextOptions &o)
 {
 	std::string out = counters_line(m.counters);
+	// nsprobe's counters restart at a reset, the kernel's never: say which
+	// is which, once (JSON "since").
+	if (m.counters.available)
+		out += "since: NSP_ columns and nsprobe lines count since the module's load or "
+		       "last reset (nsprobe reset); RX_/TX_ columns are the kernel's, since each "
+		       "device was created\n";
 	for (const NetnsView &v : m.netns) {
 		// Append in two steps: "\n" + std::string&& inlines string::insert(0, ...),
 		// on which GCC 12 -O2 warns -Wrestrict wrongly (GCC bug 105329).
