@@ -234,3 +234,21 @@ TEST(Rates, AddLatencyMatchesInumAndCookie)
 	ASSERT_EQ(s.netns[0].latency.size(), 1u);
 	EXPECT_EQ(s.netns[0].latency.at("cross").buckets[3], 5u);
 }
+
+TEST(Rates, QdiscDropsAndTheTotalOfStages)
+{
+	// Link drops 1 -> 3 (tx_dropped), root qdisc drops 100 -> 140, in 2 s.
+	NetnsSample a = netns(4026532201, 7, {iface(2, "eth0", 0, 0, 0, 0, 1)});
+	a.qdisc_drops = 100;
+	NetnsSample b = netns(4026532201, 7, {iface(2, "eth0", 0, 0, 0, 0, 3)});
+	b.qdisc_drops = 140;
+	const NetnsRate &n = find(compute_rates(Sample{0.0, {a}}, Sample{2.0, {b}}), 4026532201);
+	EXPECT_EQ(n.drops_ps, 1.0);
+	EXPECT_EQ(n.qdisc_drops_ps, 20.0);
+	EXPECT_EQ(n.total_drops_ps, 21.0);
+	// Qdiscs not read (watch without --wide): no total either.
+	b.qdisc_drops.reset();
+	const NetnsRate &m = find(compute_rates(Sample{0.0, {a}}, Sample{2.0, {b}}), 4026532201);
+	EXPECT_EQ(m.qdisc_drops_ps, std::nullopt);
+	EXPECT_EQ(m.total_drops_ps, std::nullopt);
+}

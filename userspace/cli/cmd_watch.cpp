@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <map>
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "exit_codes.h"
 #include "libnsprobe/correlator.h"
 #include "libnsprobe/debugfs_source.h"
+#include "libnsprobe/drops.h"
 #include "libnsprobe/fd.h"
 #include "libnsprobe/latency.h"
 #include "libnsprobe/link_source.h"
@@ -90,7 +92,8 @@ std::string render_watch_text(const std::vector<NetnsRate> &rates, bool color, b
 		{"NSP_TX_BYTES/S", R::right}, {"SIG_GENERATED/S", R::right},
 		{"SIG_IGNORED/S", R::right}};
 	if (wide)
-		for (const char *h : {"NSP_DROPS/S", "XMIT_P99", "CROSS_P99"})
+		for (const char *h : {"QDISC_DROPS/S", "DROPS/S", "NSP_DROPS/S", "XMIT_P99",
+				      "CROSS_P99"})
 			cols.push_back({h, R::right});
 	Table t(cols);
 	auto sum = [](const std::vector<IfaceRate> &ifs, std::optional<double> IfaceRate::*m) {
@@ -112,7 +115,8 @@ std::string render_watch_text(const std::vector<NetnsRate> &rates, bool color, b
 			human_iec(sum(n.ifaces, &IfaceRate::nsp_tx_bps)), human_si(n.sig_ps),
 			human_si(n.sig_ignored_ps)};
 		if (wide)
-			row.insert(row.end(), {human_si(n.nsp_drops_ps), p99_text(n.xmit_p99_ns),
+			row.insert(row.end(), {human_si(n.qdisc_drops_ps), human_si(n.total_drops_ps),
+					       human_si(n.nsp_drops_ps), p99_text(n.xmit_p99_ns),
 					       p99_text(n.cross_p99_ns)});
 		t.add_row(std::move(row));
 		for (const IfaceRate &i : n.ifaces) {
@@ -121,7 +125,7 @@ std::string render_watch_text(const std::vector<NetnsRate> &rates, bool color, b
 				human_iec(i.rx_bps), human_iec(i.tx_bps), human_si(i.drops_ps),
 				human_si(i.nsp_tx_pps), human_iec(i.nsp_tx_bps), "", ""};
 			if (wide)
-				irow.insert(irow.end(), {human_si(i.nsp_drops_ps), "", ""});
+				irow.insert(irow.end(), {"", "", human_si(i.nsp_drops_ps), "", ""});
 			t.add_row(std::move(irow));
 		}
 	}
@@ -141,8 +145,10 @@ WatchCommand::WatchCommand(CLI::App &app, const GlobalOptions &g)
 	add_netns_option();
 	sub_->add_flag("--plain", plain_, "no screen refresh, even on a terminal");
 	sub_->add_flag("--wide", wide_,
-		       "also NSP_DROPS/S (drops in veth_xmit) and the veth latency p99 of the "
-		       "interval, XMIT_P99 and CROSS_P99 ('-' unless the module has latency=1)");
+		       "also drops/s by stage: QDISC_DROPS/S (root qdiscs), DROPS/S (RX+TX_DROP/S "
+		       "plus qdisc drops), NSP_DROPS/S (in veth_xmit, part of TX_DROP), and the "
+		       "veth latency p99 of the interval, XMIT_P99 and CROSS_P99 ('-' unless the "
+		       "module has latency=1)");
 	add_json_flag("one JSON document per refresh, one per line (schema nsprobe/1)");
 	add_footer("Rates are per second over the last interval, keyed by netns (inum, cookie) and\n"
 		     "ifindex: a netns or interface new since the last refresh, or a counter that\n"
@@ -174,6 +180,21 @@ int WatchCommand::run()
 		NetlinkLinkSource links;
 		double t0 = now_s();
 		auto obs = collect_links(std::move(*scanned), links);
+		// --wide: each netns's root qdisc drops, in the same window.
+		std::map<uint64_t, uint64_t> qdisc_drops;
+		if (wide_)
+			for (const NetnsObservation &o : obs) {
+				if (!o.dump)
+					continue;
+				auto c = links.drop_counters(o.info);
+				if (!c || c->qdisc_error)
+					continue;	// unknown: "-"
+				uint64_t sum = 0;
+				for (const QdiscStats &q : c->qdiscs)
+					if (q.parent == 0xFFFFFFFFu)	// TC_H_ROOT
+						sum += q.drops;
+				qdisc_drops[o.info.id.inum] = sum;
+			}
 		auto snap = src.read();
 		std::optional<Result<std::string>> lat;
 		if (snap)
@@ -194,6 +215,9 @@ int WatchCommand::run()
 		note = snap ? std::string() : "nsprobe counters unavailable: " + snap.error().message();
 		out = sample_of(m, (t0 + t1) / 2);
 		out.span = t1 - t0;
+		for (NetnsSample &n : out.netns)
+			if (auto q = qdisc_drops.find(n.inum); q != qdisc_drops.end())
+				n.qdisc_drops = q->second;
 		if (lat) {
 			out.latency_on = lat->ok();
 			if (lat->ok()) {
@@ -248,6 +272,8 @@ int WatchCommand::run()
 						{"drops_ps", opt(n.drops_ps)}, {"sig_ps", opt(n.sig_ps)},
 						{"sig_ignored_ps", opt(n.sig_ignored_ps)},
 						{"nsp_drops_ps", opt(n.nsp_drops_ps)},
+						{"qdisc_drops_ps", opt(n.qdisc_drops_ps)},
+						{"total_drops_ps", opt(n.total_drops_ps)},
 						{"xmit_p99_ns", opt(n.xmit_p99_ns)},
 						{"cross_p99_ns", opt(n.cross_p99_ns)},
 						{"interfaces", ifs}});

@@ -122,6 +122,8 @@ std::vector<NetnsRate> compute_rates(const Sample &prev, const Sample &cur)
 			r.sig_ignored_ps = counter_rate(*p->sig_ignored, *n.sig_ignored, dt);
 		if (p && p->nsp_drops && n.nsp_drops)
 			r.nsp_drops_ps = counter_rate(*p->nsp_drops, *n.nsp_drops, dt);
+		if (p && p->qdisc_drops && n.qdisc_drops)
+			r.qdisc_drops_ps = counter_rate(*p->qdisc_drops, *n.qdisc_drops, dt);
 		if (p)
 			for (auto [kind, p99] : {std::pair{"xmit", &r.xmit_p99_ns},
 						 std::pair{"cross", &r.cross_p99_ns}}) {
@@ -164,6 +166,8 @@ std::vector<NetnsRate> compute_rates(const Sample &prev, const Sample &cur)
 			r.drops_ps = add(r.drops_ps, ir.drops_ps);
 			r.ifaces.push_back(std::move(ir));
 		}
+		if (r.drops_ps && r.qdisc_drops_ps)
+			r.total_drops_ps = *r.drops_ps + *r.qdisc_drops_ps;
 		std::sort(r.ifaces.begin(), r.ifaces.end(), [](const IfaceRate &a, const IfaceRate &b) {
 			double ab = add(a.rx_bps, a.tx_bps).value_or(-1);
 			double bb = add(b.rx_bps, b.tx_bps).value_or(-1);

@@ -41,6 +41,10 @@ struct NetnsSample {
 	// devices; nullopt when none is tracked or coverage says "drops" is
 	// unknown (counters-only mode).
 	std::optional<uint64_t> nsp_drops;
+	// Packets its root qdiscs dropped (TCA_STATS2, as `tc -s`: a root's
+	// count includes its children's), summed; nullopt when not read
+	// (watch without --wide) or unreadable.
+	std::optional<uint64_t> qdisc_drops;
 	// Its netns_hist histograms by kind ("xmit", "cross"), cumulative
 	// (module loaded with latency=1; add_latency()).
 	std::map<std::string, Hist> latency;
@@ -92,6 +96,11 @@ struct NetnsRate {
 	std::optional<double> pps, bps, drops_ps;
 	std::optional<double> sig_ps, sig_ignored_ps;
 	std::optional<double> nsp_drops_ps;	// NetnsSample::nsp_drops per second
+	std::optional<double> qdisc_drops_ps;	// NetnsSample::qdisc_drops per second
+	// Drops per second of the stages that count each packet once: the
+	// kernel's link RX+TX dropped (drops_ps, which holds veth_xmit's
+	// drops) plus qdisc drops; nullopt unless both are known.
+	std::optional<double> total_drops_ps;
 	// p99 of the veth latency over the interval (ns), from the histogram's
 	// growth between the samples: nullopt without latency=1, when nothing
 	// was measured in the interval, or after a reset. Never 0 for unknown.
