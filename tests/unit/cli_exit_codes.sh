@@ -148,8 +148,13 @@ expect 0 "status on a newer minor" --debugfs "$FIX/minor_newer" status
 expect 6 "status on a major mismatch" --debugfs "$FIX/major_mismatch" status
 expect 6 "--debugfs after the subcommand" status --json --debugfs "$FIX/major_mismatch"
 expect 1 "status on a malformed line" --debugfs "$FIX/bad_line" status
-expect 3 "status without nsprobe/" --debugfs "$TMP" status
-expect 3 "signals without nsprobe/" --debugfs "$TMP" signals
+# A --debugfs DIR without nsprobe/ gets the default path's checks: a plain
+# directory is not a debugfs mount (4), saying what is missing; a debugfs
+# mount without nsprobe/ is exit 3 (tests/host/run mounts one).
+expect 4 "status without nsprobe/ in a plain directory" --debugfs "$TMP" status
+grep -qx "nsprobe: $TMP: not a debugfs mount (filesystem magic 0x[0-9a-f]*, debugfs is 0x64626720), and no nsprobe/ in it (give the debugfs mount point (--debugfs /sys/kernel/debug), or mount it there: mount -t debugfs none DIR)" "$TMP/err" ||
+	{ echo "FAIL: status --debugfs <plain dir> does not say what is missing"; cat "$TMP/err"; FAILED=1; }
+expect 4 "signals without nsprobe/ in a plain directory" --debugfs "$TMP" signals
 expect 4 "status with a missing debugfs" --debugfs "$TMP/missing" status
 NSPROBE_DEBUGFS="$FIX/major_mismatch" expect 6 "NSPROBE_DEBUGFS is honoured" status
 expect 2 "no subcommand"

@@ -123,7 +123,7 @@ else
 	run "signals --why --json (fixture 1.4, dead netns)" "signals --why" 0 "$v14" signals --why 4026532201:12 --json
 	why=$root/tests/fixtures/debugfs/why
 	run "signals --why --json (fixture why)" "signals --why" 0 "$why" signals --why 4026532301 --json
-	run "status --json (no module)" status 3 "$tmp/none" status --json
+	run "status --json (no nsprobe/, not debugfs)" status 4 "$tmp/none" status --json
 	run "show --json (no module)" show 0 "$tmp/none" show --json
 fi
 

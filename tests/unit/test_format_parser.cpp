@@ -447,11 +447,37 @@ TEST(DebugfsSource, Diagnosis)
 	EXPECT_EQ(notdebugfs.error().code, Errc::debugfs_not_mounted);
 	EXPECT_NE(notdebugfs.error().why.find("0x64626720"), std::string::npos);
 
-	// An explicit directory without nsprobe/: module not loaded.
-	auto nomod = DebugfsSource({tmp.string(), false}).read();
-	ASSERT_FALSE(nomod);
-	EXPECT_EQ(nomod.error().code, Errc::module_not_loaded);
-	EXPECT_EQ(nomod.error().what, (tmp / "nsprobe").string());
+	// An explicit directory without nsprobe/ gets the default's checks:
+	// a plain directory is not a debugfs mount (exit 4), and says what
+	// is missing.
+	auto plain = DebugfsSource({tmp.string(), false}).read();
+	ASSERT_FALSE(plain);
+	EXPECT_EQ(plain.error().code, Errc::debugfs_not_mounted);
+	EXPECT_EQ(plain.error().what, tmp.string());
+	EXPECT_EQ(plain.error().hint, "give the debugfs mount point (--debugfs /sys/kernel/debug), "
+				      "or mount it there: mount -t debugfs none DIR");
+	EXPECT_NE(plain.error().why.find(", and no nsprobe/ in it"), std::string::npos)
+		<< plain.error().why;
+
+	// A debugfs mount (explicit or default) without nsprobe/: module not
+	// loaded (exit 3), with both ways to load it.
+	struct OnDebugfs : DebugfsSource {
+		using DebugfsSource::DebugfsSource;
+		std::optional<unsigned long> fs_type(const std::string &) const override
+		{
+			return 0x64626720;	// DEBUGFS_MAGIC
+		}
+	};
+	for (bool dflt : {false, true}) {
+		auto nomod = OnDebugfs({tmp.string(), dflt}).read();
+		ASSERT_FALSE(nomod);
+		EXPECT_EQ(nomod.error().code, Errc::module_not_loaded);
+		EXPECT_EQ(nomod.error().message(),
+			  (tmp / "nsprobe").string() +
+				  ": does not exist (the nsprobe module is not loaded; load it: "
+				  "modprobe nsprobe (installed by the nsprobe-dkms package), or "
+				  "insmod kmod/nsprobe.ko from a build)");
+	}
 
 	// nsprobe/ exists, but a required file is missing: malformed.
 	fs::create_directories(tmp / "nsprobe");

@@ -154,6 +154,46 @@ TEST_F(FakeProc, InitProcessAndContainer)
 	EXPECT_EQ(*c->init, (ProcRef{71, "sleep"}));	// PID 1 of its pid namespace
 }
 
+TEST_F(FakeProc, NoInitGuessWhenTasksAreHidden)
+{
+	// As non-root: pid 1 and 250 are hidden (their ns/net cannot be
+	// stat()ed; a symlink loop stands in for EACCES). The host netns A
+	// shows only the user's bash 300, whose parent 250 looks outside A
+	// but may be in it: 300 is not the init. B's 60 was started by 300
+	// (seen in A): it is B's. C's PID 1 of a pid namespace still is.
+	fs::path proc = root_ / "proc";
+	ns(proc / "thread-self/ns/net", "A");
+	for (const char *pid : {"1", "250"}) {
+		fs::create_directories(proc / pid / "task" / pid / "ns");
+		fs::create_symlink("net", proc / pid / "task" / pid / "ns/net");
+		write(proc / pid / "comm", "hidden\n");
+	}
+	ns(proc / "300/task/300/ns/net", "A");
+	write(proc / "300/comm", "bash\n");
+	write(proc / "300/status", "Name:\tbash\nPPid:\t250\nNSpid:\t300\n");
+	ns(proc / "60/task/60/ns/net", "B");
+	write(proc / "60/comm", "app\n");
+	write(proc / "60/status", "Name:\tapp\nPPid:\t300\nNSpid:\t60\n");
+	ns(proc / "71/task/71/ns/net", "C");
+	write(proc / "71/comm", "sleep\n");
+	write(proc / "71/status", "Name:\tsleep\nPPid:\t70\nNSpid:\t71\t1\n");
+	write(proc / "self/mountinfo", "");
+
+	ProcNetnsDiscovery d(proc.string(), {});
+	auto r = d.scan();
+	ASSERT_TRUE(r) << r.error().message();
+	const NetnsInfo *a = find(*r, stat_ino("A"));
+	ASSERT_TRUE(a);
+	EXPECT_EQ(a->pids, (std::vector<ProcRef>{{300, "bash"}}));
+	EXPECT_FALSE(a->init) << a->init->comm;
+	const NetnsInfo *b = find(*r, stat_ino("B"));
+	ASSERT_TRUE(b && b->init);
+	EXPECT_EQ(*b->init, (ProcRef{60, "app"}));
+	const NetnsInfo *c = find(*r, stat_ino("C"));
+	ASSERT_TRUE(c && c->init);
+	EXPECT_EQ(*c->init, (ProcRef{71, "sleep"}));
+}
+
 TEST(MountinfoEscape, Octal)
 {
 	EXPECT_EQ(unescape_mountinfo("/a\\040b\\134c"), "/a b\\c");

@@ -135,3 +135,120 @@ TEST(Rates, SortedByTrafficGoneNetnsDropped)
 	EXPECT_EQ(r[3].inum, 5u);	// fresh: no rate sorts last
 	EXPECT_TRUE(find(r, 5).fresh);
 }
+
+TEST(Rates, NetnsNamedByNameContainerOrHostNeverByAComm)
+{
+	ShowModel m;
+	auto view = [](uint64_t inum, std::optional<uint64_t> cookie) {
+		NetnsView v;
+		v.inum = inum;
+		v.cookie = cookie;
+		v.host = is_host_netns(inum, cookie);
+		v.init = ProcRef{1, "bash"};	// never a label
+		return v;
+	};
+	m.netns.push_back(view(4026531840, 1));	// host: cookie 1 (6.1, 6.12)
+	m.netns.push_back(view(kInitNetInum, 3));	// host: static inum (6.18)
+	m.netns.push_back(view(4026532201, 7));	// named
+	m.netns.back().names = {"blue", "azure"};
+	m.netns.push_back(view(4026532202, 8));	// a container
+	m.netns.back().container = ContainerId{"docker", std::string(64, 'a'), 2, "/x"};
+	m.netns.push_back(view(4026532203, 9));	// unknown
+	m.netns.push_back(view(4026532204, std::nullopt));	// unknown, cookie too
+	Sample s = sample_of(m, 1.0);
+	ASSERT_EQ(s.netns.size(), 6u);
+	EXPECT_EQ(s.netns[0].label, "host");
+	EXPECT_EQ(s.netns[1].label, "host");
+	EXPECT_EQ(s.netns[2].label, "blue");
+	EXPECT_EQ(s.netns[3].label, "docker:aaaaaaaaaaaa");
+	EXPECT_EQ(s.netns[4].label, std::nullopt);
+	EXPECT_EQ(s.netns[5].label, std::nullopt);
+}
+
+TEST(Rates, LatencyP99OfTheIntervalAndVethDropsPerSecond)
+{
+	// Bucket 12 is [2048, 4096) ns, bucket 13 [4096, 8192).
+	auto hist = [](uint64_t b12, uint64_t b13) {
+		Hist h;
+		h.buckets[12] = b12;
+		h.buckets[13] = b13;
+		h.count = b12 + b13;
+		h.sum_ns = b12 * 3000 + b13 * 6000;
+		return h;
+	};
+	NetnsSample a = netns(4026532201, 7, {iface(2, "eth0", 0, 0)});
+	a.latency["xmit"] = hist(100, 0);
+	a.nsp_drops = 10;
+	a.ifaces[0].nsprobe = DevCounters{};
+	a.ifaces[0].nsprobe->drops = 10;
+	NetnsSample b = a;
+	b.latency["xmit"] = hist(150, 50);
+	b.nsp_drops = 30;
+	b.ifaces[0].nsprobe->drops = 30;
+	auto r = compute_rates(Sample{10.0, {a}}, Sample{12.0, {b}});
+	const NetnsRate &n = find(r, 4026532201);
+	// The interval's 100 samples: 50 in each bucket; p99 is rank 99, the
+	// 49th of bucket 13: 4096 + 49/50 * 4096. (The cumulative histogram's
+	// p99 would be 8028.16.)
+	ASSERT_TRUE(n.xmit_p99_ns);
+	EXPECT_DOUBLE_EQ(*n.xmit_p99_ns, 8110.08);
+	EXPECT_EQ(n.cross_p99_ns, std::nullopt);	// no cross histogram
+	EXPECT_EQ(n.nsp_drops_ps, 10.0);
+	ASSERT_EQ(n.ifaces.size(), 1u);
+	EXPECT_EQ(n.ifaces[0].nsp_drops_ps, 10.0);
+
+	// Nothing measured in the interval, or a reset in it: unknown, not 0.
+	NetnsSample c = b;
+	EXPECT_EQ(find(compute_rates(Sample{12.0, {b}}, Sample{13.0, {c}}), 4026532201).xmit_p99_ns,
+		  std::nullopt);
+	c.latency["xmit"] = hist(1, 0);
+	c.nsp_drops = 0;
+	const NetnsRate &after_reset = find(compute_rates(Sample{12.0, {b}}, Sample{13.0, {c}}),
+					    4026532201);
+	EXPECT_EQ(after_reset.xmit_p99_ns, std::nullopt);
+	EXPECT_EQ(after_reset.nsp_drops_ps, std::nullopt);
+	// Without latency=1 there is no histogram at all.
+	NetnsSample off = netns(4026532201, 7, {iface(2, "eth0", 0, 0)});
+	EXPECT_EQ(find(compute_rates(Sample{1.0, {off}}, Sample{2.0, {off}}), 4026532201).xmit_p99_ns,
+		  std::nullopt);
+}
+
+TEST(Rates, AddLatencyMatchesInumAndCookie)
+{
+	LatencyFile f;
+	HistRecord netns_rec;
+	netns_rec.inum = 4026532201;
+	netns_rec.cookie = 7;
+	netns_rec.kind = "cross";
+	netns_rec.hist.buckets[3] = 5;
+	netns_rec.hist.count = 5;
+	HistRecord other = netns_rec;	// same inum, another cookie: not it
+	other.cookie = 8;
+	other.kind = "xmit";
+	HistRecord dev = netns_rec;	// a device's: not the netns's
+	dev.per_device = true;
+	dev.kind = "xmit";
+	f.hists = {netns_rec, other, dev};
+	Sample s{1.0, {netns(4026532201, 7, {})}};
+	add_latency(s, f);
+	ASSERT_EQ(s.netns[0].latency.size(), 1u);
+	EXPECT_EQ(s.netns[0].latency.at("cross").buckets[3], 5u);
+}
+
+TEST(Rates, QdiscDropsAndTheTotalOfStages)
+{
+	// Link drops 1 -> 3 (tx_dropped), root qdisc drops 100 -> 140, in 2 s.
+	NetnsSample a = netns(4026532201, 7, {iface(2, "eth0", 0, 0, 0, 0, 1)});
+	a.qdisc_drops = 100;
+	NetnsSample b = netns(4026532201, 7, {iface(2, "eth0", 0, 0, 0, 0, 3)});
+	b.qdisc_drops = 140;
+	const NetnsRate &n = find(compute_rates(Sample{0.0, {a}}, Sample{2.0, {b}}), 4026532201);
+	EXPECT_EQ(n.drops_ps, 1.0);
+	EXPECT_EQ(n.qdisc_drops_ps, 20.0);
+	EXPECT_EQ(n.total_drops_ps, 21.0);
+	// Qdiscs not read (watch without --wide): no total either.
+	b.qdisc_drops.reset();
+	const NetnsRate &m = find(compute_rates(Sample{0.0, {a}}, Sample{2.0, {b}}), 4026532201);
+	EXPECT_EQ(m.qdisc_drops_ps, std::nullopt);
+	EXPECT_EQ(m.total_drops_ps, std::nullopt);
+}

@@ -42,14 +42,16 @@ TEST(RenderJson, ShowShape)
 {
 	json j = to_json(show_model(good_snapshot()));
 	EXPECT_EQ(j["schema"], "nsprobe/1");
-	EXPECT_EQ(keys(j), (K{"counters", "coverage", "gone_netns", "netns", "schema", "skipped"}));
+	EXPECT_EQ(keys(j), (K{"counters", "coverage", "gone_netns", "netns", "schema", "since", "skipped"}));
+	EXPECT_EQ(j["since"], (nlohmann::json{{"nsprobe", "module_load_or_reset"},
+					      {"kernel_stats", "device_created"}}));
 	EXPECT_EQ(j["gone_netns"], json::array());	// format 1.0: no post-mortem file
 	EXPECT_EQ(keys(j["coverage"]), (K{"hooks", "missed", "unknown"}));
 	EXPECT_EQ(keys(j["counters"]), (K{"available", "debugfs", "format"}));
 	EXPECT_EQ(j["counters"]["format"], "1.0");
 	ASSERT_EQ(j["netns"].size(), 3u);
 	const json &host = j["netns"][0];
-	EXPECT_EQ(keys(host), (K{"anonymous", "bind_paths", "container", "cookie", "current", "init",
+	EXPECT_EQ(keys(host), (K{"anonymous", "bind_paths", "container", "cookie", "current", "host", "init",
 				 "interfaces", "inum", "links_error", "module_devices", "names",
 				 "nsprobe", "oom_kills", "pids"}));
 	// A 1.0 module does not tell OOM kills apart: unknown, not 0.
@@ -391,7 +393,7 @@ TEST(RenderText, WideColourAndDropReasons)
 		ShowModel mc = m;
 		mc.coverage = counters_only;
 		std::string t = render_text(mc);
-		// h1's row ends "... XMIT_DROP PRE_DRIVER": both unknown.
+		// h1's row ends "... NSP_DROPS PRE_DRIVER": both unknown.
 		size_t at = t.find("\n  h1 ");
 		ASSERT_NE(at, std::string::npos) << t;
 		std::istringstream row(t.substr(at + 1, t.find('\n', at + 1) - at - 1));

@@ -4,6 +4,8 @@
 // lists the candidates.
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include "fakes.h"
 #include "libnsprobe/selector.h"
 
@@ -137,6 +139,33 @@ TEST(Selector, BadSelectors)
 		ASSERT_FALSE(r) << none;
 		EXPECT_EQ(r.error().code, Errc::netns_not_found) << none;
 	}
+}
+
+TEST(Selector, PidWhoseNetnsWeMayNotSeeIsPermissionDenied)
+{
+	// As non-root, the scan skips other users' processes (stat of
+	// /proc/PID/ns/net says EACCES): such a pid is exit 5, not 8.
+	auto probe = [](uint64_t pid) { return pid == 4242 ? EACCES : ENOENT; };
+	for (const char *sel : {"pid:4242", "4242"}) {
+		auto r = resolve_selector(sel, scene(), probe);
+		ASSERT_FALSE(r) << sel;
+		EXPECT_EQ(r.error().code, Errc::permission_denied) << sel;
+		EXPECT_EQ(r.error().message(),
+			  std::string("netns ") + sel +
+				  ": /proc/4242/ns/net: Permission denied (another user's "
+				  "process; run as root to see its netns)");
+	}
+	// A pid that does not exist, and kinds that are not a pid, stay 8.
+	for (const char *sel : {"pid:4243", "name:4242", "container:4242"}) {
+		auto r = resolve_selector(sel, scene(), probe);
+		ASSERT_FALSE(r) << sel;
+		EXPECT_EQ(r.error().code, Errc::netns_not_found) << sel;
+	}
+	// A pid the scan saw is resolved without asking.
+	auto never = [](uint64_t) { return EACCES; };
+	EXPECT_EQ(*resolve_selector("pid:400", scene(), never), live_t(4026532300));
+	// (A path we may not stat() is exit 5 as well: tests/host/run, as
+	// nobody, since root passes every permission check here.)
 }
 
 TEST(Selector, TargetMatchesRecords)

@@ -108,7 +108,7 @@ TEST(SigEventsText, OneBlockPerNetnsInTimeOrder)
 		  "netns 4026532400:13 (cgroup unknown, container unknown): gone 3 s ago, at "
 		  "2025-12-06 05:46:49 UTC, no event ring\n"
 		  "\n"
-		  "netns 4026531840:1 (current netns): live, 1 event\n"
+		  "netns 4026531840:1 (host, current netns): live, 1 event\n"
 		  "  50.000000 sent from interrupt context (a timer), no sending task -> sleeper[300] "
 		  "pid 300 in pidns 4026531836 netns 4026531840: SIGALRM queued, kernel, forced: "
 		  "queued; the target takes it on its way back to user space\n"

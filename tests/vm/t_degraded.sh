@@ -67,7 +67,7 @@ cov() {
 }
 
 # text_col N: the Nth column from the end of va's row in the default show
-# table (the PEER cell has spaces): 3 BACKLOG/NAPI, 2 XMIT_DROP.
+# table (the PEER cell has spaces): 3 NSP_PATH_BACKLOG/NAPI, 2 NSP_DROPS.
 text_col() {
 	awk -v n="$1" '$1 == "va" { print $(NF - n + 1) }' <<<"$SHOW_TEXT"
 }
@@ -107,7 +107,7 @@ exact() {
 	check "$1: json va tx_bytes" $((N * (S + 42) + K * (BIG + 42))) "$(js tx_bytes)"
 	check "$1: json va drops" $K "$(js drops)"
 	check "$1: json va requeued" 0 "$(js requeued)"
-	check "$1: text va XMIT_DROP" $K "$(text_col 2)"
+	check "$1: text va NSP_DROPS" $K "$(text_col 2)"
 	check "$1: json va xmit histogram count" $((N + K)) "$(lat xmit va "$ia" count)"
 	check "$1: json veth_xmit nmissed, nothing missed" "0 []" \
 		"$(probe_field veth_xmit nmissed) $(cov '.missed | tojson')"
@@ -133,7 +133,7 @@ check "fwd: json coverage.unknown" "drop_peer,drop_mtu,drop_ring,drop_backlog,dr
 	"$(cov '.unknown | join(",")')"
 check "fwd: json coverage.hooks" "veth_fwd __dev_forward_skb disabled module_parameter" \
 	"$(cov '.hooks[] | "\(.hook) \(.symbol) \(.state) \(.reason)"')"
-check "fwd: text va BACKLOG/NAPI" - "$(text_col 3)"
+check "fwd: text va NSP_PATH_BACKLOG/NAPI" - "$(text_col 3)"
 check "fwd: text drop reasons" "  drops at veth_xmit: va $K (peer -, mtu -, ring -, backlog -, other -)" \
 	"$(drop_line)"
 check "fwd: text note, once" "note: veth_fwd (__dev_forward_skb) is not armed (state disabled, reason module_parameter): drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, path_backlog, path_napi unknown, shown as -" \
@@ -164,7 +164,7 @@ check "backlog: json va drop_peer" 0 "$(js drop_peer)"
 check "backlog: json va drop_other" 0 "$(js drop_other)"
 check "backlog: json coverage.unknown" "drop_ring,drop_backlog,path_backlog,path_napi" \
 	"$(cov '.unknown | join(",")')"
-check "backlog: text va BACKLOG/NAPI" - "$(text_col 3)"
+check "backlog: text va NSP_PATH_BACKLOG/NAPI" - "$(text_col 3)"
 check "backlog: text drop reasons" "  drops at veth_xmit: va $K (mtu $K, ring -, backlog -)" \
 	"$(drop_line)"
 check "backlog: text note, once" "note: veth_backlog (enqueue_to_backlog) is not armed (state disabled, reason module_parameter): drop_ring, drop_backlog, path_backlog, path_napi unknown, shown as -" \
@@ -184,7 +184,7 @@ for hook in rx_backlog rx_napi; do
 	check "$hook: json va path_backlog" $N "$(js path_backlog)"
 	check "$hook: json va path_napi" 0 "$(js path_napi)"
 	check "$hook: json va drop_mtu" $K "$(js drop_mtu)"
-	check "$hook: text va BACKLOG/NAPI" "$N/0" "$(text_col 3)"
+	check "$hook: text va NSP_PATH_BACKLOG/NAPI" "$N/0" "$(text_col 3)"
 	check "$hook: json show coverage.unknown" "" "$(cov '.unknown | join(",")')"
 	check "$hook: no note in show" "" "$(notes)"
 	check "$hook: json vb cross count unknown" null "$(lat cross vb "$ib" count)"
@@ -225,7 +225,7 @@ for f in drops $DROP_REASONS path_backlog path_napi requeued; do
 done
 check "counters: json coverage.hooks" "veth_xmit counters_only" \
 	"$(cov '.hooks[] | "\(.hook) \(.reason)"')"
-check "counters: text va XMIT_DROP, BACKLOG/NAPI" "- -" "$(text_col 2) $(text_col 3)"
+check "counters: text va NSP_DROPS, NSP_PATH_BACKLOG/NAPI" "- -" "$(text_col 2) $(text_col 3)"
 check "counters: text note, once" "note: counters-only mode (veth_paths=0): veth_xmit is an entry kprobe, so drops, drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, path_backlog, path_napi, requeued are not collected, shown as -" \
 	"$(notes)"
 nsp_unload

@@ -196,9 +196,8 @@ int DropsCommand::run()
 	if (json_) {
 		json j = {{"schema", "nsprobe/1"}, {"netns", json::array()},
 			  {"skipped", json::array()}, {"not_covered", kNotCovered}};
-		j["counters"] = {{"available", m.counters.available}, {"debugfs", m.counters.where}};
-		if (!m.counters.available)
-			j["counters"]["message"] = m.counters.message;
+		// As every command's: format, or reason and message.
+		j["counters"] = to_json(m.counters);
 		json nj = {{"scope", "host"}, {"tables", json::array()}, {"error", nullptr}};
 		if (neigh) {
 			for (const NeighTableStats &t : *neigh)
@@ -252,7 +251,7 @@ int DropsCommand::run()
 				}
 				ij["veth_xmit"] = vx;
 				ij["backlog"] = bl;
-				ij["drops_before_driver"] = opt_json(drops_before_driver(iv));
+				ij["drops_before_driver"] = opt_json(drops_before_driver(iv, cov));
 				ij["peer"] = peer;
 				nv["interfaces"].push_back(ij);
 			}
@@ -328,7 +327,7 @@ int DropsCommand::run()
 							   {"mtu", f("drop_mtu", d.drop_mtu)},
 							   {"ring", f("drop_ring", d.drop_ring)},
 							   {"other", f("drop_other", d.drop_other)}}));
-				auto pre = drops_before_driver(iv);
+				auto pre = drops_before_driver(iv, cov);
 				if (pre && *pre)
 					xl += fmt::format(" (before the driver {})", *pre);
 				bl += fmt::format("{}{}: {}", bl.empty() ? "" : "; ", iv.link.name,

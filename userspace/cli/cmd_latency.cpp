@@ -36,7 +36,8 @@ int LatencyCommand::run()
 	if (!text) {
 		if (text.error().sys_errno == ENOENT)
 			return fail(Error{Errc::usage, path, "latency tracking is off",
-					  "load nsprobe.ko with latency=1", ENOENT});
+					  "load the module with latency=1: modprobe nsprobe latency=1, "
+					  "or insmod kmod/nsprobe.ko latency=1", ENOENT});
 		return fail(text.error());
 	}
 	auto f = parse_latency(*text, path);

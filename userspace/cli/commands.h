@@ -121,6 +121,7 @@ private:
 	double interval_ = 1.0;
 	long count_ = 0;	// 0: until interrupted
 	bool plain_ = false;
+	bool wide_ = false;	// --wide: NSP_DROPS/S and the latency p99 columns
 };
 
 // nsprobe latency: the veth latency histograms (issue 3).
@@ -166,7 +167,8 @@ private:
 // The model `nsprobe show` prints: every netns this process can see, with its
 // links (netlink), joined with the module's counters `snap` (read from
 // `dir`), cut down to the netns `selector` names if given. Errors: the netns
-// scan failed, netlink failed in our own netns, or the selector names nothing.
+// scan failed, netlink failed in our own netns, the selector names nothing
+// (netns_not_found) or a netns we may not see or enter (permission_denied).
 Result<ShowModel> show_model(const Result<Snapshot> &snap, const std::string &dir,
 			     const std::optional<std::string> &selector);
 

@@ -93,6 +93,14 @@ Result<ShowModel> show_model(const Result<Snapshot> &snap, const std::string &di
 	ShowModel m = correlate(obs, links, snap, dir);
 	if (auto s = select_netns(m, selector); !s)
 		return s.error();
+	// The one netns asked for, which we may not enter (not root): say so
+	// (exit 5) rather than print it without its links.
+	if (selector)
+		for (const NetnsView &v : m.netns)
+			for (const NetnsObservation &o : obs)
+				if (o.info.id.inum == v.inum && o.error &&
+				    o.error->code == Errc::permission_denied)
+					return *o.error;
 	return m;
 }
 

@@ -259,6 +259,8 @@ ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
 	std::stable_sort(m.netns.begin(), m.netns.end(), [](const NetnsView &a, const NetnsView &b) {
 		return a.inum != b.inum ? a.inum < b.inum : a.cookie < b.cookie;
 	});
+	for (NetnsView &v : m.netns)
+		v.host = is_host_netns(v.inum, v.cookie);
 	return m;
 }
 

@@ -62,7 +62,8 @@ Error control_error(const std::string &path, const std::string &command, int err
 		return errno_error(Errc::netns_not_found, fmt::format("{}: \"{}\"", path, command),
 				   err, "the module knows no live netns with that inum");
 	if (err == ENOENT)
-		return errno_error(Errc::module_not_loaded, path, err, "load nsprobe.ko first");
+		return errno_error(Errc::module_not_loaded, path, err,
+				   std::string("the nsprobe module is not loaded; ") + kLoadModuleHint);
 	return access_error(path, err, lockdown_mode);
 }
 
@@ -109,6 +110,14 @@ Result<std::string> DebugfsSource::read_file(const std::string &name)
 	return access_error(path, err, lockdown_mode());
 }
 
+std::optional<unsigned long> DebugfsSource::fs_type(const std::string &path) const
+{
+	struct statfs sfs {};
+	if (::statfs(path.c_str(), &sfs) != 0)
+		return std::nullopt;
+	return static_cast<unsigned long>(sfs.f_type);
+}
+
 Result<Snapshot> DebugfsSource::read()
 {
 	struct stat st {};
@@ -121,24 +130,37 @@ Result<Snapshot> DebugfsSource::read()
 						   : "check --debugfs or $NSPROBE_DEBUGFS");
 		return access_error(loc_.root, err, lockdown_mode());
 	}
-	if (loc_.require_debugfs_magic) {
-		struct statfs sfs {};
-		if (::statfs(loc_.root.c_str(), &sfs) != 0)
+	// Is root a debugfs mount? The default root must be; an explicit one
+	// only when it has no nsprobe/ (a fixture tree is a plain directory).
+	auto not_debugfs = [&](bool has_dir) -> std::optional<Error> {
+		auto type = fs_type(loc_.root);
+		if (!type)
 			return access_error(loc_.root, errno, lockdown_mode());
-		if (static_cast<unsigned long>(sfs.f_type) != DEBUGFS_MAGIC)
-			return Error{Errc::debugfs_not_mounted, loc_.root,
-				     fmt::format("not a debugfs mount (filesystem magic {:#x}, "
-						 "debugfs is {:#x})",
-						 static_cast<unsigned long>(sfs.f_type), DEBUGFS_MAGIC),
-				     "mount it: mount -t debugfs none /sys/kernel/debug", 0};
-	}
+		if (*type == DEBUGFS_MAGIC)
+			return std::nullopt;
+		std::string why = fmt::format("not a debugfs mount (filesystem magic {:#x}, "
+					      "debugfs is {:#x})", *type, DEBUGFS_MAGIC);
+		if (!has_dir)
+			why += ", and no " NSP_DEBUGFS_DIR "/ in it";
+		return Error{Errc::debugfs_not_mounted, loc_.root, why,
+			     loc_.require_debugfs_magic
+				     ? "mount it: mount -t debugfs none /sys/kernel/debug"
+				     : "give the debugfs mount point (--debugfs /sys/kernel/debug), "
+				       "or mount it there: mount -t debugfs none DIR",
+			     0};
+	};
+	if (loc_.require_debugfs_magic)
+		if (auto e = not_debugfs(true))
+			return *e;
 	if (::stat(dir().c_str(), &st) != 0) {
 		int err = errno;
-		if (err == ENOENT)
-			return Error{Errc::module_not_loaded, dir(), "does not exist",
-				     "the nsprobe module is not loaded; load it with insmod nsprobe.ko",
-				     err};
-		return access_error(dir(), err, lockdown_mode());
+		if (err != ENOENT)
+			return access_error(dir(), err, lockdown_mode());
+		if (!loc_.require_debugfs_magic)
+			if (auto e = not_debugfs(false))
+				return *e;
+		return Error{Errc::module_not_loaded, dir(), "does not exist",
+			     std::string("the nsprobe module is not loaded; ") + kLoadModuleHint, err};
 	}
 
 	Snapshot snap;

@@ -243,7 +243,8 @@ std::string netns_title(const HistRecord &r, const std::map<uint64_t, NetnsLabel
 	if (labels)
 		if (auto it = labels->find(r.inum); it != labels->end())
 			l = &it->second;
-	return fmt::format("netns {}:{} ({})", r.inum, r.cookie, netns_label_text(l));
+	return fmt::format("netns {}:{} ({})", r.inum, r.cookie,
+			   netns_label_text(l, is_host_netns(r.inum, r.cookie)));
 }
 
 std::string hist_title(const HistRecord &r, const std::map<uint64_t, NetnsLabel> *labels)

@@ -64,11 +64,30 @@ std::string signal_name(int signo)
 	return fmt::format("SIG{}", signo);
 }
 
+bool is_host_netns(uint64_t inum, std::optional<uint64_t> cookie)
+{
+	return inum == kInitNetInum || (cookie && *cookie == 1);
+}
+
+std::optional<std::string> netns_name(const std::vector<std::string> &names,
+				      const std::optional<ContainerId> &container, bool host)
+{
+	if (!names.empty())
+		return names.front();
+	if (container)
+		return container->runtime + ":" +
+		       (container->id.size() == 64 ? container->id.substr(0, 12) : container->id);
+	if (host)
+		return "host";
+	return std::nullopt;
+}
+
 std::map<uint64_t, NetnsLabel> netns_labels(const std::vector<NetnsInfo> &netns)
 {
 	std::map<uint64_t, NetnsLabel> out;
 	for (const NetnsInfo &n : netns)
-		out[n.id.inum] = NetnsLabel{n.names, n.container, n.current};
+		out[n.id.inum] = NetnsLabel{n.names, n.container, n.current,
+					    is_host_netns(n.id.inum, std::nullopt)};
 	return out;
 }
 

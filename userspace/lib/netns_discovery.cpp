@@ -110,30 +110,31 @@ TaskIds read_task_ids(const std::string &proc, int pid)
 // live members, by pid. The init is, in this order: the lowest pid that is
 // PID 1 of its own pid namespace (a container's init, below the runtime's
 // shim or unshare that may share the netns), else the first member whose
-// parent is outside the netns (the process that entered it).
-void find_init(const std::string &proc, NetnsInfo &info, const std::set<int> &members)
+// parent is outside the netns (the process that entered it). The second
+// rule needs the parent's netns: a parent whose netns the scan could not
+// see (`hidden`: not root, another user's process) may be a member, so
+// it proves nothing and there is no init rather than a guess (a non-root
+// scan of the host netns would otherwise name the user's shell).
+void find_init(const std::string &proc, NetnsInfo &info, const std::set<int> &members,
+	       const std::set<int> &hidden)
 {
 	if (info.pids.empty())
 		return;
 	const ProcRef *init = nullptr;
-	if (info.current) {
-		init = &info.pids.front();
-	} else {
-		const ProcRef *top = nullptr;
-		for (const ProcRef &p : info.pids) {
-			TaskIds t = read_task_ids(proc, p.pid);
-			if (t.pidns_init) {
-				init = &p;
-				break;
-			}
-			if (!top && t.ppid >= 0 && !members.count(t.ppid))
-				top = &p;
+	const ProcRef *top = nullptr;
+	for (const ProcRef &p : info.pids) {
+		TaskIds t = read_task_ids(proc, p.pid);
+		if (t.pidns_init) {
+			init = &p;
+			break;
 		}
-		if (!init)
-			init = top;
-		if (!init)	// a cycle cannot happen; every parent vanished?
-			init = &info.pids.front();
+		if (!top && t.ppid >= 0 && !members.count(t.ppid) && !hidden.count(t.ppid))
+			top = &p;
 	}
+	if (!init)
+		init = top;
+	if (!init)
+		return;
 	info.init = *init;
 	if (info.current)
 		return;
@@ -216,8 +217,9 @@ Result<std::vector<NetnsInfo>> ProcNetnsDiscovery::scan()
 	}
 
 	// 3. Every task. Vanishing tasks (ENOENT, ESRCH) and tasks we may not
-	// inspect (EACCES) are skipped.
+	// inspect (EACCES) are skipped; the latter are `hidden`.
 	std::map<NetnsId, std::set<int>> pids;
+	std::set<int> hidden;
 	DirPtr proc(::opendir(proc_.c_str()));
 	if (!proc)
 		return errno_error(Errc::internal, proc_, errno);
@@ -235,8 +237,11 @@ Result<std::vector<NetnsInfo>> ProcNetnsDiscovery::scan()
 				continue;
 			std::string rel = std::string(te->d_name) + "/ns/net";
 			struct stat st {};
-			if (::fstatat(::dirfd(td.get()), rel.c_str(), &st, 0) != 0)
+			if (::fstatat(::dirfd(td.get()), rel.c_str(), &st, 0) != 0) {
+				if (errno != ENOENT && errno != ESRCH)
+					hidden.insert(pid);	// EACCES: not ours to see
 				continue;
+			}
 			NetnsId id{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
 			if (id == last)
 				continue;	// common case: all threads share one netns
@@ -260,7 +265,7 @@ Result<std::vector<NetnsInfo>> ProcNetnsDiscovery::scan()
 				c.pop_back();
 			info.pids.push_back({pid, c});
 		}
-		find_init(proc_, info, members);
+		find_init(proc_, info, members, hidden);
 		std::sort(info.names.begin(), info.names.end());
 		std::sort(info.bind_paths.begin(), info.bind_paths.end());
 		if (info.open_paths.empty() && !info.current)

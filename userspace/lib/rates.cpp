@@ -10,20 +10,6 @@
 namespace nsprobe {
 namespace {
 
-std::string label_of(const NetnsView &v)
-{
-	if (!v.names.empty())
-		return v.names.front();
-	if (v.container)
-		return v.container->runtime + ":" +
-		       (v.container->id.size() == 64 ? v.container->id.substr(0, 12) : v.container->id);
-	if (v.init)
-		return v.init->comm;
-	if (v.current)
-		return "(current)";
-	return v.anonymous ? "(anonymous)" : "";
-}
-
 using NetnsKey = std::pair<uint64_t, std::optional<uint64_t>>;
 
 std::optional<double> add(std::optional<double> a, std::optional<double> b)
@@ -63,19 +49,48 @@ Sample sample_of(const ShowModel &m, double t)
 		NetnsSample n;
 		n.inum = v.inum;
 		n.cookie = v.cookie;
-		n.label = label_of(v);
+		n.label = netns_name(v.names, v.container, v.host);
 		if (v.nsprobe) {
 			n.sig_generated = v.nsprobe->sig_generated;
 			n.sig_ignored = v.nsprobe->sig_ignored;
 		}
+		bool drops_known = !(m.coverage && m.coverage->unknown("drops"));
 		for (const InterfaceView &iv : v.interfaces) {
 			if (iv.link.name == "lo")
 				continue;
 			n.ifaces.push_back({iv.link.ifindex, iv.link.name, iv.link.stats, iv.nsprobe});
+			if (iv.nsprobe && drops_known)
+				n.nsp_drops = n.nsp_drops.value_or(0) + iv.nsprobe->drops;
 		}
 		s.netns.push_back(std::move(n));
 	}
 	return s;
+}
+
+void add_latency(Sample &s, const LatencyFile &f)
+{
+	for (const HistRecord &r : f.hists) {
+		if (r.per_device)
+			continue;
+		for (NetnsSample &n : s.netns)
+			if (n.inum == r.inum && (!n.cookie || *n.cookie == r.cookie))
+				n.latency[r.kind] = r.hist;
+	}
+}
+
+std::optional<Hist> hist_delta(const Hist &prev, const Hist &cur)
+{
+	Hist d;
+	if (cur.count < prev.count || cur.sum_ns < prev.sum_ns)
+		return std::nullopt;
+	d.count = cur.count - prev.count;
+	d.sum_ns = cur.sum_ns - prev.sum_ns;
+	for (size_t i = 0; i < d.buckets.size(); i++) {
+		if (cur.buckets[i] < prev.buckets[i])
+			return std::nullopt;
+		d.buckets[i] = cur.buckets[i] - prev.buckets[i];
+	}
+	return d;
 }
 
 std::optional<double> counter_rate(uint64_t prev, uint64_t cur, double dt)
@@ -105,6 +120,19 @@ std::vector<NetnsRate> compute_rates(const Sample &prev, const Sample &cur)
 			r.sig_ps = counter_rate(*p->sig_generated, *n.sig_generated, dt);
 		if (p && p->sig_ignored && n.sig_ignored)
 			r.sig_ignored_ps = counter_rate(*p->sig_ignored, *n.sig_ignored, dt);
+		if (p && p->nsp_drops && n.nsp_drops)
+			r.nsp_drops_ps = counter_rate(*p->nsp_drops, *n.nsp_drops, dt);
+		if (p && p->qdisc_drops && n.qdisc_drops)
+			r.qdisc_drops_ps = counter_rate(*p->qdisc_drops, *n.qdisc_drops, dt);
+		if (p)
+			for (auto [kind, p99] : {std::pair{"xmit", &r.xmit_p99_ns},
+						 std::pair{"cross", &r.cross_p99_ns}}) {
+				auto a = p->latency.find(kind), b = n.latency.find(kind);
+				if (a == p->latency.end() || b == n.latency.end())
+					continue;
+				if (auto d = hist_delta(a->second, b->second))
+					*p99 = hist_percentile(*d, 0.99);
+			}
 		std::map<int, const IfaceSample *> pif;
 		if (p)
 			for (const IfaceSample &i : p->ifaces)
@@ -128,6 +156,9 @@ std::vector<NetnsRate> compute_rates(const Sample &prev, const Sample &cur)
 								     i.nsprobe->tx_packets, dt);
 					ir.nsp_tx_bps = counter_rate(q.nsprobe->tx_bytes,
 								     i.nsprobe->tx_bytes, dt);
+					if (n.nsp_drops)	// known for this netns's devices
+						ir.nsp_drops_ps = counter_rate(q.nsprobe->drops,
+									       i.nsprobe->drops, dt);
 				}
 			}
 			r.pps = add(r.pps, both(ir.rx_pps, ir.tx_pps));
@@ -135,6 +166,8 @@ std::vector<NetnsRate> compute_rates(const Sample &prev, const Sample &cur)
 			r.drops_ps = add(r.drops_ps, ir.drops_ps);
 			r.ifaces.push_back(std::move(ir));
 		}
+		if (r.drops_ps && r.qdisc_drops_ps)
+			r.total_drops_ps = *r.drops_ps + *r.qdisc_drops_ps;
 		std::sort(r.ifaces.begin(), r.ifaces.end(), [](const IfaceRate &a, const IfaceRate &b) {
 			double ab = add(a.rx_bps, a.tx_bps).value_or(-1);
 			double bb = add(b.rx_bps, b.tx_bps).value_or(-1);

@@ -49,9 +49,7 @@ json to_json(const SigEventsModel &m)
 	return j;
 }
 
-namespace {
-
-json counters_json(const CountersStatus &c)
+json to_json(const CountersStatus &c)
 {
 	json j = {{"available", c.available}, {"debugfs", c.where}};
 	if (c.available) {
@@ -61,6 +59,13 @@ json counters_json(const CountersStatus &c)
 		j["message"] = c.message;
 	}
 	return j;
+}
+
+namespace {
+
+json counters_json(const CountersStatus &c)
+{
+	return to_json(c);
 }
 
 template <typename T>
@@ -192,6 +197,7 @@ json to_json(const ShowModel &m)
 			{"inum", v.inum},
 			{"cookie", opt(v.cookie)},
 			{"current", v.current},
+			{"host", v.host},
 			{"anonymous", v.anonymous},
 			{"names", v.names},
 			{"bind_paths", v.bind_paths},
@@ -227,6 +233,8 @@ json to_json(const ShowModel &m)
 	for (const SkippedNetns &s : m.skipped)
 		skipped.push_back({{"inum", s.inum}, {"reason", s.reason}});
 	j["skipped"] = skipped;
+	// nsprobe's counters restart at a reset, the kernel's link stats never.
+	j["since"] = {{"nsprobe", "module_load_or_reset"}, {"kernel_stats", "device_created"}};
 	j["coverage"] = m.coverage ? coverage_json(*m.coverage, CoverageScope::counters)
 				   : json(nullptr);
 	return j;

@@ -58,6 +58,8 @@ std::string netns_header(uint64_t inum, std::optional<uint64_t> cookie, bool cur
 {
 	std::string s = fmt::format("netns {}", inum);
 	s += cookie ? fmt::format(" cookie {}", *cookie) : " cookie ?";
+	if (is_host_netns(inum, cookie))
+		s += " (host)";
 	if (current)
 		s += " (current)";
 	if (anonymous)
@@ -86,11 +88,14 @@ std::string peer_text(const InterfaceView &iv)
 	switch (p.status) {
 	case PeerStatus::resolved:
 	case PeerStatus::unverified: {
-		std::string where = p.netns && !p.netns->names.empty()
-					    ? p.netns->names.front()
-					    : fmt::format("{}", p.netns ? p.netns->inum : 0);
+		// Its netns by name, or "host" for the initial one, then its inum.
+		bool named = p.netns && (!p.netns->names.empty() ||
+					 is_host_netns(p.netns->inum, p.netns->cookie));
+		std::string where = !named ? fmt::format("{}", p.netns ? p.netns->inum : 0)
+				    : p.netns->names.empty() ? std::string("host")
+							      : p.netns->names.front();
 		std::string s = fmt::format("{}@{}", p.name, where);
-		if (p.netns && !p.netns->names.empty())
+		if (named)
 			s += fmt::format(" ({})", p.netns->inum);
 		if (p.status == PeerStatus::unverified)
 			s += " (unverified)";
@@ -204,14 +209,19 @@ std::string paths_text(const std::optional<Coverage> &cov, uint64_t backlog, uin
 // The default interface table: what an on-call engineer reads first, in
 // human units. The kernel's link stats, then what nsprobe saw at veth_xmit()
 // (those columns only when module counters are available; "-" for a
-// counter coverage says is unknown).
+// counter coverage says is unknown). Column words are those of --wide and
+// watch for the same quantity: the kernel's RX_/TX_ link stats, NSP_ plus
+// the format.h key for nsprobe's, PRE_DRIVER; two quantities in one cell
+// are joined by "/".
 Table interface_table(const NetnsView &v, bool counters, const std::optional<Coverage> &cov)
 {
-	std::vector<Col> cols = {{"IFACE"}, {"IDX", R},	 {"KIND"},     {"STATE"},
-				 {"MTU", R}, {"PEER"},	 {"RX", R},    {"RX_BYTES", R},
-				 {"TX", R},  {"TX_BYTES", R}, {"DROP_RX/TX", R}};
+	std::vector<Col> cols = {{"IFACE"},	     {"IDX", R},	  {"KIND"},
+				 {"STATE"},	     {"MTU", R},	  {"PEER"},
+				 {"RX_PACKETS", R},  {"RX_BYTES", R},	  {"TX_PACKETS", R},
+				 {"TX_BYTES", R},    {"RX_DROP/TX_DROP", R}};
 	if (counters)
-		for (const char *h : {"XMIT", "XMIT_BYTES", "BACKLOG/NAPI", "XMIT_DROP", "PRE_DRIVER"})
+		for (const char *h : {"NSP_TX_PACKETS", "NSP_TX_BYTES", "NSP_PATH_BACKLOG/NAPI",
+				      "NSP_DROPS", "PRE_DRIVER"})
 			cols.push_back({h, R});
 	Table t(cols);
 	for (const InterfaceView &iv : v.interfaces) {
@@ -275,7 +285,8 @@ Table module_devices_table(const NetnsView &v, bool wide, const std::optional<Co
 		NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
 	} else {
-		for (const char *h : {"XMIT", "XMIT_BYTES", "BACKLOG/NAPI", "XMIT_DROP"})
+		for (const char *h : {"NSP_TX_PACKETS", "NSP_TX_BYTES", "NSP_PATH_BACKLOG/NAPI",
+				      "NSP_DROPS"})
 			cols.push_back({h, R});
 	}
 	Table t(cols);
@@ -351,6 +362,12 @@ std::string nsprobe_lines(const NetnsRecord &n, const std::optional<uint64_t> &o
 std::string render_text(const ShowModel &m, const TextOptions &o)
 {
 	std::string out = counters_line(m.counters);
+	// nsprobe's counters restart at a reset, the kernel's never: say which
+	// is which, once (JSON "since").
+	if (m.counters.available)
+		out += "since: NSP_ columns and nsprobe lines count since the module's load or "
+		       "last reset (nsprobe reset); RX_/TX_ columns are the kernel's, since each "
+		       "device was created\n";
 	for (const NetnsView &v : m.netns) {
 		// Append in two steps: "\n" + std::string&& inlines string::insert(0, ...),
 		// on which GCC 12 -O2 warns -Wrestrict wrongly (GCC bug 105329).
@@ -460,9 +477,11 @@ std::string render_text(const SignalsModel &m, const TextOptions &o)
 	return out;
 }
 
-std::string netns_label_text(const NetnsLabel *l)
+std::string netns_label_text(const NetnsLabel *l, bool host)
 {
 	std::vector<std::string> parts;
+	if (host || (l && l->host))
+		parts.push_back("host");
 	if (l) {
 		for (const std::string &n : l->names)
 			parts.push_back(printable(n));
@@ -492,7 +511,8 @@ std::string sig_events_header(const SigEventsModel &m, uint64_t inum, uint64_t c
 		return fmt::format("netns {}:{} ({}): {}", inum, cookie, gone_from(*g), gone_when(*g));
 	auto it = m.labels.find(inum);
 	return fmt::format("netns {}:{} ({}): live", inum, cookie,
-			   netns_label_text(it == m.labels.end() ? nullptr : &it->second));
+			   netns_label_text(it == m.labels.end() ? nullptr : &it->second,
+					    is_host_netns(inum, cookie)));
 }
 
 std::string render_text(const SigEventsModel &m, const TextOptions &o)

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <climits>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <tuple>
@@ -134,8 +136,16 @@ std::vector<NetnsCandidate> netns_candidates(const ShowModel &m)
 	return out;
 }
 
+int stat_pid_netns(uint64_t pid)
+{
+	struct stat st {};
+	std::string path = fmt::format("/proc/{}/ns/net", pid);
+	return ::stat(path.c_str(), &st) == 0 ? 0 : errno;
+}
+
 Result<NetnsTarget> resolve_selector(const std::string &selector,
-				  const std::vector<NetnsCandidate> &candidates)
+				  const std::vector<NetnsCandidate> &candidates,
+				  const PidNetnsProbe &probe)
 {
 	const std::string what = "netns " + selector;
 	if (selector.empty())
@@ -178,8 +188,13 @@ Result<NetnsTarget> resolve_selector(const std::string &selector,
 	auto want = [&](Kind k) { return kind == Kind::any || kind == k; };
 	if (kind == Kind::path) {
 		struct stat st {};
-		if (::stat(val.c_str(), &st) != 0)
-			return errno_error(Errc::netns_not_found, val, errno);
+		if (::stat(val.c_str(), &st) != 0) {
+			int err = errno;
+			if (err == EACCES || err == EPERM)
+				return errno_error(Errc::permission_denied, val, err,
+						   "another user's netns; run as root");
+			return errno_error(Errc::netns_not_found, val, err);
+		}
 		for (size_t i = 0; i < candidates.size(); i++)
 			if (!candidates[i].ref.gone &&
 			    candidates[i].ref.inum == static_cast<uint64_t>(st.st_ino))
@@ -218,9 +233,17 @@ Result<NetnsTarget> resolve_selector(const std::string &selector,
 	std::map<std::tuple<bool, uint64_t, uint64_t>, std::vector<const Hit *>> distinct;
 	for (const Hit &h : hits)
 		distinct[key(h.cand)].push_back(&h);
-	if (distinct.empty())
+	if (distinct.empty()) {
+		// A pid the scan could not place: its netns is hidden from us
+		// (not root), which is not "no such netns".
+		if (want(Kind::pid) && num && *num > 0 && *num <= INT32_MAX)
+			if (int err = probe(*num); err == EACCES || err == EPERM)
+				return errno_error(Errc::permission_denied,
+						   fmt::format("{}: /proc/{}/ns/net", what, *num), err,
+						   "another user's process; run as root to see its netns");
 		return Error{Errc::netns_not_found, what, "no such network namespace (or it vanished)",
 			     kForms, 0};
+	}
 	if (distinct.size() == 1)
 		return candidates[distinct.begin()->second.front()->cand].ref;
 

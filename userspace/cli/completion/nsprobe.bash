@@ -26,7 +26,7 @@ _nsprobe()
 	signals) opts="--json --netns --events --follow --why --all" ;;
 	latency) opts="--json --netns --dev" ;;
 	drops) opts="--json --netns" ;;
-	watch) opts="-i --interval -n --count --netns --plain --json" ;;
+	watch) opts="-i --interval -n --count --netns --wide --plain --json" ;;
 	reset) opts="--netns" ;;
 	serve) opts="--listen --max-netns --max-age" ;;
 	export) opts="--textfile --max-netns" ;;

@@ -25,14 +25,22 @@ public:
 
 constexpr const char *kDefaultDebugfs = "/sys/kernel/debug";
 constexpr const char *kDebugfsEnv = "NSPROBE_DEBUGFS";
+// How to load the module, for every "not loaded" hint: the Debian package
+// nsprobe-dkms installs it for modprobe; a build tree has kmod/nsprobe.ko.
+constexpr const char *kLoadModuleHint =
+	"load it: modprobe nsprobe (installed by the nsprobe-dkms package), or "
+	"insmod kmod/nsprobe.ko from a build";
 
 // Where debugfs is: `flag` (--debugfs) if set, else $NSPROBE_DEBUGFS if set
 // and non-empty, else /sys/kernel/debug.
 struct DebugfsLocation {
 	std::string root;
 	// True for the default location only: then root must be a debugfs mount
-	// (statfs f_type == DEBUGFS_MAGIC). An explicit directory is trusted as
-	// is, so tests and fixtures can point at a plain directory.
+	// (statfs f_type == DEBUGFS_MAGIC) before anything else is looked at.
+	// An explicit directory that holds nsprobe/ is read as is, so tests
+	// and fixtures can point at a plain directory; one without nsprobe/
+	// gets the default's diagnosis: not a debugfs mount (exit 4) unless
+	// it is one, then module not loaded (exit 3).
 	bool require_debugfs_magic = true;
 };
 DebugfsLocation resolve_debugfs(const std::optional<std::string> &flag);
@@ -67,12 +75,21 @@ class DebugfsSource : public CounterSource {
 public:
 	explicit DebugfsSource(DebugfsLocation loc,
 			       std::string lockdown_file = "/sys/kernel/security/lockdown");
+	// Errors: debugfs_not_mounted (root missing; the default root, or an
+	// explicit one without nsprobe/, is not a debugfs mount: the message
+	// names what is missing), module_not_loaded (a debugfs mount without
+	// nsprobe/), and those of CounterSource::read().
 	Result<Snapshot> read() override;
 	// <root>/nsprobe
 	std::string dir() const;
 	// Writes one command to <root>/nsprobe/control (format.h:
 	// NSP_FILE_CONTROL) in a single write(). Errors: see control_error().
 	Status write_control(const std::string &command);
+
+protected:
+	// statfs(path)'s f_type; nullopt with errno set on failure. Virtual
+	// for the unit tests, which have no debugfs mount.
+	virtual std::optional<unsigned long> fs_type(const std::string &path) const;
 
 private:
 	Result<std::string> read_file(const std::string &name);

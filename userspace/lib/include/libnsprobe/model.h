@@ -82,10 +82,26 @@ struct InterfaceView {
 std::optional<uint64_t> drops_before_driver(const InterfaceView &iv,
 					    const std::optional<Coverage> &cov = std::nullopt);
 
+// Whether (inum, cookie) is the initial netns (init_net, the host's): its
+// inum is PROC_NET_INIT_INO (0xEFFFFFF9) on kernels that give it a static
+// one (6.18 does), or its cookie is 1 on those where its inum is dynamic
+// (6.1, 6.12: init_net takes the first netns cookie). False when neither is
+// known: "host" is never a guess.
+constexpr uint64_t kInitNetInum = 0xEFFFFFF9u;
+bool is_host_netns(uint64_t inum, std::optional<uint64_t> cookie);
+
+// The name a person knows a netns by, for one-word labels (watch): its
+// first /run/netns name, else its container ("docker:1234567890ab"), else
+// "host" for the initial netns; nullopt when none is known. Never the
+// comm of a process in it.
+std::optional<std::string> netns_name(const std::vector<std::string> &names,
+				      const std::optional<ContainerId> &container, bool host);
+
 struct NetnsView {
 	uint64_t inum = 0;
 	std::optional<uint64_t> cookie;
 	bool current = false;		// nsprobe runs in it
+	bool host = false;		// the initial netns (is_host_netns())
 	bool anonymous = false;		// known to the module only
 	std::vector<std::string> names;
 	std::vector<std::string> bind_paths;
@@ -213,6 +229,7 @@ struct NetnsLabel {
 	std::vector<std::string> names;
 	std::optional<ContainerId> container;
 	bool current = false;
+	bool host = false;	// its inum is the initial netns's (kInitNetInum)
 };
 // The label of each scanned netns, by inum.
 std::map<uint64_t, NetnsLabel> netns_labels(const std::vector<NetnsInfo> &netns);

@@ -38,8 +38,11 @@ struct NetnsInfo {
 	bool current = false;			// the netns nsprobe itself runs in
 	// The netns's init process: of its processes, the lowest pid that is
 	// PID 1 of its own pid namespace (a container's init), else the lowest
-	// whose parent is not in this netns (for nsprobe's own netns: the
-	// lowest pid). nullopt when no process is in it.
+	// whose parent is seen in another netns. nullopt when no process is in
+	// it, or when neither rule holds: no PID 1 among them, and each one's
+	// parent is a member or hidden from the scan (not root: its netns could
+	// not be read, so it may be a member). Shown as the init, never used
+	// to name the netns.
 	std::optional<ProcRef> init;
 	// The container the init process belongs to, from its cgroup.
 	std::optional<ContainerId> container;

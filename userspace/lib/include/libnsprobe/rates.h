@@ -15,8 +15,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "libnsprobe/latency.h"
 #include "libnsprobe/model.h"
 #include "libnsprobe/units.h"	// human_si(), human_iec() for rate tables
 
@@ -32,19 +34,47 @@ struct IfaceSample {
 struct NetnsSample {
 	uint64_t inum = 0;
 	std::optional<uint64_t> cookie;
-	std::string label;	// first /run/netns name, else container, else init comm
+	std::optional<std::string> label;	// netns_name(): name, container, "host"
 	std::optional<uint64_t> sig_generated;	// module counters, if available
 	std::optional<uint64_t> sig_ignored;
+	// Packets nsprobe saw dropped in veth_xmit(), summed over its tracked
+	// devices; nullopt when none is tracked or coverage says "drops" is
+	// unknown (counters-only mode).
+	std::optional<uint64_t> nsp_drops;
+	// Packets its root qdiscs dropped (TCA_STATS2, as `tc -s`: a root's
+	// count includes its children's), summed; nullopt when not read
+	// (watch without --wide) or unreadable.
+	std::optional<uint64_t> qdisc_drops;
+	// Its netns_hist histograms by kind ("xmit", "cross"), cumulative
+	// (module loaded with latency=1; add_latency()).
+	std::map<std::string, Hist> latency;
 	std::vector<IfaceSample> ifaces;	// without loopback
 };
 
 struct Sample {
-	double t = 0;	// seconds, monotonic
+	Sample() = default;
+	Sample(double t_, std::vector<NetnsSample> netns_) : t(t_), netns(std::move(netns_)) {}
+
+	// Seconds, monotonic: the middle of the window in which the link
+	// stats, the module's counters (and latency histograms) were read,
+	// one timestamp for all of them.
+	double t = 0;
 	std::vector<NetnsSample> netns;
+	double span = 0;	// that window's length, seconds
+	// The module keeps latency histograms (latency=1); nullopt when its
+	// counters are unavailable.
+	std::optional<bool> latency_on;
 };
 
 // Every netns of `m` (the caller selects), at time t.
 Sample sample_of(const ShowModel &m, double t);
+
+// Adds the netns_hist records of `f` to the netns of `s` with their inum
+// and cookie.
+void add_latency(Sample &s, const LatencyFile &f);
+
+// cur - prev per bucket; nullopt when a bucket went backwards (a reset).
+std::optional<Hist> hist_delta(const Hist &prev, const Hist &cur);
 
 // (cur - prev) / dt; nullopt when dt <= 0 or cur < prev.
 std::optional<double> counter_rate(uint64_t prev, uint64_t cur, double dt);
@@ -54,16 +84,27 @@ struct IfaceRate {
 	std::string name;
 	std::optional<double> rx_pps, tx_pps, rx_bps, tx_bps, drops_ps;	// kernel stats
 	std::optional<double> nsp_tx_pps, nsp_tx_bps;			// nsprobe counters
+	std::optional<double> nsp_drops_ps;	// veth_xmit() drops (nullopt: unknown)
 };
 
 struct NetnsRate {
 	uint64_t inum = 0;
 	std::optional<uint64_t> cookie;
-	std::string label;
+	std::optional<std::string> label;	// as NetnsSample's; nullopt: unknown
 	bool fresh = false;	// not in the previous sample: no rates yet
 	// Sums over the interfaces that have a rate (nullopt if none has).
 	std::optional<double> pps, bps, drops_ps;
 	std::optional<double> sig_ps, sig_ignored_ps;
+	std::optional<double> nsp_drops_ps;	// NetnsSample::nsp_drops per second
+	std::optional<double> qdisc_drops_ps;	// NetnsSample::qdisc_drops per second
+	// Drops per second of the stages that count each packet once: the
+	// kernel's link RX+TX dropped (drops_ps, which holds veth_xmit's
+	// drops) plus qdisc drops; nullopt unless both are known.
+	std::optional<double> total_drops_ps;
+	// p99 of the veth latency over the interval (ns), from the histogram's
+	// growth between the samples: nullopt without latency=1, when nothing
+	// was measured in the interval, or after a reset. Never 0 for unknown.
+	std::optional<double> xmit_p99_ns, cross_p99_ns;
 	std::vector<IfaceRate> ifaces;
 };
 

@@ -15,6 +15,9 @@ namespace nsprobe {
 
 constexpr const char *kJsonSchema = "nsprobe/1";
 
+// Every command's "counters" object: {"available", "debugfs", "format"}
+// or {"available": false, "debugfs", "reason" (errc_name()), "message"}.
+nlohmann::json to_json(const CountersStatus &c);
 nlohmann::json to_json(const StatusModel &m);
 nlohmann::json to_json(const ShowModel &m);
 nlohmann::json to_json(const SignalsModel &m);
@@ -27,8 +30,9 @@ nlohmann::json to_json(const SigEventsModel &m);
 nlohmann::json sig_event_json(const SigEventsModel &m, const SigEvent &e);
 
 // A live netns for a person: "blue, docker container 1234567890ab",
-// "current netns", or "unnamed" without a label or anything in it.
-std::string netns_label_text(const NetnsLabel *l);
+// "host, current netns" (`host`, or l->host: the initial netns,
+// is_host_netns()), or "unnamed" without a label or anything in it.
+std::string netns_label_text(const NetnsLabel *l, bool host = false);
 
 // (format 1.4) A dead netns in words and JSON, shared by `signals`,
 // `signals --events` and `signals --why`:

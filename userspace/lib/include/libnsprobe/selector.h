@@ -22,6 +22,7 @@
 #define LIBNSPROBE_SELECTOR_H
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -74,13 +75,23 @@ std::vector<NetnsCandidate> netns_candidates(const ShowModel &m);
 // "INUM:COOKIE" as two numbers; nullopt for any other text.
 std::optional<std::pair<uint64_t, uint64_t>> parse_inum_cookie(const std::string &selector);
 
+// The errno of stat("/proc/<pid>/ns/net"), 0 when it succeeds: how the
+// resolver tells a pid it may not inspect (EACCES: not root, another
+// user's process) from one that does not exist (ENOENT).
+using PidNetnsProbe = std::function<int(uint64_t pid)>;
+int stat_pid_netns(uint64_t pid);
+
 // The one netns among `candidates` that `selector` names (forms above).
 // Errors: usage (exit 2): empty selector, a kind with a bad value
 // ("pid:x"), an unknown kind, ambiguous (the candidates listed, with a hint
-// to spell the kind or give INUM:COOKIE); netns_not_found (exit 8): nothing
-// matched, or a path that cannot be stat()ed (its errno).
+// to spell the kind or give INUM:COOKIE); permission_denied (exit 5): a
+// path whose stat() says EACCES/EPERM, or nothing matched and the selector
+// may be a pid whose netns `probe` says we may not see (EACCES/EPERM: the
+// scan could not see that process's netns either); netns_not_found
+// (exit 8): nothing matched, or a path that cannot be stat()ed (its errno).
 Result<NetnsTarget> resolve_selector(const std::string &selector,
-				  const std::vector<NetnsCandidate> &candidates);
+				  const std::vector<NetnsCandidate> &candidates,
+				  const PidNetnsProbe &probe = stat_pid_netns);
 
 // "netns 4026532301", "netns 4026532301 (gone)", for messages.
 std::string describe(const NetnsTarget &ref);
