@@ -47,11 +47,12 @@ on_exit fs_cleanup
 # strings (awk's doubles would round them); bash arithmetic is 64-bit.
 fi_on() {
 	local lo hi so next d
-	read -r lo hi < <(awk '$4 == "[nsprobe]" && $2 ~ /^[tT]$/ { print $1 }' /proc/kallsyms |
-		sort | sed -n '1p;$p' | paste -sd' ')
+	# here-strings, not < <(...): the guest has no /dev/fd
+	read -r lo hi <<<"$(awk '$4 == "[nsprobe]" && $2 ~ /^[tT]$/ { print $1 }' /proc/kallsyms |
+		sort | sed -n '1p;$p' | paste -sd' ')"
 	[ -n "$hi" ] || die "no nsprobe text symbols in /proc/kallsyms"
-	read -r so next < <(awk '$2 ~ /^[tT]$/ { print $1, $3 }' /proc/kallsyms | sort |
-		awk '$2 == "single_open" { a = $1; getline; print a, $1; exit }')
+	read -r so next <<<"$(awk '$2 ~ /^[tT]$/ { print $1, $3 }' /proc/kallsyms | sort |
+		awk '$2 == "single_open" { a = $1; getline; print a, $1; exit }')"
 	[ -n "$next" ] || die "no single_open in /proc/kallsyms"
 	for d in failslab fail_page_alloc; do
 		echo 0 >$FI/$d/probability
