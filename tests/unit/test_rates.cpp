@@ -42,6 +42,13 @@ const NetnsRate &find(const std::vector<NetnsRate> &v, uint64_t inum)
 	throw std::runtime_error("no netns " + std::to_string(inum));
 }
 
+// On a temporary (find(compute_rates(...), inum)) return a copy: a
+// reference into the dead vector is a use-after-free (ASan caught one).
+NetnsRate find(std::vector<NetnsRate> &&v, uint64_t inum)
+{
+	return find(static_cast<const std::vector<NetnsRate> &>(v), inum);
+}
+
 } // namespace
 
 TEST(Rates, CounterRate)
@@ -203,7 +210,7 @@ TEST(Rates, LatencyP99OfTheIntervalAndVethDropsPerSecond)
 		  std::nullopt);
 	c.latency["xmit"] = hist(1, 0);
 	c.nsp_drops = 0;
-	const NetnsRate &after_reset = find(compute_rates(Sample{12.0, {b}}, Sample{13.0, {c}}),
+	const NetnsRate after_reset = find(compute_rates(Sample{12.0, {b}}, Sample{13.0, {c}}),
 					    4026532201);
 	EXPECT_EQ(after_reset.xmit_p99_ns, std::nullopt);
 	EXPECT_EQ(after_reset.nsp_drops_ps, std::nullopt);
@@ -242,13 +249,13 @@ TEST(Rates, QdiscDropsAndTheTotalOfStages)
 	a.qdisc_drops = 100;
 	NetnsSample b = netns(4026532201, 7, {iface(2, "eth0", 0, 0, 0, 0, 3)});
 	b.qdisc_drops = 140;
-	const NetnsRate &n = find(compute_rates(Sample{0.0, {a}}, Sample{2.0, {b}}), 4026532201);
+	const NetnsRate n = find(compute_rates(Sample{0.0, {a}}, Sample{2.0, {b}}), 4026532201);
 	EXPECT_EQ(n.drops_ps, 1.0);
 	EXPECT_EQ(n.qdisc_drops_ps, 20.0);
 	EXPECT_EQ(n.total_drops_ps, 21.0);
 	// Qdiscs not read (watch without --wide): no total either.
 	b.qdisc_drops.reset();
-	const NetnsRate &m = find(compute_rates(Sample{0.0, {a}}, Sample{2.0, {b}}), 4026532201);
+	const NetnsRate m = find(compute_rates(Sample{0.0, {a}}, Sample{2.0, {b}}), 4026532201);
 	EXPECT_EQ(m.qdisc_drops_ps, std::nullopt);
 	EXPECT_EQ(m.total_drops_ps, std::nullopt);
 }
