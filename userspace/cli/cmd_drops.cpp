@@ -138,12 +138,10 @@ int DropsCommand::run()
 		infos.emplace(i.id.inum, i);
 	NetlinkLinkSource links;
 	auto obs = collect_links(std::move(*scanned), links);
-	for (const NetnsObservation &o : obs)
-		if (o.info.current && o.error && o.error->code == Errc::netlink)
-			return fail(*o.error);
-	ShowModel m = correlate(obs, links, snap, src.dir());
-	if (auto s = select_netns(m, netns_); !s)
-		return fail(s.error());
+	auto model = model_of(obs, links, snap, src.dir(), netns_);
+	if (!model)
+		return fail(model.error());
+	ShowModel &m = *model;
 	if (netns_ && m.netns.empty())
 		return fail(Error{Errc::netns_not_found, "netns " + *netns_,
 				  "names a netns that is gone: its drop counters went with it",

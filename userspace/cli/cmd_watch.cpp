@@ -200,18 +200,10 @@ int WatchCommand::run()
 		if (snap)
 			lat = read_whole_file(src.dir() + "/" + NSP_FILE_LATENCY);
 		double t1 = now_s();
-		for (const NetnsObservation &o : obs)
-			if (o.info.current && o.error && o.error->code == Errc::netlink)
-				return fail(*o.error);
-		ShowModel m = correlate(obs, links, snap, src.dir());
-		if (auto s = select_netns(m, netns_); !s)
-			return fail(s.error());
-		if (netns_)
-			for (const NetnsView &v : m.netns)
-				for (const NetnsObservation &o : obs)
-					if (o.info.id.inum == v.inum && o.error &&
-					    o.error->code == Errc::permission_denied)
-						return fail(*o.error);
+		auto model = model_of(obs, links, snap, src.dir(), netns_);
+		if (!model)
+			return fail(model.error());
+		ShowModel &m = *model;
 		note = snap ? std::string() : "nsprobe counters unavailable: " + snap.error().message();
 		out = sample_of(m, (t0 + t1) / 2);
 		out.span = t1 - t0;

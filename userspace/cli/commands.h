@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "libnsprobe/correlator.h"
 #include "libnsprobe/format_parser.h"
 #include "libnsprobe/model.h"
 #include "libnsprobe/render.h"
@@ -163,6 +164,15 @@ private:
 	std::optional<std::string> textfile_;	// --textfile DIR
 	std::size_t max_netns_ = 0;		// --max-netns N
 };
+
+// The model of one scan: `obs` (collect_links() over `links`) joined with the
+// module's counters `snap` (read from `dir`) by correlate(), cut down to the
+// netns `selector` names if given. Errors: netlink failed in our own netns,
+// the selector names nothing (netns_not_found), or names a netns we may not
+// see or enter (permission_denied).
+Result<ShowModel> model_of(const std::vector<NetnsObservation> &obs, LinkSource &links,
+			  const Result<Snapshot> &snap, const std::string &dir,
+			  const std::optional<std::string> &selector);
 
 // The model `nsprobe show` prints: every netns this process can see, with its
 // links (netlink), joined with the module's counters `snap` (read from

@@ -76,15 +76,10 @@ void Command::add_netns_option()
 	sub_->add_option("--netns", netns_, kNetnsOptionHelp)->type_name("X");
 }
 
-Result<ShowModel> show_model(const Result<Snapshot> &snap, const std::string &dir,
-			     const std::optional<std::string> &selector)
+Result<ShowModel> model_of(const std::vector<NetnsObservation> &obs, LinkSource &links,
+			  const Result<Snapshot> &snap, const std::string &dir,
+			  const std::optional<std::string> &selector)
 {
-	ProcNetnsDiscovery discovery;
-	auto netns = discovery.scan();
-	if (!netns)
-		return netns.error();
-	NetlinkLinkSource links;
-	auto obs = collect_links(std::move(*netns), links);
 	// Other netns may vanish or refuse us; failing to dump our own netns
 	// means netlink itself is broken.
 	for (const NetnsObservation &o : obs)
@@ -102,6 +97,17 @@ Result<ShowModel> show_model(const Result<Snapshot> &snap, const std::string &di
 				    o.error->code == Errc::permission_denied)
 					return *o.error;
 	return m;
+}
+
+Result<ShowModel> show_model(const Result<Snapshot> &snap, const std::string &dir,
+			     const std::optional<std::string> &selector)
+{
+	ProcNetnsDiscovery discovery;
+	auto netns = discovery.scan();
+	if (!netns)
+		return netns.error();
+	NetlinkLinkSource links;
+	return model_of(collect_links(std::move(*netns), links), links, snap, dir, selector);
 }
 
 void raise_fd_limit()
