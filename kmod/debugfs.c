@@ -175,21 +175,35 @@ static int nsp_devices_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(nsp_devices);
 
+static bool nsp_sig_any(const u64 v[NSP_SIG_CTR__COUNT])
+{
+	int i;
+
+	for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
+		if (v[i])
+			return true;
+	return false;
+}
+
+/* The counter keys of a sig or node_sig record, and its end. */
+static void nsp_seq_sig_counters(struct seq_file *m,
+				 const u64 v[NSP_SIG_CTR__COUNT])
+{
+	int i;
+
+	for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
+		seq_printf(m, " %s=%llu", nsp_sig_keys[i], v[i]);
+	seq_putc(m, '\n');
+}
+
 /* The sig records of one netns: rows of non-zero counters. */
 static void nsp_seq_sig_row(struct seq_file *m, u32 inum, u64 cookie, int s,
 			    const u64 v[NSP_SIG_CTR__COUNT])
 {
-	bool any = false;
-	int i;
-
-	for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
-		any |= v[i] != 0;
-	if (!any)
+	if (!nsp_sig_any(v))
 		return;
 	seq_printf(m, "sig inum=%u cookie=%llu signo=%d", inum, cookie, s);
-	for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
-		seq_printf(m, " %s=%llu", nsp_sig_keys[i], v[i]);
-	seq_putc(m, '\n');
+	nsp_seq_sig_counters(m, v);
 }
 
 static void nsp_signals_show_net(struct seq_file *m, struct net *net)
@@ -210,12 +224,22 @@ static void nsp_signals_show_net(struct seq_file *m, struct net *net)
 
 static int nsp_signals_show(struct seq_file *m, void *v)
 {
+	u64 c[NSP_SIG_CTR__COUNT];
 	struct net *net;
+	int s;
 
 	rcu_read_lock();
 	for_each_net_rcu(net)
 		nsp_signals_show_net(m, net);
 	rcu_read_unlock();
+	/* (1.5) The node's rows: dead netns' counts included. */
+	for (s = 1; s <= NSP_SIG_MAX; s++) {
+		nsp_node_sig_read(s, c);
+		if (!nsp_sig_any(c))
+			continue;
+		seq_printf(m, "node_sig signo=%d", s);
+		nsp_seq_sig_counters(m, c);
+	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nsp_signals);
@@ -397,6 +421,8 @@ static int nsp_control_reset(bool all, u32 inum)
 		err = 0;
 	}
 	rcu_read_unlock();
+	if (all)
+		nsp_node_reset();
 	return err;
 }
 

@@ -42,6 +42,9 @@ bool nsp_latency __read_mostly;
 DEFINE_PER_CPU(u64, nsp_veth_untracked);
 atomic64_t nsp_sig_unattributed = ATOMIC64_INIT(0);
 atomic64_t nsp_alloc_failed = ATOMIC64_INIT(0);
+struct nsp_sig_row nsp_node_sig[NSP_SIG_ROWS];
+/* Orders a reset of nsp_node_sig's baselines against their readers. */
+static DEFINE_SEQLOCK(nsp_node_lock);
 
 /*
  * Signal counter rows ready for probe handlers. 64 rows (20 KiB) cover the
@@ -278,6 +281,43 @@ void nsp_net_reset(struct nsp_net *pn)
 			WRITE_ONCE(row->base[i], atomic64_read(&row->ctr[i]));
 	}
 	write_sequnlock(&pn->lock);
+}
+
+/**
+ * nsp_node_sig_read() - the node's counters of one signal number
+ * @sig: 1..NSP_SIG_MAX
+ * @out: as for nsp_net_sig_read(): baseline subtracted, ignored summed
+ *
+ * Counts of every netns, live or dead, since the module loaded or the last
+ * reset of every netns (nsp_node_reset()).
+ *
+ * Context: any but NMI.
+ */
+void nsp_node_sig_read(int sig, u64 out[NSP_SIG_CTR__COUNT])
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqbegin(&nsp_node_lock);
+		nsp_sig_row_read(&nsp_node_sig[sig], out);
+	} while (read_seqretry(&nsp_node_lock, seq));
+}
+
+/**
+ * nsp_node_reset() - zero the node's signal counters (by baseline)
+ *
+ * Context: process context; the control file's "reset" (every netns).
+ */
+void nsp_node_reset(void)
+{
+	int s, i;
+
+	write_seqlock(&nsp_node_lock);
+	for (s = 1; s <= NSP_SIG_MAX; s++)
+		for (i = 0; i < NSP_SIG_CTR__COUNT; i++)
+			WRITE_ONCE(nsp_node_sig[s].base[i],
+				   atomic64_read(&nsp_node_sig[s].ctr[i]));
+	write_sequnlock(&nsp_node_lock);
 }
 
 /**

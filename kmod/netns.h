@@ -278,6 +278,15 @@ struct nsp_net_totals {
 
 extern unsigned int nsp_net_id;
 
+/*
+ * (format 1.5) The signal counters of the whole node: every count
+ * nsp_net_sig_inc() makes, whatever the netns, so the counts of a netns stay
+ * in them after it dies ("node_sig" records, NSP_FILE_SIGNALS). Static, so
+ * they never lose a count for want of memory. Baselined like a netns' rows,
+ * by a reset of every netns only, under nsp_node_lock.
+ */
+extern struct nsp_sig_row nsp_node_sig[NSP_SIG_ROWS];
+
 /* Latency tracking (module parameter latency); fixed once the module runs. */
 extern bool nsp_latency;
 
@@ -326,7 +335,9 @@ static inline void nsp_net_alloc_failed(struct nsp_net *pn)
  *
  * The row of @sig is taken from a preallocated pool on its first count in
  * this netns (nsp_net_sig_row()); with the pool empty the count is lost and
- * counted in alloc_failed (the netns' and the module's) instead.
+ * counted in alloc_failed (the netns' and the module's) instead. The node's
+ * row (nsp_node_sig) counts it either way: one more atomic increment, on a
+ * cache line shared by every CPU, like the rows of a busy netns.
  *
  * Context: any but NMI, probe handlers included (PREEMPT_RT too): never
  * allocates or sleeps; lockless but for the pool's raw spinlock on a row's
@@ -337,6 +348,7 @@ static inline void nsp_net_sig_inc(struct nsp_net *pn, int sig,
 {
 	struct nsp_sig_row *row = READ_ONCE(pn->sig[sig]);
 
+	atomic64_inc(&nsp_node_sig[sig].ctr[ctr]);
 	if (unlikely(!row)) {
 		row = nsp_net_sig_row(pn, sig);
 		if (!row) {
@@ -401,6 +413,8 @@ void nsp_sig_row_read(const struct nsp_sig_row *row,
 		      u64 out[NSP_SIG_CTR__COUNT]);
 void nsp_sig_row_free(struct nsp_sig_row *row);
 void nsp_net_reset(struct nsp_net *pn);
+void nsp_node_sig_read(int sig, u64 out[NSP_SIG_CTR__COUNT]);
+void nsp_node_reset(void);
 int nsp_netns_init(void);
 void nsp_netns_exit(void);
 

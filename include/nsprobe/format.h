@@ -40,7 +40,7 @@
 #define NSPROBE_FORMAT_H
 
 #define NSP_FORMAT_MAJOR 1
-#define NSP_FORMAT_MINOR 4
+#define NSP_FORMAT_MINOR 5
 
 #define NSP_VERSION_PREFIX "nsprobe-format"
 
@@ -129,6 +129,18 @@
  *   sig inum=<u32> cookie=<u64> signo=<1..64>
  *       <one key per NSP_SIG_COUNTERS entry>=<u64>
  * Invariant: ignored == sum of the ignored_* reason counters.
+ *
+ * (1.5) Then one "node_sig" record per signal number with any non-zero
+ * counter of the whole node:
+ *   node_sig signo=<1..64> <one key per NSP_SIG_COUNTERS entry>=<u64>
+ * Every signal counted in any netns since the module loaded or the last
+ * "reset" of every netns (a reset of one netns leaves them), the netns that
+ * died since included: so unlike the sum of the sig records, these never
+ * go down when a netns dies. They also keep the counts a netns lost for
+ * want of memory (its alloc_failed): node_sig equals the sum of the live
+ * sig records and the dead netns' ones while alloc_failed is 0 everywhere,
+ * and exceeds it otherwise. Signals counted in no netns (stats
+ * sig_unattributed) are in neither.
  */
 #define NSP_FILE_SIGNALS "signals"
 

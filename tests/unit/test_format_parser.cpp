@@ -117,6 +117,32 @@ TEST(FormatParser, Format13ExactValues)
 	EXPECT_EQ(r->devices[0].tx_dropped_base, 1u);
 }
 
+// Format 1.5: the node's rows ("node_sig") from the same signals file, apart
+// from the netns' sig records; none from an older module (unknown).
+TEST(FormatParser, Format15NodeSignalsExactValues)
+{
+	auto r = read_case("v1_5");
+	ASSERT_TRUE(r) << r.error().message();
+	EXPECT_EQ(r->signals.size(), 4u) << "node_sig records are not sig records";
+	ASSERT_TRUE(r->node_signals);
+	const std::vector<SigRecord> &n = *r->node_signals;
+	ASSERT_EQ(n.size(), 4u);
+	EXPECT_EQ(n[0].signo, 9);
+	EXPECT_EQ(n[0].inum, 0u);
+	EXPECT_EQ(n[0].generated, 4u);	// 3 live, 1 in the dead netns
+	EXPECT_EQ(n[0].oom_kill, 2u);
+	EXPECT_EQ(n[3].signo, 15);
+	EXPECT_EQ(n[3].ignored_init, 3u);	// 2 live, 1 dead
+	EXPECT_EQ(n[3].origin_process, 3u);
+	auto old = read_case("v1_4");
+	ASSERT_TRUE(old);
+	EXPECT_EQ(old->node_signals, std::nullopt);
+	// A node_sig record is checked like a sig record.
+	auto bad = parse_node_signals("node_sig signo=65 generated=1\n", "signals");
+	ASSERT_FALSE(bad);
+	EXPECT_EQ(bad.error().code, Errc::malformed);
+}
+
 // Format 1.4: the post-mortem file, parsed by the live files' parsers and
 // kept apart from the live records. The first dead netns has the inum of a
 // live one (4026532201, "blue"), another cookie.

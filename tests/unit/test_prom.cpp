@@ -91,6 +91,28 @@ TEST(Prom, Format14DeadNetnsOnlyModuleWide)
 	EXPECT_EQ(t13.find("nsprobe_postmortem"), std::string::npos);
 }
 
+// Format 1.5: the node's families, without a netns label, keep the dead
+// netns' counts: SIGTERM ignored by init 2x in the live "blue", 1x in the
+// dead netns that had its inum, 3 on the node.
+TEST(Prom, Format15NodeSignalsKeepTheDead)
+{
+	auto snap = snapshot_of("v1_5");
+	ASSERT_TRUE(snap) << snap.error().message();
+	std::string text = text_of(input_of(snap));
+	EXPECT_NE(text.find("\nnsprobe_node_signals_ignored_total{signal=\"SIGTERM\",reason=\"init\"} 3\n"),
+		  std::string::npos) << text;
+	EXPECT_NE(text.find("\nnsprobe_node_signals_generated_total{signal=\"SIGKILL\"} 4\n"),
+		  std::string::npos) << text;
+	EXPECT_NE(text.find("\nnsprobe_node_oom_kills_total 2\n"), std::string::npos) << text;
+	EXPECT_EQ(lines_with(text, "nsprobe_node_signals_generated_total{").size(), 4u) << text;
+	// The netns families are the 1.4 fixture's, line for line.
+	std::string t14 = text_of(input_of(snapshot_of("v1_4")));
+	EXPECT_EQ(lines_with(text, "nsprobe_signals_"), lines_with(t14, "nsprobe_signals_"));
+	// An older module: no node family at all (unknown, never 0).
+	EXPECT_EQ(t14.find("nsprobe_node_"), std::string::npos) << t14;
+	expect_golden("metrics_1_5.prom", text);
+}
+
 TEST(Prom, Format10Golden)
 {
 	auto snap = snapshot_of("good");

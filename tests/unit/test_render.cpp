@@ -138,7 +138,7 @@ TEST(RenderJson, StatusAndSignalsShape)
 				 "origin_kernel", "origin_process", "queue_overflow", "queued",
 				 "queued_blocked", "signo"}));
 	EXPECT_EQ(term["oom_kill"], nullptr);	// 1.0: unknown, not 0
-	EXPECT_EQ(keys(sg), (K{"counters", "netns", "postmortem_lost", "schema", "unattributed"}));
+	EXPECT_EQ(keys(sg), (K{"counters", "netns", "node_signals", "postmortem_lost", "schema", "unattributed"}));
 	EXPECT_EQ(sg["postmortem_lost"], nullptr);
 	// 1.0 counts hook events in sig_unattributed, not signals.
 	EXPECT_EQ(sg["unattributed"], nullptr);
@@ -327,6 +327,38 @@ TEST(RenderText, Format14Golden)
 	for (const json &n : sg13["netns"])
 		EXPECT_EQ(n["gone"], nullptr);
 	EXPECT_EQ(to_json(build_status(snapshot_of("v1_3"), dir))["stats"]["postmortem"], nullptr);
+}
+
+// Format 1.5: the node's table after the netns; JSON node_signals. Both
+// gone with --netns (not that netns' counts), and null from a 1.4 module.
+TEST(RenderText, Format15NodeSignals)
+{
+	const std::string dir = "/sys/kernel/debug/nsprobe";
+	SignalsModel sg = build_signals(snapshot_of("v1_5"), dir, {});
+	ASSERT_TRUE(sg.node);
+	ASSERT_EQ(sg.node->size(), 4u);
+	EXPECT_TRUE(sg.node->at(3).explanations.empty());
+	std::string text = render_text(sg);
+	auto at = text.find("\nthe whole node: every netns, those dead since included, since the "
+			    "module's load or last reset\n");
+	ASSERT_NE(at, std::string::npos) << text;
+	EXPECT_NE(text.find("  SIGTERM  15          3       2          0        3", at),
+		  std::string::npos) << text;
+	expect_golden("signals_1_5.txt", text);
+	json j = to_json(sg);
+	ASSERT_EQ(j["node_signals"].size(), 4u);
+	EXPECT_EQ(j["node_signals"][0]["name"], "SIGKILL");
+	EXPECT_EQ(j["node_signals"][0]["generated"], 4);
+	EXPECT_EQ(j["node_signals"][3]["ignored_init"], 3);
+	expect_golden("signals_1_5.json", j.dump(2) + "\n");
+
+	NetnsTarget blue;
+	blue.inum = 4026532201;
+	blue.cookie = 4097;
+	select_netns(sg, blue);
+	EXPECT_EQ(sg.node, std::nullopt);
+	EXPECT_EQ(render_text(sg).find("the whole node"), std::string::npos);
+	EXPECT_EQ(to_json(build_signals(snapshot_of("v1_4"), dir, {}))["node_signals"], nullptr);
 }
 
 TEST(RenderText, GoneAgo)

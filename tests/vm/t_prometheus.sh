@@ -5,7 +5,9 @@
 # "nsprobe export --textfile". After N datagrams over a veth pair and K
 # SIGTERMs that a container's PID 1 drops (init protection), PromQL through
 # Prometheus's HTTP API, and node_exporter's /metrics, give exactly N and K
-# for the container's netns.
+# for the container's netns. Then the container's netns dies: its series go,
+# and the node's families (format 1.5, no netns label) still hold its K
+# SIGTERMs and the SIGKILL that ended its init.
 #
 #   guest init netns                          netns prom-XXXX ("container")
 #   vhN 10.66.0.1/24 <====== veth ======>     vc 10.66.0.2/24
@@ -181,6 +183,10 @@ round() {
 		"$(prom_q "nsprobe_signals_generated_total{netns=\"$in\",signal=\"SIGTERM\"}" "$at")"
 	check "$tag: SIGTERMs ignored for a reason other than init" 0 \
 		"$(prom_q "sum(nsprobe_signals_ignored_total{netns=\"$in\",signal=\"SIGTERM\",reason!=\"init\"}) or vector(0)" "$at")"
+	# (format 1.5) The node's, without a netns label: this test's only
+	# init-protected SIGTERMs since the module loaded.
+	check "$tag: node_signals_ignored_total{signal=\"SIGTERM\",reason=\"init\"}" "$k" \
+		"$(prom_q "nsprobe_node_signals_ignored_total{signal=\"SIGTERM\",reason=\"init\"}" "$at")"
 }
 
 send $N1 $K1
@@ -274,6 +280,25 @@ echo "  (at $SECONDS s: all stopped)"
 pids=()
 wait 2>/dev/null
 ip link del "$vh"
+
+# ---- the container's netns dies: what stays (format 1.5) ---------------
+# Its series go; the node's families keep its counts: K init-protected
+# SIGTERMs, and the one SIGKILL from the host (an ancestor pid namespace)
+# that ended its init, the only SIGKILL of this test.
+ip netns del "$ctr"
+netns_dead() { ! grep -q "^netns inum=$in " "$NSP_DEBUGFS/netns"; }
+wait_until 30 netns_dead || echo "  (netns $in still in the module's netns file after 30 s)"
+"$NSPROBE" export >"$work/after.prom"
+check "container gone: export exits 0" 0 "$?"
+check "container gone: series of netns $in" 0 "$(grep -c "netns=\"$in\"" "$work/after.prom")"
+check "container gone: node_signals_ignored_total{SIGTERM,init}" $K \
+	"$(expo "$work/after.prom" nsprobe_node_signals_ignored_total signal=SIGTERM reason=init)"
+check "container gone: node_signals_delivered_total{SIGKILL,term}" 1 \
+	"$(expo "$work/after.prom" nsprobe_node_signals_delivered_total signal=SIGKILL outcome=term)"
+check "container gone: node_sig record of SIGTERM, ignored_init" "ignored_init=$K" \
+	"$(grep -o '^node_sig signo=15 .*' "$NSP_DEBUGFS/signals" | grep -o ' ignored_init=[0-9]*' | tr -d ' ')"
+check "container gone: signals --json node_signals SIGTERM ignored_init" $K \
+	"$("$NSPROBE" signals --json | jq '.node_signals[] | select(.name == "SIGTERM") | .ignored_init')"
 nsp_unload
 check "nsprobe unloaded" "" "$(grep '^nsprobe ' /proc/modules)"
 nsp_summary

@@ -301,6 +301,7 @@ void select_netns(SignalsModel &m, const NetnsTarget &ref)
 	std::erase_if(m.netns, [&](const SignalNetnsView &v) {
 		return !ref.is(v.inum, v.cookie, v.gone.has_value());
 	});
+	m.node.reset();	// the whole node's: not of the one netns asked for
 }
 
 } // namespace nsprobe

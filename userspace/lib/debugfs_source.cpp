@@ -196,8 +196,27 @@ Result<Snapshot> DebugfsSource::read()
 		return s.error();
 	if (auto s = parse_into(NSP_FILE_DEVICES, parse_devices, snap.devices); !s)
 		return s.error();
-	if (auto s = parse_into(NSP_FILE_SIGNALS, parse_signals, snap.signals); !s)
+	// One read for both record types: the node's counters and the netns'
+	// are then of the same moment.
+	auto parse_signals_file = [&](std::string_view text, std::string_view file)
+		-> Result<std::pair<std::vector<SigRecord>, std::optional<std::vector<SigRecord>>>> {
+		auto sigs = parse_signals(text, file);
+		if (!sigs)
+			return sigs.error();
+		std::optional<std::vector<SigRecord>> node;
+		if (snap.version.at_least(NSP_FORMAT_MAJOR, 5)) {
+			auto n = parse_node_signals(text, file);
+			if (!n)
+				return n.error();
+			node = std::move(*n);
+		}
+		return std::pair(std::move(*sigs), std::move(node));
+	};
+	std::pair<std::vector<SigRecord>, std::optional<std::vector<SigRecord>>> sig_file;
+	if (auto s = parse_into(NSP_FILE_SIGNALS, parse_signals_file, sig_file); !s)
 		return s.error();
+	snap.signals = std::move(sig_file.first);
+	snap.node_signals = std::move(sig_file.second);
 	// (1.4) Dead netns. A module older than 1.4 has no such file: then
 	// there are none to show, which is not an error. A 1.4 module always
 	// creates it, so there its absence is (read_file()'s "missing").

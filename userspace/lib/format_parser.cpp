@@ -413,6 +413,17 @@ Result<std::vector<DevRecord>> parse_devices(std::string_view content, std::stri
 	});
 }
 
+namespace {
+
+std::string valid_signo(const SigRecord &r)
+{
+	if (r.signo < 1 || r.signo > NSP_SIG_MAX)
+		return fmt::format("signo {} is outside 1..{}", r.signo, NSP_SIG_MAX);
+	return {};
+}
+
+} // namespace
+
 Result<std::vector<SigRecord>> parse_signals(std::string_view content, std::string_view file)
 {
 	using R = SigRecord;
@@ -435,11 +446,20 @@ Result<std::vector<SigRecord>> parse_signals(std::string_view content, std::stri
 		}
 		return v;
 	}();
-	return parse_records<R>(content, file, "sig", sig_specs, [](const R &r) -> std::string {
-		if (r.signo < 1 || r.signo > NSP_SIG_MAX)
-			return fmt::format("signo {} is outside 1..{}", r.signo, NSP_SIG_MAX);
-		return {};
-	});
+	return parse_records<R>(content, file, "sig", sig_specs, valid_signo);
+}
+
+Result<std::vector<SigRecord>> parse_node_signals(std::string_view content, std::string_view file)
+{
+	using R = SigRecord;
+	// No netns identity; every counter is there (the record came in 1.5).
+	static const std::vector<KeySpec<R>> specs = {
+		int_key<R>("signo", &R::signo),
+#define NSP_X(key, unit) int_key<R>(#key, &R::key),
+		NSP_SIG_COUNTERS(NSP_X)
+#undef NSP_X
+	};
+	return parse_records<R>(content, file, "node_sig", specs, valid_signo);
 }
 
 Result<Postmortem> parse_postmortem(std::string_view content, std::string_view file)

@@ -253,6 +253,15 @@ SignalsModel build_signals(const Result<Snapshot> &snap, std::string where,
 	}
 	if (snap->stats)
 		m.postmortem_lost = snap->stats->postmortem_lost;
+	if (snap->node_signals) {
+		m.node.emplace();
+		for (const SigRecord &r : *snap->node_signals) {
+			m.node->push_back(row_of(r));
+			m.node->back().explanations.clear();	// they name a netns
+		}
+		std::sort(m.node->begin(), m.node->end(),
+			  [](const SignalRow &a, const SignalRow &b) { return a.signo < b.signo; });
+	}
 	return m;
 }
 

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <prometheus/text_serializer.h>
 
 namespace nsprobe {
@@ -282,13 +283,25 @@ void netns_metrics(Families &f, const Labels &l, const NetnsView &v)
 			  d(*v.oom_kills));
 }
 
-void signal_metrics(Families &f, const Labels &ns, const SignalRow &r)
+// The signal families of one netns (labels `ns`), or with `node` those of
+// the whole node (format 1.5: every netns, dead ones included; no netns
+// label), named nsprobe_node_signals_*.
+void signal_metrics(Families &f, const Labels &ns, const SignalRow &r, bool node = false)
 {
 	const Labels l = with(ns, {{"signal", r.name}});
-	f.counter("nsprobe_signals_generated_total", "signals sent to tasks of the netns", l,
+	auto name = [node](const char *what) {
+		return fmt::format("nsprobe_{}signals_{}_total", node ? "node_" : "", what);
+	};
+	auto help = [node](const char *what) {
+		return node ? fmt::format("{}; every netns of the node, those dead since included "
+					  "(format 1.5)", what)
+			    : std::string(what);
+	};
+	f.counter(name("generated"),
+		  help(node ? "signals sent to tasks" : "signals sent to tasks of the netns"), l,
 		  d(r.generated));
-	f.counter("nsprobe_signals_forced_total",
-		  "signals sent forced (from an ancestor pid namespace, or by the kernel)", l,
+	f.counter(name("forced"),
+		  help("signals sent forced (from an ancestor pid namespace, or by the kernel)"), l,
 		  d(r.forced));
 	const std::pair<const char *, uint64_t> ignored[] = {
 		{"init", r.ignored_init},	  {"sig_ign", r.ignored_sig_ign},
@@ -296,9 +309,9 @@ void signal_metrics(Families &f, const Labels &ns, const SignalRow &r)
 		{"other", r.ignored_other},
 	};
 	for (const auto &[reason, v] : ignored)
-		f.counter("nsprobe_signals_ignored_total",
-			  "signals dropped at the send, by reason (init: dropped by PID 1's "
-			  "protection)",
+		f.counter(name("ignored"),
+			  help("signals dropped at the send, by reason (init: dropped by PID 1's "
+			       "protection)"),
 			  with(l, {{"reason", reason}}), d(v));
 	const std::pair<const char *, uint64_t> sent[] = {
 		{"coalesced", r.coalesced},	      {"queued", r.queued},
@@ -306,9 +319,9 @@ void signal_metrics(Families &f, const Labels &ns, const SignalRow &r)
 		{"ignored_cont", r.ignored_cont},
 	};
 	for (const auto &[outcome, v] : sent)
-		f.counter("nsprobe_signals_sent_total",
-			  "what became of the signals not ignored at the send (queued_blocked is "
-			  "part of queued)",
+		f.counter(name("sent"),
+			  help("what became of the signals not ignored at the send (queued_blocked "
+			       "is part of queued)"),
 			  with(l, {{"outcome", outcome}}), d(v));
 	const std::pair<const char *, uint64_t> delivered[] = {
 		{"handler", r.delivered_handler}, {"term", r.delivered_term},
@@ -316,13 +329,12 @@ void signal_metrics(Families &f, const Labels &ns, const SignalRow &r)
 		{"ignored", r.delivered_ignored},
 	};
 	for (const auto &[outcome, v] : delivered)
-		f.counter("nsprobe_signals_delivered_total",
-			  "signals delivered, by what the task did with them", with(l, {{"outcome", outcome}}),
-			  d(v));
-	f.counter("nsprobe_signals_origin_total", "signals by origin: a process, or the kernel",
-		  with(l, {{"origin", "process"}}), d(r.origin_process));
-	f.counter("nsprobe_signals_origin_total", "signals by origin: a process, or the kernel",
-		  with(l, {{"origin", "kernel"}}), d(r.origin_kernel));
+		f.counter(name("delivered"), help("signals delivered, by what the task did with them"),
+			  with(l, {{"outcome", outcome}}), d(v));
+	for (const auto &[origin, v] : {std::pair{"process", r.origin_process},
+					std::pair{"kernel", r.origin_kernel}})
+		f.counter(name("origin"), help("signals by origin: a process, or the kernel"),
+			  with(l, {{"origin", origin}}), d(v));
 }
 
 void latency_metrics(Families &f, const LatencyFile &lf, const std::map<uint64_t, Labels> &kept,
@@ -443,6 +455,19 @@ std::vector<MetricFamily> build_metrics(const MetricsInput &in)
 			continue;
 		for (const SignalRow &r : v.signals)
 			signal_metrics(f, it->second, r);
+	}
+	// What a netns counted stays here after it dies (no netns label, so no
+	// cap either: at most one series set per signal number).
+	if (in.signals.node) {
+		uint64_t oom = 0;
+		for (const SignalRow &r : *in.signals.node) {
+			signal_metrics(f, {}, r, true);
+			oom += r.oom_kill;
+		}
+		f.counter("nsprobe_node_oom_kills_total",
+			  "tasks killed by the OOM killer in every netns of the node, those dead "
+			  "since included (format 1.5)",
+			  {}, d(oom));
 	}
 	if (in.latency)
 		latency_metrics(f, *in.latency, kept, in.show.coverage);

@@ -243,10 +243,9 @@ json to_json(const ShowModel &m)
 json to_json(const SignalsModel &m)
 {
 	json j = {{"schema", kJsonSchema}, {"counters", counters_json(m.counters)}};
-	json list = json::array();
-	for (const SignalNetnsView &v : m.netns) {
+	auto rows = [&](const std::vector<SignalRow> &in) {
 		json sigs = json::array();
-		for (const SignalRow &r : v.signals) {
+		for (const SignalRow &r : in) {
 			json s = {{"signo", r.signo}, {"name", r.name}};
 #define NSP_X(key, unit) s[#key] = r.key;
 			NSP_SIG_COUNTERS(NSP_X)
@@ -257,6 +256,11 @@ json to_json(const SignalsModel &m)
 			s["explanations"] = r.explanations;
 			sigs.push_back(std::move(s));
 		}
+		return sigs;
+	};
+	json list = json::array();
+	for (const SignalNetnsView &v : m.netns) {
+		json sigs = rows(v.signals);
 		list.push_back({{"inum", v.inum},
 				{"cookie", v.cookie},
 				{"anonymous", v.anonymous},
@@ -270,6 +274,7 @@ json to_json(const SignalsModel &m)
 	j["netns"] = list;
 	j["unattributed"] = opt(m.unattributed);
 	j["postmortem_lost"] = opt(m.postmortem_lost);
+	j["node_signals"] = m.node ? rows(*m.node) : json(nullptr);
 	return j;
 }
 

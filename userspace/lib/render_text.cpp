@@ -411,6 +411,25 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 	return out;
 }
 
+namespace {
+
+// A compact view of signal rows; --json has every counter of NSP_SIG_COUNTERS.
+Table signal_table(const std::vector<SignalRow> &rows)
+{
+	Table t({{"SIGNAL"}, {"NO", R}, {"GENERATED", R}, {"FORCED", R}, {"BY_KERNEL", R},
+		 {"IGNORED", R}, {"COALESCED", R}, {"QUEUED", R}, {"BLOCKED", R},
+		 {"TO_HANDLER", R}, {"TO_DEFAULT", R}, {"NOTE"}});
+	for (const SignalRow &r : rows)
+		t.add_row({r.name, num(static_cast<uint64_t>(r.signo)), num(r.generated),
+			   num(r.forced), num(r.origin_kernel), num(r.ignored), num(r.coalesced),
+			   num(r.queued), num(r.queued_blocked), num(r.delivered_handler),
+			   num(r.delivered_term + r.delivered_core + r.delivered_stop),
+			   r.init_protected ? "init-protected" : ""});
+	return t;
+}
+
+} // namespace
+
 std::string render_text(const SignalsModel &m, const TextOptions &o)
 {
 	std::string out = counters_line(m.counters);
@@ -429,21 +448,10 @@ std::string render_text(const SignalsModel &m, const TextOptions &o)
 			out += netns_header(v.inum, v.cookie, false, v.anonymous, v.names, {}, v.pids,
 					    v.init, v.container);
 		}
-		// A compact view; --json has every counter of NSP_SIG_COUNTERS.
-		Table t({{"SIGNAL"}, {"NO", R}, {"GENERATED", R}, {"FORCED", R}, {"BY_KERNEL", R},
-			 {"IGNORED", R}, {"COALESCED", R}, {"QUEUED", R}, {"BLOCKED", R},
-			 {"TO_HANDLER", R}, {"TO_DEFAULT", R}, {"NOTE"}});
 		std::vector<std::string> why;
-		for (const SignalRow &r : v.signals) {
-			t.add_row({r.name, num(static_cast<uint64_t>(r.signo)), num(r.generated),
-				   num(r.forced), num(r.origin_kernel), num(r.ignored),
-				   num(r.coalesced), num(r.queued), num(r.queued_blocked),
-				   num(r.delivered_handler),
-				   num(r.delivered_term + r.delivered_core + r.delivered_stop),
-				   r.init_protected ? "init-protected" : ""});
+		for (const SignalRow &r : v.signals)
 			why.insert(why.end(), r.explanations.begin(), r.explanations.end());
-		}
-		out += t.render("  ", o.color);
+		out += signal_table(v.signals).render("  ", o.color);
 		if (m.oom_counted)
 			for (const SignalRow &r : v.signals)
 				if (r.oom_kill)
@@ -451,6 +459,12 @@ std::string render_text(const SignalsModel &m, const TextOptions &o)
 							   r.oom_kill, r.generated);
 		for (const std::string &w : why)
 			out += "  why: " + printable(w) + "\n";
+	}
+	if (m.node && !m.node->empty()) {
+		// (1.5) What stays when a container's netns dies.
+		out += "\nthe whole node: every netns, those dead since included, since the module's "
+		       "load or last reset\n";
+		out += signal_table(*m.node).render("  ", o.color);
 	}
 	if (m.counters.available) {
 		std::string tail;

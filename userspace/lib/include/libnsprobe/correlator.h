@@ -57,6 +57,8 @@ bool worth_showing(const NetnsView &v);
 Status select_netns(ShowModel &m, const std::optional<std::string> &selector);
 // Keeps only the netns `ref` is (live views, or dead ones).
 void select_netns(ShowModel &m, const NetnsTarget &ref);
+// The same for signals, which also drops the node's rows (m.node: not this
+// netns').
 void select_netns(SignalsModel &m, const NetnsTarget &ref);
 
 } // namespace nsprobe

@@ -157,6 +157,9 @@ struct Snapshot {
 	std::vector<NetnsRecord> netns;
 	std::vector<DevRecord> devices;
 	std::vector<SigRecord> signals;
+	// (1.5) The node's signal counters, from the same read of the signals
+	// file; nullopt from an older module (unknown, not zero).
+	std::optional<std::vector<SigRecord>> node_signals;
 	// (1.4) Dead netns; empty from an older module (no such file). Never
 	// mixed into netns/devices/signals above: a dead netns' inum may be a
 	// live one's.
@@ -176,6 +179,10 @@ Result<std::optional<StatsRecord>> parse_stats(std::string_view content, std::st
 Result<std::vector<NetnsRecord>> parse_netns(std::string_view content, std::string_view file);
 Result<std::vector<DevRecord>> parse_devices(std::string_view content, std::string_view file);
 Result<std::vector<SigRecord>> parse_signals(std::string_view content, std::string_view file);
+// (1.5) The "node_sig" records of NSP_FILE_SIGNALS: the node's counters, the
+// dead netns' counts included, as SigRecords whose inum and cookie are 0.
+Result<std::vector<SigRecord>> parse_node_signals(std::string_view content,
+						  std::string_view file);
 
 // (1.4) Parses NSP_FILE_POSTMORTEM: "gone" records here, and the netns,
 // sig, evring and ev records through parse_netns(), parse_signals() and

@@ -213,6 +213,10 @@ struct SignalsModel {
 	// (1.4) Dead netns the module could not keep a record of (stats
 	// postmortem_lost); nullopt from an older module.
 	std::optional<uint64_t> postmortem_lost;
+	// (1.5) The node's counters by signo: every netns, live or dead, since
+	// the module loaded or the last reset of every netns (node_sig records;
+	// no explanations). nullopt from an older module: unknown.
+	std::optional<std::vector<SignalRow>> node;
 };
 
 struct StatusModel {
