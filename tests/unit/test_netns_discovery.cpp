@@ -38,6 +38,17 @@ protected:
 		fs::create_directories(path.parent_path());
 		fs::create_hard_link(root_ / "inodes" / inode, path);
 	}
+	// A task `pid` of netns `inode` under `proc`: its ns/net link, comm, and
+	// the status lines discovery reads (PPid, NSpid: "71\t1" inside a pid
+	// namespace).
+	void task(const fs::path &proc, const std::string &pid, const char *inode,
+		  const std::string &comm, const std::string &ppid, const std::string &nspid)
+	{
+		ns(proc / pid / "task" / pid / "ns/net", inode);
+		write(proc / pid / "comm", comm + "\n");
+		write(proc / pid / "status",
+		      "Name:\t" + comm + "\nPPid:\t" + ppid + "\nNSpid:\t" + nspid + "\n");
+	}
 	uint64_t stat_ino(const char *inode)
 	{
 		struct stat st {};
@@ -109,31 +120,19 @@ TEST_F(FakeProc, InitProcessAndContainer)
 {
 	fs::path proc = root_ / "proc";
 	ns(proc / "thread-self/ns/net", "A");
-	ns(proc / "1/task/1/ns/net", "A");
-	write(proc / "1/comm", "systemd\n");
-	write(proc / "1/status", "Name:\tsystemd\nPPid:\t0\nNSpid:\t1\n");
+	task(proc, "1", "A", "systemd", "0", "1");
 	// netns B: 50 was started from the host (its parent 1 is in A); 40 and
 	// 60 are its children (40 got a lower pid after a pid wrap).
-	ns(proc / "50/task/50/ns/net", "B");
-	write(proc / "50/comm", "my (odd) app\n");
-	write(proc / "50/status", "Name:\tmy (odd) app\nPPid:\t1\nNSpid:\t50\n");
+	task(proc, "50", "B", "my (odd) app", "1", "50");
 	const std::string id(64, 'e');
 	write(proc / "50/cgroup", "0::/system.slice/docker-" + id + ".scope\n");
-	ns(proc / "40/task/40/ns/net", "B");
-	write(proc / "40/comm", "worker\n");
-	write(proc / "40/status", "Name:\tworker\nPPid:\t50\nNSpid:\t40\n");
+	task(proc, "40", "B", "worker", "50", "40");
 	write(proc / "40/cgroup", "0::/system.slice/docker-" + id + ".scope\n");
-	ns(proc / "60/task/60/ns/net", "B");
-	write(proc / "60/comm", "worker\n");
-	write(proc / "60/status", "Name:\tworker\nPPid:\t50\nNSpid:\t60\n");
+	task(proc, "60", "B", "worker", "50", "60");
 	// netns C: `unshare --pid --fork` from the host: 70 (unshare, parent in
 	// A) forked 71, PID 1 of a new pid namespace: 71 is the init.
-	ns(proc / "70/task/70/ns/net", "C");
-	write(proc / "70/comm", "unshare\n");
-	write(proc / "70/status", "Name:\tunshare\nPPid:\t1\nNSpid:\t70\n");
-	ns(proc / "71/task/71/ns/net", "C");
-	write(proc / "71/comm", "sleep\n");
-	write(proc / "71/status", "Name:\tsleep\nPPid:\t70\nNSpid:\t71\t1\n");
+	task(proc, "70", "C", "unshare", "1", "70");
+	task(proc, "71", "C", "sleep", "70", "71\t1");
 	write(proc / "self/mountinfo", "");
 
 	ProcNetnsDiscovery d(proc.string(), {});
@@ -168,15 +167,9 @@ TEST_F(FakeProc, NoInitGuessWhenTasksAreHidden)
 		fs::create_symlink("net", proc / pid / "task" / pid / "ns/net");
 		write(proc / pid / "comm", "hidden\n");
 	}
-	ns(proc / "300/task/300/ns/net", "A");
-	write(proc / "300/comm", "bash\n");
-	write(proc / "300/status", "Name:\tbash\nPPid:\t250\nNSpid:\t300\n");
-	ns(proc / "60/task/60/ns/net", "B");
-	write(proc / "60/comm", "app\n");
-	write(proc / "60/status", "Name:\tapp\nPPid:\t300\nNSpid:\t60\n");
-	ns(proc / "71/task/71/ns/net", "C");
-	write(proc / "71/comm", "sleep\n");
-	write(proc / "71/status", "Name:\tsleep\nPPid:\t70\nNSpid:\t71\t1\n");
+	task(proc, "300", "A", "bash", "250", "300");
+	task(proc, "60", "B", "app", "300", "60");
+	task(proc, "71", "C", "sleep", "70", "71\t1");
 	write(proc / "self/mountinfo", "");
 
 	ProcNetnsDiscovery d(proc.string(), {});
