@@ -62,12 +62,30 @@ wait_counter "/sys/class/net/$vhb/statistics/rx_packets" $N || die "host did not
 check "before: rsa netns tx_packets" $N "$(raw_field netns netns tx_packets inum=$inum_a)"
 check "before: rsb netns tx_packets" $N "$(raw_field netns netns tx_packets inum=$inum_b)"
 
+# (format 1.5) The node's rows follow a reset of every netns only. SIGWINCH
+# (28), which nothing else in the guest sends, to a sleep in rsa: ignored
+# at the send (SIG_DFL is ignore), 3 now and 2 after "reset --netns rsa".
+ip netns exec "$rsa" sleep 1000 &
+winch=$!
+sinks+=("$winch")
+winch_ready() { [ "$(readlink "/proc/$winch/ns/net")" = "net:[$inum_a]" ] && [ "$(cat "/proc/$winch/comm")" = sleep ]; }
+wait_until 10 winch_ready || die "sleep did not start in $rsa"
+winch_node() { # the node_sig generated count of SIGWINCH, 0 without a record
+	raw_field signals node_sig generated signo=28 || [ $? -ne 1 ] || echo 0
+}
+kill -WINCH "$winch" "$winch" "$winch"
+check "node_sig SIGWINCH generated, and rsa's sig record" "3 3" \
+	"$(winch_node) $(raw_field signals sig generated inum=$inum_a signo=28)"
+
 "$NSPROBE" reset --netns "$rsa" >/tmp/reset.out 2>&1
 check "nsprobe reset --netns <name> exits 0" 0 "$?"
 check "  ... and says what it reset" "nsprobe: counters of inum=$inum_a reset" "$(cat /tmp/reset.out)"
 check "after reset: rsa netns tx_packets" 0 "$(raw_field netns netns tx_packets inum=$inum_a)"
 check "after reset: rsa netns tx_bytes" 0 "$(raw_field netns netns tx_bytes inum=$inum_a)"
 check "after reset: rsa va tx_packets" 0 "$(raw_field devices dev tx_packets inum=$inum_a name=va)"
+kill -WINCH "$winch" "$winch"
+check "after reset --netns rsa and 2 SIGWINCH: node_sig generated, rsa's" "5 2" \
+	"$(winch_node) $(raw_field signals sig generated inum=$inum_a signo=28)"
 check "after reset: rsb netns tx_packets unchanged" $N "$(raw_field netns netns tx_packets inum=$inum_b)"
 check "after reset: rsb vb tx_bytes unchanged" $((N * (S + 42))) \
 	"$(raw_field devices dev tx_bytes inum=$inum_b name=vb)"
@@ -117,6 +135,7 @@ check "nsprobe reset --netns <unknown name> exits 8" 8 "$?"
 "$NSPROBE" reset >/dev/null 2>&1
 check "nsprobe reset (every netns) exits 0" 0 "$?"
 check "  ... rsa netns tx_packets" 0 "$(raw_field netns netns tx_packets inum=$inum_a)"
+check "  ... node_sig SIGWINCH generated (no record left)" 0 "$(winch_node)"
 
 kill -TERM "${sinks[@]}"
 wait "${sinks[@]}"
