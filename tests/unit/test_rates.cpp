@@ -1,9 +1,12 @@
 // nsprobe watch: rates from two samples, keyed by (inum, cookie, ifindex).
 #include <gtest/gtest.h>
 
+#include "golden.h"
 #include "libnsprobe/rates.h"
+#include "libnsprobe/render.h"
 
 using namespace nsprobe;
+using nsprobe::test::expect_golden;
 
 namespace {
 
@@ -258,4 +261,32 @@ TEST(Rates, QdiscDropsAndTheTotalOfStages)
 	const NetnsRate m = find(compute_rates(Sample{0.0, {a}}, Sample{2.0, {b}}), 4026532201);
 	EXPECT_EQ(m.qdisc_drops_ps, std::nullopt);
 	EXPECT_EQ(m.total_drops_ps, std::nullopt);
+}
+
+// The watch frame as the library renders it (render.h), text and JSON: one
+// netns at 200 rx + 200 tx packets/s, 4 drops/s, 10 signals/s; the second
+// netns is new in this frame (no rates: "-" and null, never 0).
+TEST(Rates, WatchFrameTextAndJson)
+{
+	Sample a{10.0, {netns(4026532201, 7, {iface(2, "eth0", 100, 10000, 50, 5000, 1)}, 3)}};
+	Sample b{10.5,
+		 {netns(4026532201, 7, {iface(2, "eth0", 200, 60000, 150, 25000, 3)}, 8),
+		  netns(4026532300, 9, {iface(3, "eth0", 5, 500)})}};
+	WatchFrame f{4, 0.5, 0.01, std::nullopt, "", compute_rates(a, b)};
+	nlohmann::json j = to_json(f);
+	EXPECT_EQ(j["schema"], "nsprobe/1");
+	EXPECT_EQ(j["frame"], 4);
+	EXPECT_EQ(j["latency"], nullptr);
+	EXPECT_EQ(j["counters_note"], nullptr);
+	ASSERT_EQ(j["netns"].size(), 2u);
+	EXPECT_EQ(j["netns"][0]["inum"], 4026532201u);
+	EXPECT_EQ(j["netns"][0]["pps"], 400.0);
+	EXPECT_EQ(j["netns"][0]["sig_ps"], 10.0);
+	EXPECT_EQ(j["netns"][0]["interfaces"][0]["drops_ps"], 4.0);
+	EXPECT_EQ(j["netns"][1]["fresh"], true);
+	EXPECT_EQ(j["netns"][1]["pps"], nullptr);
+	expect_golden("watch_frame.json", j.dump(2) + "\n");
+	std::string text = render_watch_text(f.netns, {.wide = true});
+	EXPECT_NE(text.find("4026532201  ns4026532201  *"), std::string::npos) << text;
+	expect_golden("watch_frame_wide.txt", text);
 }

@@ -65,72 +65,8 @@ std::string wall_clock()
 	return buf;
 }
 
-nlohmann::json opt(std::optional<double> v)
-{
-	return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
 
 } // namespace
-
-// "-" for an unknown latency, never 0.
-std::string p99_text(std::optional<double> ns)
-{
-	return ns ? format_ns(*ns) : "-";
-}
-
-// One text frame of rates; `wide` adds NSP_DROPS/S (veth_xmit drops) and
-// the latency p99 columns.
-std::string render_watch_text(const std::vector<NetnsRate> &rates, bool color, bool wide)
-{
-	using R = Table::Align;
-	// The words of show's columns for the same quantities, per second.
-	std::vector<Table::Column> cols = {
-		{"NETNS"},	  {"NAME"},	 {"IFACE"},
-		{"RX_PACKETS/S", R::right},	 {"TX_PACKETS/S", R::right},
-		{"RX_BYTES/S", R::right},	 {"TX_BYTES/S", R::right},
-		{"RX+TX_DROP/S", R::right},	 {"NSP_TX_PACKETS/S", R::right},
-		{"NSP_TX_BYTES/S", R::right}, {"SIG_GENERATED/S", R::right},
-		{"SIG_IGNORED/S", R::right}};
-	if (wide)
-		for (const char *h : {"QDISC_DROPS/S", "DROPS/S", "NSP_DROPS/S", "XMIT_P99",
-				      "CROSS_P99"})
-			cols.push_back({h, R::right});
-	Table t(cols);
-	auto sum = [](const std::vector<IfaceRate> &ifs, std::optional<double> IfaceRate::*m) {
-		std::optional<double> total;
-		for (const IfaceRate &i : ifs)
-			if (i.*m)
-				total = total.value_or(0) + *(i.*m);
-		return total;
-	};
-	for (const NetnsRate &n : rates) {
-		// The netns row: its interfaces summed, its drops and signals.
-		std::vector<std::string> row = {
-			fmt::format("{}", n.inum), n.label.value_or("-"), "*",
-			human_si(sum(n.ifaces, &IfaceRate::rx_pps)),
-			human_si(sum(n.ifaces, &IfaceRate::tx_pps)),
-			human_iec(sum(n.ifaces, &IfaceRate::rx_bps)),
-			human_iec(sum(n.ifaces, &IfaceRate::tx_bps)), human_si(n.drops_ps),
-			human_si(sum(n.ifaces, &IfaceRate::nsp_tx_pps)),
-			human_iec(sum(n.ifaces, &IfaceRate::nsp_tx_bps)), human_si(n.sig_ps),
-			human_si(n.sig_ignored_ps)};
-		if (wide)
-			row.insert(row.end(), {human_si(n.qdisc_drops_ps), human_si(n.total_drops_ps),
-					       human_si(n.nsp_drops_ps), p99_text(n.xmit_p99_ns),
-					       p99_text(n.cross_p99_ns)});
-		t.add_row(std::move(row));
-		for (const IfaceRate &i : n.ifaces) {
-			std::vector<std::string> irow = {
-				"", "", i.name, human_si(i.rx_pps), human_si(i.tx_pps),
-				human_iec(i.rx_bps), human_iec(i.tx_bps), human_si(i.drops_ps),
-				human_si(i.nsp_tx_pps), human_iec(i.nsp_tx_bps), "", ""};
-			if (wide)
-				irow.insert(irow.end(), {"", "", human_si(i.nsp_drops_ps), "", ""});
-			t.add_row(std::move(irow));
-		}
-	}
-	return t.render("", color);
-}
 
 WatchCommand::WatchCommand(CLI::App &app, const GlobalOptions &g)
 	: Command(app, g, "watch", "live rates per netns and interface, like top",
@@ -237,43 +173,12 @@ int WatchCommand::run()
 			return rc;
 		auto rates = compute_rates(prev, cur);
 		if (json_) {
-			nlohmann::json j = {{"schema", kJsonSchema},
-					    {"frame", frame},
-					    {"interval", cur.t - prev.t},
-					    {"sample_span", std::max(prev.span, cur.span)},
-					    {"latency", cur.latency_on ? nlohmann::json(*cur.latency_on)
-								       : nlohmann::json(nullptr)},
-					    {"counters_note", note.empty() ? nlohmann::json(nullptr)
-									   : nlohmann::json(note)}};
-			nlohmann::json list = nlohmann::json::array();
-			for (const NetnsRate &n : rates) {
-				nlohmann::json ifs = nlohmann::json::array();
-				for (const IfaceRate &i : n.ifaces)
-					ifs.push_back({{"ifindex", i.ifindex}, {"name", i.name},
-						       {"rx_pps", opt(i.rx_pps)}, {"tx_pps", opt(i.tx_pps)},
-						       {"rx_bps", opt(i.rx_bps)}, {"tx_bps", opt(i.tx_bps)},
-						       {"drops_ps", opt(i.drops_ps)},
-						       {"nsp_tx_pps", opt(i.nsp_tx_pps)},
-						       {"nsp_tx_bps", opt(i.nsp_tx_bps)},
-						       {"nsp_drops_ps", opt(i.nsp_drops_ps)}});
-				list.push_back({{"inum", n.inum},
-						{"cookie", n.cookie ? nlohmann::json(*n.cookie)
-								    : nlohmann::json(nullptr)},
-						{"label", n.label ? nlohmann::json(*n.label) : nlohmann::json(nullptr)}, {"fresh", n.fresh},
-						{"pps", opt(n.pps)}, {"bps", opt(n.bps)},
-						{"drops_ps", opt(n.drops_ps)}, {"sig_ps", opt(n.sig_ps)},
-						{"sig_ignored_ps", opt(n.sig_ignored_ps)},
-						{"nsp_drops_ps", opt(n.nsp_drops_ps)},
-						{"qdisc_drops_ps", opt(n.qdisc_drops_ps)},
-						{"total_drops_ps", opt(n.total_drops_ps)},
-						{"xmit_p99_ns", opt(n.xmit_p99_ns)},
-						{"cross_p99_ns", opt(n.cross_p99_ns)},
-						{"interfaces", ifs}});
-			}
-			j["netns"] = list;
+			WatchFrame f{frame, cur.t - prev.t, std::max(prev.span, cur.span),
+				     cur.latency_on, note, std::move(rates)};
+			nlohmann::json j = to_json(f);
 			emit(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 		} else {
-			std::string body = render_watch_text(rates, color, wide_);
+			std::string body = render_watch_text(rates, {.wide = wide_, .color = color});
 			std::string head = fmt::format("nsprobe watch  {}  every {:.2g} s  {} netns\n",
 						       wall_clock(), interval_, rates.size());
 			if (!note.empty())

@@ -278,4 +278,45 @@ json to_json(const SignalsModel &m)
 	return j;
 }
 
+json to_json(const WatchFrame &f)
+{
+	json list = json::array();
+	for (const NetnsRate &n : f.netns) {
+		json ifs = json::array();
+		for (const IfaceRate &i : n.ifaces)
+			ifs.push_back({{"ifindex", i.ifindex},
+				       {"name", i.name},
+				       {"rx_pps", opt(i.rx_pps)},
+				       {"tx_pps", opt(i.tx_pps)},
+				       {"rx_bps", opt(i.rx_bps)},
+				       {"tx_bps", opt(i.tx_bps)},
+				       {"drops_ps", opt(i.drops_ps)},
+				       {"nsp_tx_pps", opt(i.nsp_tx_pps)},
+				       {"nsp_tx_bps", opt(i.nsp_tx_bps)},
+				       {"nsp_drops_ps", opt(i.nsp_drops_ps)}});
+		list.push_back({{"inum", n.inum},
+				{"cookie", opt(n.cookie)},
+				{"label", opt(n.label)},
+				{"fresh", n.fresh},
+				{"pps", opt(n.pps)},
+				{"bps", opt(n.bps)},
+				{"drops_ps", opt(n.drops_ps)},
+				{"sig_ps", opt(n.sig_ps)},
+				{"sig_ignored_ps", opt(n.sig_ignored_ps)},
+				{"nsp_drops_ps", opt(n.nsp_drops_ps)},
+				{"qdisc_drops_ps", opt(n.qdisc_drops_ps)},
+				{"total_drops_ps", opt(n.total_drops_ps)},
+				{"xmit_p99_ns", opt(n.xmit_p99_ns)},
+				{"cross_p99_ns", opt(n.cross_p99_ns)},
+				{"interfaces", ifs}});
+	}
+	return {{"schema", kJsonSchema},
+		{"frame", f.frame},
+		{"interval", f.interval},
+		{"sample_span", f.sample_span},
+		{"latency", opt(f.latency_on)},
+		{"counters_note", f.counters_note.empty() ? json(nullptr) : json(f.counters_note)},
+		{"netns", list}};
+}
+
 } // namespace nsprobe

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "libnsprobe/latency.h"
 #include "libnsprobe/render.h"
 #include "libnsprobe/table.h"
 #include "libnsprobe/units.h"
@@ -599,5 +600,69 @@ std::string render_text(const SigEventsModel &m, const TextOptions &o)
 				  kept_all == 1 ? "" : "s");
 	return out;
 }
+
+namespace {
+
+// "-" for an unknown latency, never 0.
+std::string p99_text(std::optional<double> ns)
+{
+	return ns ? format_ns(*ns) : "-";
+}
+
+} // namespace
+
+std::string render_watch_text(const std::vector<NetnsRate> &rates, const TextOptions &o)
+{
+	const bool wide = o.wide;
+	using R = Table::Align;
+	// The words of show's columns for the same quantities, per second.
+	std::vector<Table::Column> cols = {
+		{"NETNS"},	  {"NAME"},	 {"IFACE"},
+		{"RX_PACKETS/S", R::right},	 {"TX_PACKETS/S", R::right},
+		{"RX_BYTES/S", R::right},	 {"TX_BYTES/S", R::right},
+		{"RX+TX_DROP/S", R::right},	 {"NSP_TX_PACKETS/S", R::right},
+		{"NSP_TX_BYTES/S", R::right}, {"SIG_GENERATED/S", R::right},
+		{"SIG_IGNORED/S", R::right}};
+	if (wide)
+		for (const char *h : {"QDISC_DROPS/S", "DROPS/S", "NSP_DROPS/S", "XMIT_P99",
+				      "CROSS_P99"})
+			cols.push_back({h, R::right});
+	Table t(cols);
+	auto sum = [](const std::vector<IfaceRate> &ifs, std::optional<double> IfaceRate::*m) {
+		std::optional<double> total;
+		for (const IfaceRate &i : ifs)
+			if (i.*m)
+				total = total.value_or(0) + *(i.*m);
+		return total;
+	};
+	for (const NetnsRate &n : rates) {
+		// The netns row: its interfaces summed, its drops and signals.
+		std::vector<std::string> row = {
+			fmt::format("{}", n.inum), n.label.value_or("-"), "*",
+			human_si(sum(n.ifaces, &IfaceRate::rx_pps)),
+			human_si(sum(n.ifaces, &IfaceRate::tx_pps)),
+			human_iec(sum(n.ifaces, &IfaceRate::rx_bps)),
+			human_iec(sum(n.ifaces, &IfaceRate::tx_bps)), human_si(n.drops_ps),
+			human_si(sum(n.ifaces, &IfaceRate::nsp_tx_pps)),
+			human_iec(sum(n.ifaces, &IfaceRate::nsp_tx_bps)), human_si(n.sig_ps),
+			human_si(n.sig_ignored_ps)};
+		if (wide)
+			row.insert(row.end(), {human_si(n.qdisc_drops_ps), human_si(n.total_drops_ps),
+					       human_si(n.nsp_drops_ps), p99_text(n.xmit_p99_ns),
+					       p99_text(n.cross_p99_ns)});
+		t.add_row(std::move(row));
+		for (const IfaceRate &i : n.ifaces) {
+			std::vector<std::string> irow = {
+				"", "", i.name, human_si(i.rx_pps), human_si(i.tx_pps),
+				human_iec(i.rx_bps), human_iec(i.tx_bps), human_si(i.drops_ps),
+				human_si(i.nsp_tx_pps), human_iec(i.nsp_tx_bps), "", ""};
+			if (wide)
+				irow.insert(irow.end(), {"", "", human_si(i.nsp_drops_ps), "", ""});
+			t.add_row(std::move(irow));
+		}
+	}
+	return t.render("", o.color);
+}
+
 
 } // namespace nsprobe

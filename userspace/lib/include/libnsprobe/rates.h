@@ -113,6 +113,17 @@ struct NetnsRate {
 // in prev are gone and not listed.
 std::vector<NetnsRate> compute_rates(const Sample &prev, const Sample &cur);
 
+// One refresh of `nsprobe watch`, as render_watch_text() and to_json() of
+// render.h print it.
+struct WatchFrame {
+	long frame = 0;			// 1, 2, ...
+	double interval = 0;		// s between the two samples
+	double sample_span = 0;		// s the slower of the two samples took to read
+	std::optional<bool> latency_on;	// the module's latency=1; nullopt: unknown
+	std::string counters_note;	// why nsprobe's counters are missing; "" if they are not
+	std::vector<NetnsRate> netns;	// compute_rates()
+};
+
 } // namespace nsprobe
 
 #endif

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "libnsprobe/model.h"
+#include "libnsprobe/rates.h"
 
 namespace nsprobe {
 
@@ -28,6 +29,11 @@ nlohmann::json to_json(const SigEventsModel &m);
 // One event of `m`: event_json() of sig_events.h + "gone" (gone_json() of
 // its netns). Also the line --follow --json prints per event.
 nlohmann::json sig_event_json(const SigEventsModel &m, const SigEvent &e);
+// watch --json, one line per refresh: {"schema", "frame", "interval",
+// "sample_span" (s), "latency", "counters_note", "netns": [{"inum",
+// "cookie", "label", "fresh", per-second rates ("pps", "bps", "drops_ps",
+// ..., "xmit_p99_ns"), "interfaces": [...]}]}; an unknown rate is null.
+nlohmann::json to_json(const WatchFrame &f);
 
 // A live netns for a person: "blue, docker container 1234567890ab",
 // "host, current netns" (`host`, or l->host: the initial netns,
@@ -72,6 +78,10 @@ struct TextOptions {
 std::string render_text(const StatusModel &m, const TextOptions &o = {});
 std::string render_text(const ShowModel &m, const TextOptions &o = {});
 std::string render_text(const SignalsModel &m, const TextOptions &o = {});
+// One watch frame's table: a row per netns (its interfaces summed, its drops
+// and signals), then one per interface; o.wide adds QDISC_DROPS/S, DROPS/S,
+// NSP_DROPS/S, XMIT_P99 and CROSS_P99. An unknown rate is "-", never 0.
+std::string render_watch_text(const std::vector<NetnsRate> &rates, const TextOptions &o = {});
 
 // signals --events: one block per netns, never one merged stream. Each
 // block starts with a header line
