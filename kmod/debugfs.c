@@ -244,17 +244,137 @@ static int nsp_signals_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(nsp_signals);
 
+/*
+ * (1.5) The selection of one open "events" file (format.h, NSP_FILE_EVENTS):
+ * seq_file's private data, from open to release.
+ */
+struct nsp_ev_sel {
+	spinlock_t lock;	/* a write against a read of the same file */
+	bool on;
+	u32 inum;
+	u64 cookie;
+	u64 after;
+};
+
 static int nsp_events_show(struct seq_file *m, void *v)
 {
+	struct nsp_ev_sel *sel = m->private;
+	u64 cookie, after;
 	struct net *net;
+	u32 inum;
+	bool on;
+
+	spin_lock(&sel->lock);
+	on = sel->on;
+	inum = sel->inum;
+	cookie = sel->cookie;
+	after = sel->after;
+	spin_unlock(&sel->lock);
 
 	rcu_read_lock();
-	for_each_net_rcu(net)
-		nsp_sigev_show_net(m, net);
+	for_each_net_rcu(net) {
+		if (on && (net->ns.inum != inum || nsp_net_cookie(net) != cookie))
+			continue;
+		nsp_sigev_show_net(m, net, on ? after : 0);
+	}
 	rcu_read_unlock();
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(nsp_events);
+
+static int nsp_events_open(struct inode *inode, struct file *file)
+{
+	struct nsp_ev_sel *sel;
+	int err;
+
+	sel = kzalloc(sizeof(*sel), GFP_KERNEL);
+	if (!sel)
+		return -ENOMEM;
+	spin_lock_init(&sel->lock);
+	err = single_open(file, nsp_events_show, sel);
+	if (err)
+		kfree(sel);
+	return err;
+}
+
+static int nsp_events_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+	struct nsp_ev_sel *sel = m->private;
+	int err;
+
+	err = single_release(inode, file);
+	kfree(sel);
+	return err;
+}
+
+/* "<key>=<unsigned decimal>": digits only (kstrtou64() takes '+'). */
+static int nsp_parse_kv(const char *tok, const char *key, u64 *v)
+{
+	size_t n = strlen(key);
+
+	if (!tok || strncmp(tok, key, n) || tok[n] != '=' ||
+	    !isdigit(tok[n + 1]))
+		return -EINVAL;
+	return kstrtou64(tok + n + 1, 10, v) ? -EINVAL : 0;
+}
+
+static int nsp_events_select(struct nsp_ev_sel *sel, char *buf, size_t len)
+{
+	char *p = buf, *tok[5];
+	u64 inum, cookie, after;
+	unsigned int n = 0;
+
+	if (len && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	if (strlen(buf) != len)		/* embedded NUL */
+		return -EINVAL;
+	while (n < ARRAY_SIZE(tok) && (tok[n] = strsep(&p, " ")))
+		n++;
+	if (p || n < 2 || strcmp(tok[0], "select"))
+		return -EINVAL;
+	if (n == 2 && !strcmp(tok[1], "all")) {
+		spin_lock(&sel->lock);
+		sel->on = false;
+		spin_unlock(&sel->lock);
+		return 0;
+	}
+	if (n != 4 || nsp_parse_kv(tok[1], "inum", &inum) ||
+	    nsp_parse_kv(tok[2], "cookie", &cookie) ||
+	    nsp_parse_kv(tok[3], "after", &after) || inum > U32_MAX)
+		return -EINVAL;
+	spin_lock(&sel->lock);
+	sel->on = true;
+	sel->inum = inum;
+	sel->cookie = cookie;
+	sel->after = after;
+	spin_unlock(&sel->lock);
+	return 0;
+}
+
+static ssize_t nsp_events_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	struct seq_file *m = file->private_data;
+	char buf[NSP_EVENTS_SELECT_MAX + 1];
+	int err;
+
+	if (!count || count > NSP_EVENTS_SELECT_MAX)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	err = nsp_events_select(m->private, buf, count);
+	return err ? err : count;
+}
+
+static const struct file_operations nsp_events_fops = {
+	.owner = THIS_MODULE,
+	.open = nsp_events_open,
+	.read = seq_read,
+	.write = nsp_events_write,
+	.llseek = seq_lseek,
+	.release = nsp_events_release,
+};
 
 /*
  * "postmortem": per dead netns, oldest first, its "gone" record, then its
@@ -494,7 +614,7 @@ int nsp_debugfs_init(void)
 			    &nsp_devices_fops);
 	debugfs_create_file(NSP_FILE_SIGNALS, 0444, dir, NULL,
 			    &nsp_signals_fops);
-	debugfs_create_file(NSP_FILE_EVENTS, 0444, dir, NULL, &nsp_events_fops);
+	debugfs_create_file(NSP_FILE_EVENTS, 0644, dir, NULL, &nsp_events_fops);
 	debugfs_create_file(NSP_FILE_POSTMORTEM, 0444, dir, NULL,
 			    &nsp_postmortem_fops);
 	debugfs_create_file(NSP_FILE_CONTROL, 0200, dir, NULL,

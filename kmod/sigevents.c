@@ -371,7 +371,7 @@ static bool nsp_sigev_copy(struct nsp_sigev_net *live,
  */
 static void nsp_sigev_show(struct seq_file *m, u32 inum, u64 cookie,
 			   struct nsp_sigev_net *live,
-			   const struct nsp_sigev_rings *rs)
+			   const struct nsp_sigev_rings *rs, u64 after)
 {
 	u64 next[NSP_EV_CLASSES], last[NSP_EV_CLASSES], over[NSP_EV_CLASSES];
 	struct nsp_sig_event ev[NSP_EV_CLASSES];
@@ -404,7 +404,8 @@ static void nsp_sigev_show(struct seq_file *m, u32 inum, u64 cookie,
 		for (cl = 0; cl < NSP_EV_CLASSES; cl++)
 			while (!have[cl] && next[cl] <= last[cl])
 				have[cl] = nsp_sigev_copy(live, rs, cl,
-							  next[cl]++, &ev[cl]);
+							  next[cl]++, &ev[cl]) &&
+					   ev[cl].seq > after;
 		if (!have[NSP_EV_ROUTINE] && !have[NSP_EV_NOTABLE])
 			break;
 		cl = !have[NSP_EV_NOTABLE] ||
@@ -418,16 +419,17 @@ static void nsp_sigev_show(struct seq_file *m, u32 inum, u64 cookie,
 
 /**
  * nsp_sigev_show_net() - the "evring" record and the events of one netns
- * @m:   the seq_file of "events"
- * @net: a netns reached under rcu_read_lock()
+ * @m:     the seq_file of "events"
+ * @net:   a netns reached under rcu_read_lock()
+ * @after: (format 1.5) only the events whose seq is greater; 0 for all
  *
  * Context: rcu_read_lock() held.
  */
-void nsp_sigev_show_net(struct seq_file *m, const struct net *net)
+void nsp_sigev_show_net(struct seq_file *m, const struct net *net, u64 after)
 {
 	struct nsp_sigev_net *n = net_generic(net, nsp_sigev_id);
 
-	nsp_sigev_show(m, net->ns.inum, nsp_net_cookie(net), n, &n->r);
+	nsp_sigev_show(m, net->ns.inum, nsp_net_cookie(net), n, &n->r, after);
 }
 
 /**
@@ -442,7 +444,7 @@ void nsp_sigev_show_net(struct seq_file *m, const struct net *net)
 void nsp_sigev_show_dead(struct seq_file *m, u32 inum, u64 cookie,
 			 const struct nsp_sigev_rings *rings)
 {
-	nsp_sigev_show(m, inum, cookie, NULL, rings);
+	nsp_sigev_show(m, inum, cookie, NULL, rings, 0);
 }
 
 /**

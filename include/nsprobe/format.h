@@ -179,8 +179,22 @@
  *   sig_events (module parameter, default 256) routine events and (1.4)
  *   the last sig_events_notable (default 64) notable ones; ev records of
  *   both rings are merged in seq order.
+ *
+ * (1.5) Mode 0644. A reader may narrow what its open file shows by writing
+ * one selection to it (at most NSP_EVENTS_SELECT_MAX bytes, an optional
+ * trailing '\n'), then reading from offset 0:
+ *   "select inum=<u32> cookie=<u64> after=<u64>"
+ *       only that netns' evring record (unchanged: its sums) and its ev
+ *       records whose seq is greater than after (0: all of them); nothing
+ *       if no live netns is (inum, cookie)
+ *   "select all"   everything again (the state of a new open)
+ * Anything else fails with -EINVAL. The selection belongs to the open file
+ * and lasts until the next selection or the close; the file is read from
+ * the start at offset 0 (lseek), so one open serves a whole --follow. A
+ * module before 1.5 refuses the write (mode 0444: -EACCES or -EBADF).
  */
 #define NSP_FILE_EVENTS "events"
+#define NSP_EVENTS_SELECT_MAX 96
 
 /*
  * (1.4) Post-mortem records: what nsprobe knew of each network namespace

@@ -547,3 +547,31 @@ TEST(DebugfsSource, ResolveLocation)
 	EXPECT_EQ(flag.root, "/tmp/y");
 	::unsetenv(kDebugfsEnv);
 }
+
+// (1.5) EventsFile on a plain file: read() starts from offset 0 each time;
+// select() writes exactly the documented line; a missing file is an error.
+TEST(EventsFile, SelectionLineAndRereads)
+{
+	namespace fs = std::filesystem;
+	fs::path dir = fs::temp_directory_path() / fmt::format("nsprobe-ev-{}", ::getpid());
+	fs::remove_all(dir);
+	fs::create_directories(dir);
+	std::ofstream(dir / "events") << "";
+	auto f = EventsFile::open(dir.string(), true);
+	ASSERT_TRUE(f) << f.error().message();
+	EXPECT_TRUE(f->selectable());
+	ASSERT_TRUE(f->select(4026532201u, 4097, 12));
+	auto once = f->read();
+	ASSERT_TRUE(once);
+	EXPECT_EQ(*once, "select inum=4026532201 cookie=4097 after=12\n");
+	auto twice = f->read();
+	ASSERT_TRUE(twice);
+	EXPECT_EQ(*twice, *once) << "each read starts at offset 0";
+	auto ro = EventsFile::open(dir.string(), false);
+	ASSERT_TRUE(ro);
+	EXPECT_FALSE(ro->selectable());
+	auto missing = EventsFile::open((dir / "none").string(), true);
+	fs::remove_all(dir);
+	ASSERT_FALSE(missing);
+	EXPECT_EQ(missing.error().sys_errno, ENOENT);
+}

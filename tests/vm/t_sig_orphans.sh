@@ -62,6 +62,41 @@ wait "$fpid" 2>/dev/null
 check "CLI: --follow prints the ring, then new events" 6 "$(grep -c "netns $in: SIG" /tmp/follow.out)"
 check "init still alive" 0 "$(kill -0 "$pid1"; echo $?)"
 
+# (format 1.5) The events file's selection, written to an open file and
+# read back from offset 0 (a new open each time: its own selection).
+# ev_select LINE: what that file shows after LINE; "ERR <message>" if the
+# write failed.
+ev_select() {
+	local out
+	exec 3<>"$NSP_DEBUGFS/events"
+	if ! out=$(printf '%s\n' "$1" 2>&1 >&3); then
+		exec 3<&-
+		echo "ERR $out"
+		return
+	fi
+	out=$(cat <&3)
+	exec 3<&-
+	printf '%s\n' "$out"
+}
+cookie=$(raw_field netns netns cookie "inum=$in")
+n_all=$(grep -c "^ev inum=$in " "$NSP_DEBUGFS/events")
+check "events of netns $in in the whole file (5 SIGCHLD, 1 SIGUSR1)" 6 "$n_all"
+sel=$(ev_select "select inum=$in cookie=$cookie after=0")
+check "select after=0: its evring, all its events, nothing else" "1 6 0" \
+	"$(grep -c "^evring inum=$in cookie=$cookie " <<<"$sel") $(grep -c "^ev inum=$in cookie=$cookie " <<<"$sel") $(grep -vc " inum=$in cookie=$cookie " <<<"$sel")"
+check "select after=4: the events with seq 5 and 6" "5 6" \
+	"$(ev_select "select inum=$in cookie=$cookie after=4" | awk '$1 == "ev" { sub("seq=", "", $4); print $4 }' | xargs)"
+check "select after=6: the evring record only" "1 0" \
+	"$(ev_select "select inum=$in cookie=$cookie after=6" | awk '$1 == "evring" { r++ } $1 == "ev" { e++ } END { print r + 0, e + 0 }')"
+check "select with another cookie: nothing" "" "$(ev_select "select inum=$in cookie=$((cookie + 1000)) after=0")"
+check "select all: every netns again" "$n_all" "$(ev_select "select all" | grep -c "^ev inum=$in ")"
+for bad in "select" "select all x" "select inum=$in cookie=$cookie" "select inum=+$in cookie=$cookie after=0" \
+	"select inum=4294967296 cookie=1 after=0" "select  inum=$in cookie=$cookie after=0" \
+	"select inum=$in cookie=$cookie after=0 more=1" "select inum=$in cookie=$cookie after=0x1" \
+	"select inum=1 cookie=1 after=$(printf '%0100d' 1)"; do
+	check "select refused (EINVAL): '${bad:0:40}'" "ERR" "$(ev_select "$bad" | cut -c1-3)"
+done
+
 # The orphans are zombies now (PID 1 never reaps): SIGKILL to PID 1 makes
 # zap_pid_ns_processes() SIGKILL them, and a zombie has no netns.
 kill -KILL "$pid1"

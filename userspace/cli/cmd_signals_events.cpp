@@ -5,7 +5,9 @@
 //
 // --follow polls the file every 0.2 s and prints events whose seq is above
 // the last one seen in that netns (by inum + cookie); events overwritten
-// between two polls are reported as a count. JSON: one document without
+// between two polls are reported as a count. With --netns naming a live
+// netns (format 1.5) the module does the selection: each poll reads that
+// netns' ring record and its new events only. JSON: one document without
 // --follow ({"schema", "rings", "events"}); with --follow one event object
 // per line (JSON lines). Text: render_text(SigEventsModel) of render.h,
 // one block per netns with a header; --follow: one stream, in time order
@@ -139,7 +141,33 @@ int SignalsCommand::run_events()
 	auto want = [&](uint64_t inum, uint64_t cookie, bool gone) {
 		return !only || only->is(inum, cookie, gone);
 	};
-	auto read_all = [&](const SigEventFilter &f) -> Result<SigEventsModel> {
+	// (1.5) One live netns: the module selects its ring, and each read of a
+	// --follow asks only for the events after the last one seen (one open
+	// file for the whole run); the dead netns' records are not read.
+	const bool kernel_select = only && !only->gone && only->cookie &&
+				   version.at_least(NSP_FORMAT_MAJOR, 5);
+	std::optional<EventsFile> ev_file;
+	auto read_selected = [&](const SigEventFilter &f, uint64_t after) -> Result<SigEventsModel> {
+		if (!ev_file) {
+			auto o = EventsFile::open(src.dir(), true);
+			if (!o)
+				return Error{Errc::module_not_loaded, o.error().what, "cannot be read",
+					     "the module was unloaded", o.error().sys_errno};
+			ev_file = std::move(*o);
+		}
+		if (auto s = ev_file->select(static_cast<uint32_t>(only->inum), *only->cookie, after); !s)
+			return s.error();
+		auto text = ev_file->read();
+		if (!text)
+			return text.error();
+		auto evs = parse_sig_events(*text, ev_file->path());
+		if (!evs)
+			return evs.error();
+		return build_sig_events(*evs, Postmortem{}, netns, f, want);
+	};
+	auto read_all = [&](const SigEventFilter &f, uint64_t after = 0) -> Result<SigEventsModel> {
+		if (kernel_select)
+			return read_selected(f, after);
 		auto evs = read_sig_events(src.dir());
 		if (!evs)
 			return evs.error();
@@ -235,7 +263,7 @@ int SignalsCommand::run_events()
 		if (std::fflush(stdout) != 0 || std::ferror(stdout))
 			return kExitOk;	// main()'s finish_stdout() reports it
 		std::this_thread::sleep_for(std::chrono::milliseconds(200));
-		mm = read_all(all);
+		mm = read_all(all, only && only->cookie ? last[{only->inum, *only->cookie}].seq : 0);
 		if (!mm)
 			return fail(mm.error());
 	}

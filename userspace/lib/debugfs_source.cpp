@@ -245,4 +245,43 @@ Status DebugfsSource::write_control(const std::string &command)
 	return ok_status();
 }
 
+Result<EventsFile> EventsFile::open(const std::string &dir, bool select)
+{
+	EventsFile f;
+	f.path_ = dir + "/" NSP_FILE_EVENTS;
+	f.selectable_ = select;
+	f.fd_.reset(::open(f.path_.c_str(), (select ? O_RDWR : O_RDONLY) | O_CLOEXEC));
+	if (!f.fd_.valid())
+		return errno_error(Errc::internal, f.path_, errno);
+	return f;
+}
+
+Status EventsFile::write_line(const std::string &line)
+{
+	ssize_t n = ::write(fd_.get(), line.data(), line.size());
+	if (n < 0)
+		return errno_error(errno == EINVAL ? Errc::rejected : Errc::internal,
+				   fmt::format("{}: \"{}\"", path_, line.substr(0, line.size() - 1)), errno,
+				   "the module does not accept this selection");
+	if (static_cast<size_t>(n) != line.size())
+		return Error{Errc::internal, path_,
+			     fmt::format("short write ({} of {} bytes)", n, line.size()), "", 0};
+	return ok_status();
+}
+
+Status EventsFile::select(uint32_t inum, uint64_t cookie, uint64_t after)
+{
+	return write_line(fmt::format("select inum={} cookie={} after={}\n", inum, cookie, after));
+}
+
+Status EventsFile::select_all()
+{
+	return write_line("select all\n");
+}
+
+Result<std::string> EventsFile::read()
+{
+	return read_fd_from_start(fd_.get(), path_);
+}
+
 } // namespace nsprobe

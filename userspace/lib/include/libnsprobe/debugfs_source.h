@@ -4,10 +4,12 @@
 #ifndef LIBNSPROBE_DEBUGFS_SOURCE_H
 #define LIBNSPROBE_DEBUGFS_SOURCE_H
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "libnsprobe/fd.h"
 #include "libnsprobe/format_parser.h"
 #include "libnsprobe/result.h"
 
@@ -70,6 +72,34 @@ Error control_error(const std::string &path, const std::string &command, int err
 // loaded module), for when debugfs cannot tell (not mounted, no access).
 // nullopt if sysfs itself is unreadable.
 std::optional<bool> module_loaded_sysfs(const std::string &sys_module = "/sys/module");
+
+// (format 1.5) The events file (format.h NSP_FILE_EVENTS) of the module at
+// `dir`, kept open so that a selection written to it narrows each read to
+// one netns and to the events after a sequence number: a --follow then
+// reads only what is new, not every ring of every netns.
+class EventsFile {
+public:
+	// Opens <dir>/events, for reading and, with `select` (the module's
+	// format is 1.5 or later: a module before has no selection, and root
+	// may open its 0444 file for writing anyway), writing. Without it
+	// selectable() is false and read() returns every ring. Errors: as
+	// read_whole_file() (open), what = the path.
+	static Result<EventsFile> open(const std::string &dir, bool select);
+	bool selectable() const { return selectable_; }
+	// Writes "select inum=N cookie=C after=S" (every netns: "select all").
+	// Errors: rejected (EINVAL: the module refused the line), internal.
+	Status select(uint32_t inum, uint64_t cookie, uint64_t after);
+	Status select_all();
+	// The file from offset 0, as the selection shapes it.
+	Result<std::string> read();
+	const std::string &path() const { return path_; }
+
+private:
+	Status write_line(const std::string &line);
+	UniqueFd fd_;
+	std::string path_;
+	bool selectable_ = false;
+};
 
 class DebugfsSource : public CounterSource {
 public:

@@ -40,6 +40,10 @@ private:
 // whose st_size is 0). Errors: Errc::internal with sys_errno = errno of the
 // failed open/read, what = path.
 Result<std::string> read_whole_file(const std::string &path);
+// The same for an open file, from offset 0 (lseek(2) first: a seq_file is
+// rebuilt from the start). Errors: Errc::internal, sys_errno = errno of the
+// failed lseek/read, what = `what`.
+Result<std::string> read_fd_from_start(int fd, const std::string &what);
 
 } // namespace nsprobe
 
