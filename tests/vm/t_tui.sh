@@ -84,5 +84,9 @@ check "watch: styled cells with NO_COLOR, without (the bold header)" "0 1" \
 	"$(styled nsp:watch) $(styled nsp:watchc)"
 [ "$NSP_FAIL" -eq 0 ] || for w in 0 lat watch watchc; do echo "  --- screen nsp:$w:"; screen "nsp:$w" | sed 's/^/  | /'; done
 
+# The readers go first: a debugfs file a reader holds open pins the module.
+tmux kill-server
+readers_gone() { ! pgrep -x nsprobe >/dev/null; }
+wait_until 20 readers_gone || echo "  (nsprobe readers still running after 20 s: $(pgrep -ax nsprobe))"
 nsp_unload
 nsp_summary

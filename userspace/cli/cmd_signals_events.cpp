@@ -142,19 +142,16 @@ int SignalsCommand::run_events()
 		return !only || only->is(inum, cookie, gone);
 	};
 	// (1.5) One live netns: the module selects its ring, and each read of a
-	// --follow asks only for the events after the last one seen (one open
-	// file for the whole run); the dead netns' records are not read.
+	// --follow asks only for the events after the last one seen; the dead
+	// netns' records are not read. The file is opened for each read: an
+	// open file pins the module, and a follower must not keep rmmod out.
 	const bool kernel_select = only && !only->gone && only->cookie &&
 				   version.at_least(NSP_FORMAT_MAJOR, 5);
-	std::optional<EventsFile> ev_file;
 	auto read_selected = [&](const SigEventFilter &f, uint64_t after) -> Result<SigEventsModel> {
-		if (!ev_file) {
-			auto o = EventsFile::open(src.dir(), true);
-			if (!o)
-				return Error{Errc::module_not_loaded, o.error().what, "cannot be read",
-					     "the module was unloaded", o.error().sys_errno};
-			ev_file = std::move(*o);
-		}
+		auto ev_file = EventsFile::open(src.dir(), true);
+		if (!ev_file)
+			return Error{Errc::module_not_loaded, ev_file.error().what, "cannot be read",
+				     "the module was unloaded", ev_file.error().sys_errno};
 		if (auto s = ev_file->select(static_cast<uint32_t>(only->inum), *only->cookie, after); !s)
 			return s.error();
 		auto text = ev_file->read();

@@ -74,9 +74,10 @@ Error control_error(const std::string &path, const std::string &command, int err
 std::optional<bool> module_loaded_sysfs(const std::string &sys_module = "/sys/module");
 
 // (format 1.5) The events file (format.h NSP_FILE_EVENTS) of the module at
-// `dir`, kept open so that a selection written to it narrows each read to
-// one netns and to the events after a sequence number: a --follow then
-// reads only what is new, not every ring of every netns.
+// `dir`, open so that a selection written to it narrows the reads to one
+// netns and to the events after a sequence number: a --follow then reads
+// only what is new, not every ring of every netns. While open it pins the
+// module (rmmod: EBUSY), so keep it open only as long as a read.
 class EventsFile {
 public:
 	// Opens <dir>/events, for reading and, with `select` (the module's
