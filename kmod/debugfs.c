@@ -318,8 +318,10 @@ static int nsp_parse_kv(const char *tok, const char *key, u64 *v)
 	return kstrtou64(tok + n + 1, 10, v) ? -EINVAL : 0;
 }
 
-static int nsp_events_select(struct nsp_ev_sel *sel, char *buf, size_t len)
+/* Parses one write to "events"; @arg: the file's struct nsp_ev_sel. */
+static int nsp_events_select(void *arg, char *buf, size_t len)
 {
+	struct nsp_ev_sel *sel = arg;
 	char *p = buf, *tok[5];
 	u64 inum, cookie, after;
 	unsigned int n = 0;
@@ -351,20 +353,35 @@ static int nsp_events_select(struct nsp_ev_sel *sel, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * One write of at most @max bytes, NUL-terminated for @parse (which gets
+ * @arg, the buffer and its length). Return: @count, or -EINVAL for an empty
+ * or too long write, -EFAULT, -ENOMEM, or @parse's error.
+ */
+static ssize_t nsp_write_line(const char __user *ubuf, size_t count,
+			      size_t max, void *arg,
+			      int (*parse)(void *arg, char *buf, size_t len))
+{
+	char *buf;
+	int err;
+
+	if (!count || count > max)
+		return -EINVAL;
+	buf = memdup_user_nul(ubuf, count);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	err = parse(arg, buf, count);
+	kfree(buf);
+	return err ? err : count;
+}
+
 static ssize_t nsp_events_write(struct file *file, const char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
 	struct seq_file *m = file->private_data;
-	char buf[NSP_EVENTS_SELECT_MAX + 1];
-	int err;
 
-	if (!count || count > NSP_EVENTS_SELECT_MAX)
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
-	err = nsp_events_select(m->private, buf, count);
-	return err ? err : count;
+	return nsp_write_line(ubuf, count, NSP_EVENTS_SELECT_MAX, m->private,
+			      nsp_events_select);
 }
 
 static const struct file_operations nsp_events_fops = {
@@ -546,7 +563,8 @@ static int nsp_control_reset(bool all, u32 inum)
 	return err;
 }
 
-static int nsp_control_parse(char *buf, size_t len)
+/* Parses one write to "control" (no per-file state: @unused). */
+static int nsp_control_parse(void *unused, char *buf, size_t len)
 {
 	static const char inum_prefix[] = "reset inum=";
 	const char *arg;
@@ -572,16 +590,8 @@ static int nsp_control_parse(char *buf, size_t len)
 static ssize_t nsp_control_write(struct file *file, const char __user *ubuf,
 				 size_t count, loff_t *ppos)
 {
-	char buf[NSP_CONTROL_MAX + 1];
-	int err;
-
-	if (!count || count > NSP_CONTROL_MAX)
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
-	err = nsp_control_parse(buf, count);
-	return err ? err : count;
+	return nsp_write_line(ubuf, count, NSP_CONTROL_MAX, NULL,
+			      nsp_control_parse);
 }
 
 static const struct file_operations nsp_control_fops = {
