@@ -65,7 +65,7 @@ check "init still alive" 0 "$(kill -0 "$pid1"; echo $?)"
 # (format 1.5) The events file's selection, written to an open file and
 # read back from offset 0 (a new open each time: its own selection).
 # ev_select LINE: what that file shows after LINE; "ERR <message>" if the
-# write failed.
+# write or the read failed (so an empty answer is never a failed read).
 ev_select() {
 	local out
 	exec 3<>"$NSP_DEBUGFS/events"
@@ -74,7 +74,11 @@ ev_select() {
 		echo "ERR $out"
 		return
 	fi
-	out=$(cat <&3)
+	if ! out=$(cat <&3 2>&1); then
+		exec 3<&-
+		echo "ERR read: $out"
+		return
+	fi
 	exec 3<&-
 	printf '%s\n' "$out"
 }
