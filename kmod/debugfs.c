@@ -307,13 +307,16 @@ static int nsp_events_release(struct inode *inode, struct file *file)
 	return err;
 }
 
-/* "<key>=<unsigned decimal>": digits only (kstrtou64() takes '+'). */
+/*
+ * "<key>=<unsigned decimal>": digits only (kstrtou64() would also take a
+ * leading '+' and a trailing '\n').
+ */
 static int nsp_parse_kv(const char *tok, const char *key, u64 *v)
 {
 	size_t n = strlen(key);
 
 	if (!tok || strncmp(tok, key, n) || tok[n] != '=' ||
-	    !isdigit(tok[n + 1]))
+	    !isdigit(tok[n + 1]) || strchr(tok, '\n'))
 		return -EINVAL;
 	return kstrtou64(tok + n + 1, 10, v) ? -EINVAL : 0;
 }
@@ -326,10 +329,6 @@ static int nsp_events_select(void *arg, char *buf, size_t len)
 	u64 inum, cookie, after;
 	unsigned int n = 0;
 
-	if (len && buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	if (strlen(buf) != len)		/* embedded NUL */
-		return -EINVAL;
 	while (n < ARRAY_SIZE(tok) && (tok[n] = strsep(&p, " ")))
 		n++;
 	if (p || n < 2 || strcmp(tok[0], "select"))
@@ -354,14 +353,16 @@ static int nsp_events_select(void *arg, char *buf, size_t len)
 }
 
 /*
- * One write of at most @max bytes, NUL-terminated for @parse (which gets
- * @arg, the buffer and its length). Return: @count, or -EINVAL for an empty
- * or too long write, -EFAULT, -ENOMEM, or @parse's error.
+ * One write of at most @max bytes, one optional trailing '\n' cut, handed
+ * NUL-terminated to @parse (with @arg and its length). Return: @count, or
+ * -EINVAL for an empty or too long write or an embedded NUL, -EFAULT,
+ * -ENOMEM, or @parse's error.
  */
 static ssize_t nsp_write_line(const char __user *ubuf, size_t count,
 			      size_t max, void *arg,
 			      int (*parse)(void *arg, char *buf, size_t len))
 {
+	size_t len;
 	char *buf;
 	int err;
 
@@ -370,7 +371,10 @@ static ssize_t nsp_write_line(const char __user *ubuf, size_t count,
 	buf = memdup_user_nul(ubuf, count);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	err = parse(arg, buf, count);
+	len = count;
+	if (buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	err = strlen(buf) != len ? -EINVAL : parse(arg, buf, len);
 	kfree(buf);
 	return err ? err : count;
 }
@@ -566,23 +570,14 @@ static int nsp_control_reset(bool all, u32 inum)
 /* Parses one write to "control" (no per-file state: @unused). */
 static int nsp_control_parse(void *unused, char *buf, size_t len)
 {
-	static const char inum_prefix[] = "reset inum=";
-	const char *arg;
-	u32 inum;
+	static const char prefix[] = "reset ";
+	u64 inum;
 
-	if (len && buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	if (strlen(buf) != len)		/* embedded NUL */
-		return -EINVAL;
 	if (!strcmp(buf, "reset"))
 		return nsp_control_reset(true, 0);
-	if (strncmp(buf, inum_prefix, sizeof(inum_prefix) - 1))
-		return -EINVAL;
-	arg = buf + sizeof(inum_prefix) - 1;
-	/* kstrtou32() would accept a leading '+' and a trailing '\n'. */
-	if (!isdigit(arg[0]) || strchr(arg, '\n'))
-		return -EINVAL;
-	if (kstrtou32(arg, 10, &inum))
+	if (strncmp(buf, prefix, sizeof(prefix) - 1) ||
+	    nsp_parse_kv(buf + sizeof(prefix) - 1, "inum", &inum) ||
+	    inum > U32_MAX)
 		return -EINVAL;
 	return nsp_control_reset(false, inum);
 }
