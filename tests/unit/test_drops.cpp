@@ -2,6 +2,8 @@
 // Parsers of `nsprobe drops`: /proc/net/snmp and netstat text, an
 // RTM_NEWNEIGHTBL message, /proc/net/stat/arp_cache.
 #include <cstring>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -47,6 +49,43 @@ TEST(Drops, ParseSnmpAndNetstat)
 	EXPECT_EQ(t["TcpExt"]["ListenDrops"], 6u);
 	EXPECT_EQ(t["TcpExt"]["TCPBacklogDrop"], 18446744073709551615u);
 	EXPECT_EQ(t["IpExt"]["InNoRoutes"], 9u);
+}
+
+// The stack's receive drops: the rx_sum counters, each dropped packet once
+// (InErrors holds RcvbufErrors, ListenDrops holds ListenOverflows, the
+// send side is the qdisc's), exactly; unknown if any one is.
+TEST(Drops, StackRxDropsSumsEachPacketOnce)
+{
+	NetnsDropCounters c;
+	c.snmp = {{"Ip",
+		   {{"InHdrErrors", 1}, {"InAddrErrors", 2}, {"InDiscards", 4},
+		    {"OutDiscards", 1000}, {"OutNoRoutes", 1000}}},
+		  {"IpExt", {{"InNoRoutes", 8}}},
+		  {"Udp",
+		   {{"NoPorts", 16}, {"InErrors", 32}, {"RcvbufErrors", 32},
+		    {"InCsumErrors", 0}, {"MemErrors", 0}, {"SndbufErrors", 1000}}},
+		  {"TcpExt",
+		   {{"ListenOverflows", 64}, {"ListenDrops", 64}, {"TCPBacklogDrop", 128},
+		    {"TCPRcvQDrop", 256}, {"TCPZeroWindowDrop", 512}, {"TCPOFODrop", 1024},
+		    {"PFMemallocDrop", 2048}, {"TCPMinTTLDrop", 4096}}}};
+	EXPECT_EQ(stack_rx_drops(c), std::optional<uint64_t>(8191));
+	std::vector<std::string> summed;
+	for (const ProtoCounter &p : proto_drop_counters())
+		if (p.rx_sum)
+			summed.push_back(std::string(p.table) + "." + p.name);
+	EXPECT_EQ(summed, (std::vector<std::string>{
+				  "Ip.InHdrErrors", "Ip.InAddrErrors", "IpExt.InNoRoutes",
+				  "Ip.InDiscards", "Udp.NoPorts", "Udp.InErrors", "TcpExt.ListenDrops",
+				  "TcpExt.TCPBacklogDrop", "TcpExt.TCPRcvQDrop",
+				  "TcpExt.TCPZeroWindowDrop", "TcpExt.TCPOFODrop",
+				  "TcpExt.PFMemallocDrop", "TcpExt.TCPMinTTLDrop"}));
+	// A kernel without one of them: the sum is unknown, not low.
+	c.snmp["TcpExt"].erase("TCPMinTTLDrop");
+	EXPECT_EQ(stack_rx_drops(c), std::nullopt);
+	c.snmp["TcpExt"]["TCPMinTTLDrop"] = 0;
+	EXPECT_EQ(stack_rx_drops(c), std::optional<uint64_t>(4095));
+	c.snmp_error = "setns: Operation not permitted";
+	EXPECT_EQ(stack_rx_drops(c), std::nullopt);
 }
 
 TEST(Drops, ParseSnmpRejectsBrokenText)

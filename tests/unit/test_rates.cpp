@@ -175,6 +175,43 @@ TEST(Rates, NetnsNamedByNameContainerOrHostNeverByAComm)
 	EXPECT_EQ(s.netns[5].label, std::nullopt);
 }
 
+// The module's drops and backlog drops of a netns: its tracked devices
+// summed, loopback left out; unknown when coverage says so, never 0.
+TEST(Rates, SampleSumsVethDropsAndBacklogDropsUnlessUnknown)
+{
+	ShowModel m;
+	NetnsView v;
+	v.inum = 4026532201;
+	v.cookie = 7;
+	auto dev = [](int ifindex, const char *name, uint64_t drops, uint64_t backlog) {
+		InterfaceView iv;
+		iv.link.ifindex = ifindex;
+		iv.link.name = name;
+		iv.nsprobe = DevCounters{};
+		iv.nsprobe->drops = drops;
+		iv.nsprobe->drop_backlog = backlog;
+		return iv;
+	};
+	v.interfaces = {dev(1, "lo", 1000, 1000), dev(2, "va", 5, 3), dev(3, "vc", 7, 2)};
+	m.netns.push_back(v);
+	NetnsSample n = sample_of(m, 1.0).netns.at(0);
+	EXPECT_EQ(n.nsp_drops, std::optional<uint64_t>(12));
+	EXPECT_EQ(n.backlog_drops, std::optional<uint64_t>(5));
+	// veth_backlog not armed: drop_backlog unknown, drops still exact.
+	m.coverage = Coverage{};
+	m.coverage->gaps.push_back(HookGap{"veth_backlog", "enqueue_to_backlog", "disabled",
+					   "module_parameter", 0,
+					   {"drop_ring", "drop_backlog", "path_backlog", "path_napi"}});
+	n = sample_of(m, 1.0).netns.at(0);
+	EXPECT_EQ(n.nsp_drops, std::optional<uint64_t>(12));
+	EXPECT_EQ(n.backlog_drops, std::nullopt);
+	// Counters-only mode: drops unknown, and so its backlog part.
+	m.coverage->gaps.back().fields = {"drops", "drop_backlog"};
+	n = sample_of(m, 1.0).netns.at(0);
+	EXPECT_EQ(n.nsp_drops, std::nullopt);
+	EXPECT_EQ(n.backlog_drops, std::nullopt);
+}
+
 TEST(Rates, LatencyP99OfTheIntervalAndVethDropsPerSecond)
 {
 	// Bucket 12 is [2048, 4096) ns, bucket 13 [4096, 8192).
@@ -250,8 +287,10 @@ TEST(Rates, QdiscDropsAndTheTotalOfStages)
 	// Link drops 1 -> 3 (tx_dropped), root qdisc drops 100 -> 140, in 2 s.
 	NetnsSample a = netns(4026532201, 7, {iface(2, "eth0", 0, 0, 0, 0, 1)});
 	a.qdisc_drops = 100;
+	a.stack_drops = 0;
 	NetnsSample b = netns(4026532201, 7, {iface(2, "eth0", 0, 0, 0, 0, 3)});
 	b.qdisc_drops = 140;
+	b.stack_drops = 0;
 	const NetnsRate n = find(compute_rates(Sample{0.0, {a}}, Sample{2.0, {b}}), 4026532201);
 	EXPECT_EQ(n.drops_ps, 1.0);
 	EXPECT_EQ(n.qdisc_drops_ps, 20.0);
@@ -261,6 +300,36 @@ TEST(Rates, QdiscDropsAndTheTotalOfStages)
 	const NetnsRate m = find(compute_rates(Sample{0.0, {a}}, Sample{2.0, {b}}), 4026532201);
 	EXPECT_EQ(m.qdisc_drops_ps, std::nullopt);
 	EXPECT_EQ(m.total_drops_ps, std::nullopt);
+}
+
+TEST(Rates, BacklogAndStackDropsAndTheirPlaceInTheTotal)
+{
+	// In 4 s: link drops 0 -> 8, of which the backlog refused 4 -> 8; root
+	// qdisc drops 10 -> 30; the stack's receive drops 100 -> 180.
+	NetnsSample a = netns(4026532201, 7, {iface(2, "eth0", 0, 0, 0, 0, 0)});
+	a.qdisc_drops = 10;
+	a.backlog_drops = 4;
+	a.stack_drops = 100;
+	NetnsSample b = netns(4026532201, 7, {iface(2, "eth0", 0, 0, 0, 0, 8)});
+	b.qdisc_drops = 30;
+	b.backlog_drops = 8;
+	b.stack_drops = 180;
+	const NetnsRate n = find(compute_rates(Sample{0.0, {a}}, Sample{4.0, {b}}), 4026532201);
+	EXPECT_EQ(n.drops_ps, 2.0);
+	EXPECT_EQ(n.backlog_drops_ps, 1.0);	// part of drops_ps, not added again
+	EXPECT_EQ(n.qdisc_drops_ps, 5.0);
+	EXPECT_EQ(n.stack_drops_ps, 20.0);
+	EXPECT_EQ(n.total_drops_ps, 27.0);
+	// The stack unreadable (a netns we may not enter): no total.
+	b.stack_drops.reset();
+	const NetnsRate m = find(compute_rates(Sample{0.0, {a}}, Sample{4.0, {b}}), 4026532201);
+	EXPECT_EQ(m.stack_drops_ps, std::nullopt);
+	EXPECT_EQ(m.total_drops_ps, std::nullopt);
+	EXPECT_EQ(m.backlog_drops_ps, 1.0);
+	// A counter that went backwards (a reset): no rate for the interval.
+	b.backlog_drops = 2;
+	const NetnsRate r = find(compute_rates(Sample{0.0, {a}}, Sample{4.0, {b}}), 4026532201);
+	EXPECT_EQ(r.backlog_drops_ps, std::nullopt);
 }
 
 // The watch frame as the library renders it (render.h), text and JSON: one

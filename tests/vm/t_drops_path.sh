@@ -37,13 +37,45 @@ arp() {
 	jq -r ".neighbour.tables[] | select(.name == \"arp_cache\") | .$1" <<<"$(drops_json)"
 }
 
+# watch_span NETNS CMD...: `watch --wide --json -i 2 --netns NETNS` around
+# CMD, exactly: CMD starts after frame 1 is printed (its sample is taken),
+# and the frames kept end with one sampled after CMD returned (the second
+# frame printed after it: the first may have been sampled just before). So
+# the frames 2.. hold all of CMD's drops and nothing before it. Leaves them,
+# one JSON per line, in /tmp/watch-span.
+watch_span() {
+	local ns=$1 out=/tmp/watch-frames w n
+	shift
+	: >$out
+	"$NSPROBE" watch --wide --json -i 2 --netns "$ns" >$out 2>/tmp/watch-err &
+	w=$!
+	wait_until 60 lines_ge $out 1 || die "watch printed no frame: $(cat /tmp/watch-err)"
+	"$@" || die "watch_span: $* failed"
+	n=$(wc -l <$out)
+	wait_until 60 lines_ge $out $((n + 2)) || die "watch stopped: $(cat /tmp/watch-err)"
+	kill $w
+	wait $w 2>/dev/null
+	head -n $((n + 2)) $out | tail -n +2 >/tmp/watch-span
+}
+# span_sum FIELD INUM: the packets behind FIELD (a per-second rate of netns
+# INUM) over /tmp/watch-span: the sum of rate × interval of each frame, or
+# "null" if a frame has no rate.
+span_sum() {
+	jq -rs "[.[] | .interval as \$i | .netns[] | select(.inum == $2) | .$1
+		 | if . == null then null else . * \$i end]
+		| if any(. == null) then \"null\" else add | round end" /tmp/watch-span
+}
+
 # a. tbf
 udp_sink "$B" 5001
 tc -n "$A" qdisc add dev va root handle 1: tbf rate 1mbit burst 1600 limit 1600 ||
 	die "tc qdisc add tbf"
-udp_send "$A" 10.88.0.2 5001 $Q 1000 || die "send over tbf"
 tbf_idle() { [ "$(tc -n "$A" -s qdisc show dev va root | sed -n 's/.*backlog \([0-9]*\)b.*/\1/p')" = 0 ]; }
-wait_until 20 tbf_idle || die "tbf backlog did not drain"
+send_tbf() {
+	udp_send "$A" 10.88.0.2 5001 $Q 1000 || die "send over tbf"
+	wait_until 20 tbf_idle || die "tbf backlog did not drain"
+}
+watch_span "$A" send_tbf
 tcdrop=$(tc -n "$A" -s qdisc show dev va root | sed -n 's/.*(dropped \([0-9]*\),.*/\1/p')
 sinks_stop
 recv=$(awk '{print $2}' /tmp/sink-$B-5001)
@@ -53,6 +85,9 @@ check "a: tool qdisc kind" "tbf 1:" "$(va '.qdiscs[] | select(.root) | "\(.kind)
 check "a: sink received + qdisc dropped == sent" $Q "$((recv + tcdrop))"
 check "a: A Udp SndbufErrors == qdisc dropped" "$tcdrop" \
 	"$(jq -r ".netns[0].stack.udp.SndbufErrors" <<<"$(drops_json)")"
+check "a: watch QDISC_DROPS/S × interval == tc -s dropped" "$tcdrop" "$(span_sum qdisc_drops_ps $inumA)"
+check "a: watch STACK_DROPS/S × interval (A's stack)" 0 "$(span_sum stack_drops_ps $inumA)"
+check "a: watch DROPS/S × interval == qdisc dropped" "$tcdrop" "$(span_sum total_drops_ps $inumA)"
 check_cmd "a: text shows the tbf line" \
 	bash -c "'$NSPROBE' drops --netns '$A' | grep -q '^  qdisc       va tbf 1: root: dropped $tcdrop '"
 tc -n "$A" qdisc del dev va root || die "tc qdisc del"
@@ -75,8 +110,11 @@ ip netns exec "$B" nsp-udp hold 5002 4096 "$ready" >/tmp/hold-$B 2>&1 &
 hold=$!
 wait_for_file "$ready"
 rx0=$(kstat "$B" vb rx_packets)
-udp_send "$A" 10.88.0.2 5002 $U 200 || die "send to the holding socket"
-wait_kstat "$B" vb rx_packets $((rx0 + U)) || die "vb did not receive $U"
+send_hold() {
+	udp_send "$A" 10.88.0.2 5002 $U 200 || die "send to the holding socket"
+	wait_kstat "$B" vb rx_packets $((rx0 + U)) || die "vb did not receive $U"
+}
+watch_span "$B" send_hold
 kill -TERM $hold
 wait $hold
 queued=$(awk '{print $2}' /tmp/hold-$B)
@@ -84,6 +122,13 @@ check "c: some queued, some not" 1 "$((queued > 0 && queued < U))"
 check "c: peer Udp RcvbufErrors == sent - queued" $((U - queued)) "$(va .peer.stack.udp.RcvbufErrors)"
 check "c: peer Udp InErrors == sent - queued" $((U - queued)) "$(va .peer.stack.udp.InErrors)"
 check "c: peer Udp NoPorts (5003 never reached B)" 0 "$(va .peer.stack.udp.NoPorts)"
+inumB=$(ns_inum "$B")
+check "c: watch STACK_DROPS/S × interval (B) == sent - queued" $((U - queued)) \
+	"$(span_sum stack_drops_ps $inumB)"
+check "c: watch DROPS/S × interval (B) == sent - queued" $((U - queued)) \
+	"$(span_sum total_drops_ps $inumB)"
+check "c: watch QDISC_DROPS/S × interval (B, noqueue)" 0 "$(span_sum qdisc_drops_ps $inumB)"
+check "c: watch BACKLOG_DROPS/S × interval (B)" 0 "$(span_sum backlog_drops_ps $inumB)"
 
 # d. MTU drop in veth_xmit
 ip -n "$B" link set vb mtu 1000

@@ -41,19 +41,6 @@ std::string label(const NetnsView &v)
 	return s;
 }
 
-std::optional<uint64_t> snmp_value(const NetnsDropCounters &c, const ProtoCounter &p)
-{
-	if (c.snmp_error)
-		return std::nullopt;
-	auto t = c.snmp.find(p.table);
-	if (t == c.snmp.end())
-		return std::nullopt;
-	auto v = t->second.find(p.name);
-	if (v == t->second.end())
-		return std::nullopt;
-	return v->second;
-}
-
 json opt_json(const std::optional<uint64_t> &v)
 {
 	return v ? json(*v) : json(nullptr);

@@ -81,10 +81,12 @@ WatchCommand::WatchCommand(CLI::App &app, const GlobalOptions &g)
 	add_netns_option();
 	sub_->add_flag("--plain", plain_, "no screen refresh, even on a terminal");
 	sub_->add_flag("--wide", wide_,
-		       "also drops/s by stage: QDISC_DROPS/S (root qdiscs), DROPS/S (RX+TX_DROP/S "
-		       "plus qdisc drops), NSP_DROPS/S (in veth_xmit, part of TX_DROP), and the "
-		       "veth latency p99 of the interval, XMIT_P99 and CROSS_P99 ('-' unless the "
-		       "module has latency=1)");
+		       "also drops/s by stage: QDISC_DROPS/S (root qdiscs), DROPS/S (the total: "
+		       "qdisc + RX+TX_DROP + stack), NSP_DROPS/S (in veth_xmit, part of TX_DROP), "
+		       "BACKLOG_DROPS/S (of those, refused by the per-CPU backlog), STACK_DROPS/S "
+		       "(received, dropped by the netns's IPv4/UDP/TCP), and the veth latency p99 "
+		       "of the interval, XMIT_P99 and CROSS_P99 ('-' unless the module has "
+		       "latency=1)");
 	add_json_flag("one JSON document per refresh, one per line (schema nsprobe/1)");
 	add_footer("Rates are per second over the last interval, keyed by netns (inum, cookie) and\n"
 		     "ifindex: a netns or interface new since the last refresh, or a counter that\n"
@@ -116,15 +118,20 @@ int WatchCommand::run()
 		NetlinkLinkSource links;
 		double t0 = now_s();
 		auto obs = collect_links(std::move(*scanned), links);
-		// --wide: each netns's root qdisc drops, in the same window.
-		std::map<uint64_t, uint64_t> qdisc_drops;
+		// --wide: each netns's root qdisc drops and its stack's receive
+		// drops, in the same window. Unreadable ones stay unknown ("-").
+		std::map<uint64_t, uint64_t> qdisc_drops, stack_drops;
 		if (wide_)
 			for (const NetnsObservation &o : obs) {
 				if (!o.dump)
 					continue;
 				auto c = links.drop_counters(o.info);
-				if (!c || c->qdisc_error)
-					continue;	// unknown: "-"
+				if (!c)
+					continue;
+				if (auto st = stack_rx_drops(*c))
+					stack_drops[o.info.id.inum] = *st;
+				if (c->qdisc_error)
+					continue;
 				uint64_t sum = 0;
 				for (const QdiscStats &q : c->qdiscs)
 					if (q.parent == 0xFFFFFFFFu)	// TC_H_ROOT
@@ -143,9 +150,12 @@ int WatchCommand::run()
 		note = snap ? std::string() : "nsprobe counters unavailable: " + snap.error().message();
 		out = sample_of(m, (t0 + t1) / 2);
 		out.span = t1 - t0;
-		for (NetnsSample &n : out.netns)
+		for (NetnsSample &n : out.netns) {
 			if (auto q = qdisc_drops.find(n.inum); q != qdisc_drops.end())
 				n.qdisc_drops = q->second;
+			if (auto st = stack_drops.find(n.inum); st != stack_drops.end())
+				n.stack_drops = st->second;
+		}
 		if (lat) {
 			out.latency_on = lat->ok();
 			if (lat->ok()) {

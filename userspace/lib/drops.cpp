@@ -173,28 +173,55 @@ const std::vector<ProtoCounter> &proto_drop_counters()
 	// Receive side first (the peer's stack, in packet order: IP, then the
 	// transport), then what this netns's own sends lose in the stack.
 	static const std::vector<ProtoCounter> v = {
-		{"ip", "Ip", "InHdrErrors"},
-		{"ip", "Ip", "InAddrErrors"},
-		{"ip", "IpExt", "InNoRoutes"},
-		{"ip", "Ip", "InDiscards"},
+		{"ip", "Ip", "InHdrErrors", true},
+		{"ip", "Ip", "InAddrErrors", true},
+		{"ip", "IpExt", "InNoRoutes", true},
+		{"ip", "Ip", "InDiscards", true},
 		{"ip", "Ip", "OutDiscards"},
 		{"ip", "Ip", "OutNoRoutes"},
-		{"udp", "Udp", "NoPorts"},
-		{"udp", "Udp", "InErrors"},
-		{"udp", "Udp", "RcvbufErrors"},
-		{"udp", "Udp", "InCsumErrors"},
-		{"udp", "Udp", "MemErrors"},
+		{"udp", "Udp", "NoPorts", true},
+		{"udp", "Udp", "InErrors", true},
+		{"udp", "Udp", "RcvbufErrors"},		// in InErrors
+		{"udp", "Udp", "InCsumErrors"},		// in InErrors
+		{"udp", "Udp", "MemErrors"},		// in InErrors
 		{"udp", "Udp", "SndbufErrors"},
-		{"tcp", "TcpExt", "ListenOverflows"},
-		{"tcp", "TcpExt", "ListenDrops"},
-		{"tcp", "TcpExt", "TCPBacklogDrop"},
-		{"tcp", "TcpExt", "TCPRcvQDrop"},
-		{"tcp", "TcpExt", "TCPZeroWindowDrop"},
-		{"tcp", "TcpExt", "TCPOFODrop"},
-		{"tcp", "TcpExt", "PFMemallocDrop"},
-		{"tcp", "TcpExt", "TCPMinTTLDrop"},
+		{"tcp", "TcpExt", "ListenOverflows"},	// in ListenDrops
+		{"tcp", "TcpExt", "ListenDrops", true},
+		{"tcp", "TcpExt", "TCPBacklogDrop", true},
+		{"tcp", "TcpExt", "TCPRcvQDrop", true},
+		{"tcp", "TcpExt", "TCPZeroWindowDrop", true},
+		{"tcp", "TcpExt", "TCPOFODrop", true},
+		{"tcp", "TcpExt", "PFMemallocDrop", true},
+		{"tcp", "TcpExt", "TCPMinTTLDrop", true},
 	};
 	return v;
+}
+
+std::optional<uint64_t> snmp_value(const NetnsDropCounters &c, const ProtoCounter &p)
+{
+	if (c.snmp_error)
+		return std::nullopt;
+	auto t = c.snmp.find(p.table);
+	if (t == c.snmp.end())
+		return std::nullopt;
+	auto v = t->second.find(p.name);
+	if (v == t->second.end())
+		return std::nullopt;
+	return v->second;
+}
+
+std::optional<uint64_t> stack_rx_drops(const NetnsDropCounters &c)
+{
+	uint64_t sum = 0;
+	for (const ProtoCounter &p : proto_drop_counters()) {
+		if (!p.rx_sum)
+			continue;
+		auto v = snmp_value(c, p);
+		if (!v)
+			return std::nullopt;
+		sum += *v;
+	}
+	return sum;
 }
 
 } // namespace nsprobe

@@ -55,12 +55,16 @@ Sample sample_of(const ShowModel &m, double t)
 			n.sig_ignored = v.nsprobe->sig_ignored;
 		}
 		bool drops_known = !(m.coverage && m.coverage->unknown("drops"));
+		bool backlog_known = !(m.coverage && m.coverage->unknown("drop_backlog"));
 		for (const InterfaceView &iv : v.interfaces) {
 			if (iv.link.name == "lo")
 				continue;
 			n.ifaces.push_back({iv.link.ifindex, iv.link.name, iv.link.stats, iv.nsprobe});
 			if (iv.nsprobe && drops_known)
 				n.nsp_drops = n.nsp_drops.value_or(0) + iv.nsprobe->drops;
+			if (iv.nsprobe && drops_known && backlog_known)
+				n.backlog_drops =
+					n.backlog_drops.value_or(0) + iv.nsprobe->drop_backlog;
 		}
 		s.netns.push_back(std::move(n));
 	}
@@ -124,6 +128,10 @@ std::vector<NetnsRate> compute_rates(const Sample &prev, const Sample &cur)
 			r.nsp_drops_ps = counter_rate(*p->nsp_drops, *n.nsp_drops, dt);
 		if (p && p->qdisc_drops && n.qdisc_drops)
 			r.qdisc_drops_ps = counter_rate(*p->qdisc_drops, *n.qdisc_drops, dt);
+		if (p && p->backlog_drops && n.backlog_drops)
+			r.backlog_drops_ps = counter_rate(*p->backlog_drops, *n.backlog_drops, dt);
+		if (p && p->stack_drops && n.stack_drops)
+			r.stack_drops_ps = counter_rate(*p->stack_drops, *n.stack_drops, dt);
 		if (p)
 			for (auto [kind, p99] : {std::pair{"xmit", &r.xmit_p99_ns},
 						 std::pair{"cross", &r.cross_p99_ns}}) {
@@ -166,8 +174,8 @@ std::vector<NetnsRate> compute_rates(const Sample &prev, const Sample &cur)
 			r.drops_ps = add(r.drops_ps, ir.drops_ps);
 			r.ifaces.push_back(std::move(ir));
 		}
-		if (r.drops_ps && r.qdisc_drops_ps)
-			r.total_drops_ps = *r.drops_ps + *r.qdisc_drops_ps;
+		if (r.drops_ps && r.qdisc_drops_ps && r.stack_drops_ps)
+			r.total_drops_ps = *r.qdisc_drops_ps + *r.drops_ps + *r.stack_drops_ps;
 		std::sort(r.ifaces.begin(), r.ifaces.end(), [](const IfaceRate &a, const IfaceRate &b) {
 			double ab = add(a.rx_bps, a.tx_bps).value_or(-1);
 			double bb = add(b.rx_bps, b.tx_bps).value_or(-1);

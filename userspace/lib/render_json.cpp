@@ -305,6 +305,8 @@ json to_json(const WatchFrame &f)
 				{"sig_ignored_ps", opt(n.sig_ignored_ps)},
 				{"nsp_drops_ps", opt(n.nsp_drops_ps)},
 				{"qdisc_drops_ps", opt(n.qdisc_drops_ps)},
+				{"backlog_drops_ps", opt(n.backlog_drops_ps)},
+				{"stack_drops_ps", opt(n.stack_drops_ps)},
 				{"total_drops_ps", opt(n.total_drops_ps)},
 				{"xmit_p99_ns", opt(n.xmit_p99_ns)},
 				{"cross_p99_ns", opt(n.cross_p99_ns)},

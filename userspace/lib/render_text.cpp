@@ -624,8 +624,8 @@ std::string render_watch_text(const std::vector<NetnsRate> &rates, const TextOpt
 		{"NSP_TX_BYTES/S", R::right}, {"SIG_GENERATED/S", R::right},
 		{"SIG_IGNORED/S", R::right}};
 	if (wide)
-		for (const char *h : {"QDISC_DROPS/S", "DROPS/S", "NSP_DROPS/S", "XMIT_P99",
-				      "CROSS_P99"})
+		for (const char *h : {"QDISC_DROPS/S", "DROPS/S", "NSP_DROPS/S", "BACKLOG_DROPS/S",
+				      "STACK_DROPS/S", "XMIT_P99", "CROSS_P99"})
 			cols.push_back({h, R::right});
 	Table t(cols);
 	auto sum = [](const std::vector<IfaceRate> &ifs, std::optional<double> IfaceRate::*m) {
@@ -648,7 +648,8 @@ std::string render_watch_text(const std::vector<NetnsRate> &rates, const TextOpt
 			human_si(n.sig_ignored_ps)};
 		if (wide)
 			row.insert(row.end(), {human_si(n.qdisc_drops_ps), human_si(n.total_drops_ps),
-					       human_si(n.nsp_drops_ps), p99_text(n.xmit_p99_ns),
+					       human_si(n.nsp_drops_ps), human_si(n.backlog_drops_ps),
+					       human_si(n.stack_drops_ps), p99_text(n.xmit_p99_ns),
 					       p99_text(n.cross_p99_ns)});
 		t.add_row(std::move(row));
 		for (const IfaceRate &i : n.ifaces) {
@@ -657,7 +658,8 @@ std::string render_watch_text(const std::vector<NetnsRate> &rates, const TextOpt
 				human_iec(i.rx_bps), human_iec(i.tx_bps), human_si(i.drops_ps),
 				human_si(i.nsp_tx_pps), human_iec(i.nsp_tx_bps), "", ""};
 			if (wide)
-				irow.insert(irow.end(), {"", "", human_si(i.nsp_drops_ps), "", ""});
+				irow.insert(irow.end(),
+					    {"", "", human_si(i.nsp_drops_ps), "", "", "", ""});
 			t.add_row(std::move(irow));
 		}
 	}

@@ -105,8 +105,32 @@ struct ProtoCounter {
 	const char *stage;	// "ip", "udp", "tcp"
 	const char *table;	// "Ip", "IpExt", "Udp", "TcpExt"
 	const char *name;	// "InDiscards", ...
+	// Part of stack_rx_drops(): a packet this netns received and its stack
+	// dropped, counted by this counter and by no other of the sum.
+	bool rx_sum = false;
 };
 const std::vector<ProtoCounter> &proto_drop_counters();
+
+// The value of `p` in `c`, packets; nullopt when the netns's counters are
+// unknown (snmp_error) or the running kernel does not have that counter.
+std::optional<uint64_t> snmp_value(const NetnsDropCounters &c, const ProtoCounter &p);
+
+// Packets this netns's IPv4 stack received and dropped: the sum of the
+// rx_sum counters of proto_drop_counters(), chosen so that each dropped
+// packet is counted once (net/ipv4/ip_input.c, udp.c, tcp_ipv4.c,
+// tcp_input.c of 6.1 and 6.12):
+//   Ip InHdrErrors, InAddrErrors, InDiscards, IpExt InNoRoutes;
+//   Udp NoPorts, InErrors (which already holds RcvbufErrors, MemErrors and
+//   InCsumErrors: __udp_queue_rcv_skb() and udp_queue_rcv_one_skb() count
+//   both);
+//   TcpExt ListenDrops (which already holds ListenOverflows), TCPBacklogDrop,
+//   TCPRcvQDrop, TCPZeroWindowDrop, TCPOFODrop, PFMemallocDrop,
+//   TCPMinTTLDrop.
+// Send-side counters (Ip OutDiscards, OutNoRoutes, Udp SndbufErrors) are
+// left out: a datagram a qdisc drops is counted there too (ip_send_skb(),
+// udp_send_skb()), and the qdisc stage already has it. IPv6 is not counted.
+// nullopt when any of the counters is unknown.
+std::optional<uint64_t> stack_rx_drops(const NetnsDropCounters &c);
 
 } // namespace nsprobe
 

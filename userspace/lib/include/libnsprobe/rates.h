@@ -41,10 +41,16 @@ struct NetnsSample {
 	// devices; nullopt when none is tracked or coverage says "drops" is
 	// unknown (counters-only mode).
 	std::optional<uint64_t> nsp_drops;
+	// Of those, the packets the per-CPU backlog refused (drop_backlog);
+	// nullopt as nsp_drops, or when coverage says drop_backlog is unknown.
+	std::optional<uint64_t> backlog_drops;
 	// Packets its root qdiscs dropped (TCA_STATS2, as `tc -s`: a root's
 	// count includes its children's), summed; nullopt when not read
 	// (watch without --wide) or unreadable.
 	std::optional<uint64_t> qdisc_drops;
+	// Packets its IPv4 stack received and dropped (stack_rx_drops() of
+	// drops.h); nullopt when not read (without --wide) or unreadable.
+	std::optional<uint64_t> stack_drops;
 	// Its netns_hist histograms by kind ("xmit", "cross"), cumulative
 	// (module loaded with latency=1; add_latency()).
 	std::map<std::string, Hist> latency;
@@ -97,9 +103,12 @@ struct NetnsRate {
 	std::optional<double> sig_ps, sig_ignored_ps;
 	std::optional<double> nsp_drops_ps;	// NetnsSample::nsp_drops per second
 	std::optional<double> qdisc_drops_ps;	// NetnsSample::qdisc_drops per second
-	// Drops per second of the stages that count each packet once: the
-	// kernel's link RX+TX dropped (drops_ps, which holds veth_xmit's
-	// drops) plus qdisc drops; nullopt unless both are known.
+	std::optional<double> backlog_drops_ps;	// NetnsSample::backlog_drops per second
+	std::optional<double> stack_drops_ps;	// NetnsSample::stack_drops per second
+	// Drops per second of the stages that count each packet once: qdisc
+	// drops, plus the kernel's link RX+TX dropped (drops_ps, which holds
+	// veth_xmit's drops and so the backlog's), plus the stack's receive
+	// drops; nullopt unless all three are known.
 	std::optional<double> total_drops_ps;
 	// p99 of the veth latency over the interval (ns), from the histogram's
 	// growth between the samples: nullopt without latency=1, when nothing
