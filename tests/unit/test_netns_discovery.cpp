@@ -1,5 +1,6 @@
 // ProcNetnsDiscovery on a fake /proc tree. Hard links stand in for nsfs
 // inodes: two paths with the same (st_dev, st_ino) are the same netns.
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -192,4 +193,102 @@ TEST(MountinfoEscape, Octal)
 	EXPECT_EQ(unescape_mountinfo("/a\\040b\\134c"), "/a b\\c");
 	EXPECT_EQ(unescape_mountinfo("/plain"), "/plain");
 	EXPECT_EQ(unescape_mountinfo("/trail\\04"), "/trail\\04");
+}
+
+namespace {
+
+// An inner discovery that counts its scans and returns `list`.
+struct CountingDiscovery : NetnsDiscovery {
+	std::vector<NetnsInfo> list;
+	int scans = 0;
+	bool fail = false;
+	Result<std::vector<NetnsInfo>> scan() override
+	{
+		scans++;
+		if (fail)
+			return Error{Errc::internal, "/proc", "no usable /proc", {}, 0};
+		return list;
+	}
+};
+
+NetnsInfo info_of(uint64_t inum)
+{
+	NetnsInfo i;
+	i.id = {1, inum};
+	return i;
+}
+
+} // namespace
+
+// watch's netns list: reused until something says it may be stale.
+TEST(CachedNetnsDiscovery, RescansOnlyWhenTheListMayBeStale)
+{
+	fs::path dir = fs::temp_directory_path() / ("nsprobe-cache-" + std::to_string(::getpid()));
+	fs::remove_all(dir);
+	fs::create_directories(dir);
+	double t = 100.0;
+	CountingDiscovery inner;
+	inner.list = {info_of(11), info_of(12)};
+	CachedNetnsDiscovery c(inner, 30.0, {dir.string(), (dir / "absent").string()},
+			       [&] { return t; });
+
+	ASSERT_TRUE(c.scan());	// the first one is full
+	EXPECT_TRUE(c.last_was_full());
+	inner.list.push_back(info_of(13));
+	t += 29.0;
+	auto r = c.scan();	// reused: 29 s old, nothing changed
+	ASSERT_TRUE(r);
+	EXPECT_FALSE(c.last_was_full());
+	EXPECT_EQ(r->size(), 2u);
+	EXPECT_EQ(inner.scans, 1);
+	EXPECT_TRUE(c.knows(12));
+	EXPECT_FALSE(c.knows(13));
+
+	c.invalidate();		// the caller saw a netns it does not know
+	r = c.scan();
+	EXPECT_TRUE(c.last_was_full());
+	EXPECT_EQ(r->size(), 3u);
+	EXPECT_EQ(inner.scans, 2);
+	c.accept(99);		// only the module sees it: no rescan for it
+	EXPECT_TRUE(c.knows(99));
+	ASSERT_TRUE(c.scan());
+	EXPECT_EQ(inner.scans, 2);
+
+	t += 30.0;		// max age
+	ASSERT_TRUE(c.scan());
+	EXPECT_EQ(inner.scans, 3);
+	EXPECT_FALSE(c.knows(99));	// accepted until the next full scan only
+
+	std::ofstream(dir / "blue") << "";	// ip netns add: the dir's mtime
+	fs::last_write_time(dir, fs::last_write_time(dir) + std::chrono::seconds(1));
+	ASSERT_TRUE(c.scan());
+	EXPECT_EQ(inner.scans, 4);
+	ASSERT_TRUE(c.scan());
+	EXPECT_EQ(inner.scans, 4);
+	fs::create_directories(dir / "absent");	// a dir that appears
+	ASSERT_TRUE(c.scan());
+	EXPECT_EQ(inner.scans, 5);
+
+	inner.fail = true;	// a failed full scan: the error, and stale after it
+	c.invalidate();
+	EXPECT_FALSE(c.scan());
+	inner.fail = false;
+	ASSERT_TRUE(c.scan());
+	EXPECT_TRUE(c.last_was_full());
+	EXPECT_EQ(inner.scans, 7);
+	EXPECT_EQ(c.full_scans(), 6u);
+	fs::remove_all(dir);
+}
+
+// --rescan 0: every scan is full.
+TEST(CachedNetnsDiscovery, MaxAgeZeroScansEveryTime)
+{
+	CountingDiscovery inner;
+	inner.list = {info_of(11)};
+	CachedNetnsDiscovery c(inner, 0.0, {}, [] { return 5.0; });
+	for (int i = 0; i < 3; i++) {
+		ASSERT_TRUE(c.scan());
+		EXPECT_TRUE(c.last_was_full());
+	}
+	EXPECT_EQ(inner.scans, 3);
 }

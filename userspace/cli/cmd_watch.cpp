@@ -79,6 +79,12 @@ WatchCommand::WatchCommand(CLI::App &app, const GlobalOptions &g)
 		->type_name("COUNT")
 		->check(CLI::Range(1, 1000000000));
 	add_netns_option();
+	sub_->add_option("--rescan", rescan_,
+			 "scan /proc for netns at least every SEC seconds (default 30; 0: every "
+			 "refresh). Between scans a netns the module lists, an `ip netns add` or a "
+			 "netns that vanished makes the next refresh rescan")
+		->type_name("SEC")
+		->check(CLI::Range(0.0, 86400.0));
 	sub_->add_flag("--plain", plain_, "no screen refresh, even on a terminal");
 	sub_->add_flag("--wide", wide_,
 		       "also drops/s by stage: QDISC_DROPS/S (root qdiscs), DROPS/S (the total: "
@@ -105,49 +111,79 @@ int WatchCommand::run()
 	raise_fd_limit();
 	DebugfsLocation loc = resolve_debugfs(g_.debugfs);
 
-	// One sample: the netns scan first, then, in one window stamped once
-	// (its middle), the link dumps, the module's counters and its latency
-	// histograms, so every rate of a frame covers the same interval.
-	// Selection and errors as show_model() (commands.h).
+	// One sample: the netns list first (a full /proc scan only when it may
+	// be stale: CachedNetnsDiscovery), then, in one window stamped once (its
+	// middle), the link dumps, the module's counters and its latency
+	// histograms, so every rate of a frame covers the same interval. When
+	// the reused list proves stale in that window (a netns vanished, or the
+	// module lists one it lacks), the sample is taken again after a full
+	// scan. Selection and errors as show_model() (commands.h).
+	const std::vector<std::string> netns_dirs = {"/run/netns", "/var/run/docker/netns"};
+	ProcNetnsDiscovery discovery("/proc", netns_dirs);
+	CachedNetnsDiscovery cache(discovery, rescan_, netns_dirs, now_s);
 	auto take = [&](Sample &out, std::string &note) -> int {
-		ProcNetnsDiscovery discovery;
-		auto scanned = discovery.scan();
-		if (!scanned)
-			return fail(scanned.error());
+		std::vector<NetnsObservation> obs;
+		std::map<uint64_t, uint64_t> qdisc_drops, stack_drops;
+		std::optional<Result<Snapshot>> snap;
+		std::optional<Result<std::string>> lat;
 		DebugfsSource src(loc);
 		NetlinkLinkSource links;
-		double t0 = now_s();
-		auto obs = collect_links(std::move(*scanned), links);
-		// --wide: each netns's root qdisc drops and its stack's receive
-		// drops, in the same window. Unreadable ones stay unknown ("-").
-		std::map<uint64_t, uint64_t> qdisc_drops, stack_drops;
-		if (wide_)
-			for (const NetnsObservation &o : obs) {
-				if (!o.dump)
-					continue;
-				auto c = links.drop_counters(o.info);
-				if (!c)
-					continue;
-				if (auto st = stack_rx_drops(*c))
-					stack_drops[o.info.id.inum] = *st;
-				if (c->qdisc_error)
-					continue;
-				uint64_t sum = 0;
-				for (const QdiscStats &q : c->qdiscs)
-					if (q.parent == 0xFFFFFFFFu)	// TC_H_ROOT
-						sum += q.drops;
-				qdisc_drops[o.info.id.inum] = sum;
-			}
-		auto snap = src.read();
-		std::optional<Result<std::string>> lat;
-		if (snap)
-			lat = read_whole_file(src.dir() + "/" + NSP_FILE_LATENCY);
-		double t1 = now_s();
-		auto model = model_of(obs, links, snap, src.dir(), netns_);
+		double t0 = 0, t1 = 0;
+		for (;;) {
+			auto scanned = cache.scan();
+			if (!scanned)
+				return fail(scanned.error());
+			bool full = cache.last_was_full();
+			qdisc_drops.clear();
+			stack_drops.clear();
+			lat.reset();
+			t0 = now_s();
+			obs = collect_links(std::move(*scanned), links);
+			// --wide: each netns's root qdisc drops and its stack's
+			// receive drops. Unreadable ones stay unknown ("-").
+			if (wide_)
+				for (const NetnsObservation &o : obs) {
+					if (!o.dump)
+						continue;
+					auto c = links.drop_counters(o.info);
+					if (!c)
+						continue;
+					if (auto st = stack_rx_drops(*c))
+						stack_drops[o.info.id.inum] = *st;
+					if (c->qdisc_error)
+						continue;
+					uint64_t sum = 0;
+					for (const QdiscStats &q : c->qdiscs)
+						if (q.parent == 0xFFFFFFFFu)	// TC_H_ROOT
+							sum += q.drops;
+					qdisc_drops[o.info.id.inum] = sum;
+				}
+			snap = src.read();
+			if (*snap)
+				lat = read_whole_file(src.dir() + "/" + NSP_FILE_LATENCY);
+			t1 = now_s();
+			bool stale = false;
+			for (const NetnsObservation &o : obs)
+				if (o.error && o.error->code == Errc::netns_not_found)
+					stale = true;
+			if (*snap)
+				for (const NetnsRecord &r : (*snap)->netns)
+					if (!cache.knows(r.inum)) {
+						if (full)
+							cache.accept(r.inum);	// only the module sees it
+						else
+							stale = true;
+					}
+			if (!stale || full)
+				break;
+			cache.invalidate();
+		}
+		auto model = model_of(obs, links, *snap, src.dir(), netns_);
 		if (!model)
 			return fail(model.error());
 		ShowModel &m = *model;
-		note = snap ? std::string() : "nsprobe counters unavailable: " + snap.error().message();
+		note = *snap ? std::string()
+			     : "nsprobe counters unavailable: " + snap->error().message();
 		out = sample_of(m, (t0 + t1) / 2);
 		out.span = t1 - t0;
 		for (NetnsSample &n : out.netns) {

@@ -123,6 +123,7 @@ private:
 	long count_ = 0;	// 0: until interrupted
 	bool plain_ = false;
 	bool wide_ = false;	// --wide: NSP_DROPS/S and the latency p99 columns
+	double rescan_ = 30.0;	// --rescan: max age of the netns list, s (0: every refresh)
 };
 
 // nsprobe latency: the veth latency histograms (issue 3).

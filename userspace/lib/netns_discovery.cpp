@@ -279,4 +279,55 @@ Result<std::vector<NetnsInfo>> ProcNetnsDiscovery::scan()
 	return out;
 }
 
+CachedNetnsDiscovery::CachedNetnsDiscovery(NetnsDiscovery &inner, double max_age_s,
+					   std::vector<std::string> dirs,
+					   std::function<double()> now)
+	: inner_(inner), max_age_(max_age_s), dirs_(std::move(dirs)), now_(std::move(now))
+{
+}
+
+std::vector<std::pair<std::string, int64_t>> CachedNetnsDiscovery::dir_mtimes() const
+{
+	std::vector<std::pair<std::string, int64_t>> v;
+	for (const std::string &d : dirs_) {
+		struct stat st {};
+		int64_t t = -1;	// absent: a dir that appears is a change too
+		if (::stat(d.c_str(), &st) == 0)
+			t = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+		v.emplace_back(d, t);
+	}
+	return v;
+}
+
+Result<std::vector<NetnsInfo>> CachedNetnsDiscovery::scan()
+{
+	double t = now_();
+	auto mtimes = dir_mtimes();
+	if (!stale_ && max_age_ > 0 && t - scanned_at_ < max_age_ && mtimes == mtimes_) {
+		last_full_ = false;
+		return list_;
+	}
+	auto fresh = inner_.scan();
+	last_full_ = true;
+	if (!fresh) {
+		stale_ = true;
+		return fresh.error();
+	}
+	full_scans_++;
+	list_ = *fresh;
+	inums_.clear();
+	accepted_.clear();
+	for (const NetnsInfo &i : list_)
+		inums_.insert(i.id.inum);
+	mtimes_ = std::move(mtimes);
+	scanned_at_ = t;
+	stale_ = false;
+	return fresh;
+}
+
+bool CachedNetnsDiscovery::knows(uint64_t inum) const
+{
+	return inums_.count(inum) || accepted_.count(inum);
+}
+
 } // namespace nsprobe

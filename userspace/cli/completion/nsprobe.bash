@@ -16,7 +16,7 @@ _nsprobe()
 	--netns|--why)
 		COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur"))
 		return ;;
-	-i|--interval|-n|--count|--dev|--listen|--max-netns|--max-age) return ;;
+	-i|--interval|-n|--count|--dev|--listen|--max-netns|--max-age|--rescan) return ;;
 	esac
 	local opts
 	case $cmd in
@@ -26,7 +26,7 @@ _nsprobe()
 	signals) opts="--json --netns --events --follow --why --all" ;;
 	latency) opts="--json --netns --dev" ;;
 	drops) opts="--json --netns" ;;
-	watch) opts="-i --interval -n --count --netns --wide --plain --json" ;;
+	watch) opts="-i --interval -n --count --netns --wide --rescan --plain --json" ;;
 	reset) opts="--netns" ;;
 	serve) opts="--listen --max-netns --max-age" ;;
 	export) opts="--textfile --max-netns" ;;

@@ -5,7 +5,9 @@
 #define LIBNSPROBE_NETNS_DISCOVERY_H
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,6 +76,53 @@ public:
 private:
 	std::string proc_;
 	std::vector<std::string> dirs_;
+};
+
+// The netns list of `inner`, reused between full scans (nsprobe watch, issue
+// 10 item 2). A full /proc scan costs a stat per task and reads per process
+// (hundreds of ms at 1,000 containers); a reused list costs nothing here,
+// and the link dump that follows opens each netns through its open_paths
+// (open + fstat of the inode), which proves each one still reachable.
+//
+// scan() rescans when the list may be stale:
+//  - the caller said so (invalidate()): a netns vanished during the dump,
+//    or the module lists a netns the list lacks (see knows());
+//  - the list is older than max_age_s seconds: the bound on how late a new
+//    netns with no bind mount appears when the module is not loaded, or a
+//    changed container label is seen;
+//  - the mtime of one of `dirs` (the bind-mount dirs: /run/netns, ...) has
+//    changed since the last full scan: `ip netns add/del`.
+// max_age_s <= 0: every scan() is a full scan. `now` gives seconds on a
+// monotonic clock (injected for tests). Errors: those of inner.scan(); a
+// failed full scan leaves the list stale.
+class CachedNetnsDiscovery : public NetnsDiscovery {
+public:
+	CachedNetnsDiscovery(NetnsDiscovery &inner, double max_age_s,
+			     std::vector<std::string> dirs, std::function<double()> now);
+	Result<std::vector<NetnsInfo>> scan() override;
+	void invalidate() { stale_ = true; }
+	// Whether the last scan() was a full one.
+	bool last_was_full() const { return last_full_; }
+	uint64_t full_scans() const { return full_scans_; }
+	// inum is in the list, or was accepted after the full scan that did not
+	// find it (a netns only the module sees: no process, no bind mount). An
+	// inum the cache does not know means a new netns: invalidate().
+	bool knows(uint64_t inum) const;
+	void accept(uint64_t inum) { accepted_.insert(inum); }
+
+private:
+	std::vector<std::pair<std::string, int64_t>> dir_mtimes() const;
+
+	NetnsDiscovery &inner_;
+	double max_age_;
+	std::vector<std::string> dirs_;
+	std::function<double()> now_;
+	std::vector<NetnsInfo> list_;
+	std::set<uint64_t> inums_, accepted_;
+	std::vector<std::pair<std::string, int64_t>> mtimes_;
+	double scanned_at_ = 0;
+	bool stale_ = true, last_full_ = false;
+	uint64_t full_scans_ = 0;
 };
 
 // Decodes the octal escapes of /proc/self/mountinfo paths ("\040" = ' ').
