@@ -67,6 +67,9 @@ check "signals-shell-init B (exec app): PID 1, SIGTERM delivered_handler, app's 
 	"nsp-sigtarget 1 1" "$(vals signals-shell-init b_init b_term_delivered_handler b_app_ran)"
 check "signals-shell-init C (forwarding shell): SIGTERM generated delivered_handler, app's handler ran" \
 	"2 2 1" "$(vals signals-shell-init c_term_generated c_term_delivered_handler c_app_ran)"
+# the Why quotes B's and C's counts: their stories are shown, not only A's
+check "signals-shell-init: --why shown for A, B and C" "1 1 1" \
+	"$(for p in shell exec fwd; do grep -c "^signals of netns [0-9]* (ws-$p-" "$out"; done | paste -sd' ')"
 
 # The kernel's count (memory.events oom_kill) is the reference: 1, or 2 when
 # the killer also takes the allocator under TCG (dd then exits 137; see
