@@ -91,6 +91,7 @@ check "veth-latency: crossings into the container, into the host" "200 200" \
 	"$(vals veth-latency cross_into_container cross_into_host)"
 check "veth-latency: veth_xmit samples in the container, in the host" "200 200" \
 	"$(vals veth-latency xmit_container xmit_host)"
+check "no title ends in '?.' in a banner" 0 "$(grep -o '?\. Kernel' <<<"$text" | wc -l)"
 "$root/scripts/workshop" --help >/tmp/t_workshop.help 2>/dev/null
 check "--help: exit 0, usage on stdout" "0 1" "$? $(grep -c '^usage: scripts/workshop' /tmp/t_workshop.help)"
 "$root/scripts/workshop" no-such-thing >/dev/null 2>&1
