@@ -91,6 +91,9 @@ check "veth-latency: crossings into the container, into the host" "200 200" \
 	"$(vals veth-latency cross_into_container cross_into_host)"
 check "veth-latency: veth_xmit samples in the container, in the host" "200 200" \
 	"$(vals veth-latency xmit_container xmit_host)"
+# the question's answers, from the run's numbers (never "unknown")
+check "veth-latency: the Why gives the crossings' share and which was faster" "1 1" \
+	"$(grep -Eo 'the two together: [0-9]+\.[0-9] us, [0-9]+ % of the veth round trip' <<<"$text" | wc -l) $(grep -Eo 'Faster here: (veth|loopback|neither), by [0-9]+\.[0-9] us' <<<"$text" | wc -l)"
 check "no title ends in '?.' in a banner" 0 "$(grep -o '?\. Kernel' <<<"$text" | wc -l)"
 "$root/scripts/workshop" --help >/tmp/t_workshop.help 2>/dev/null
 check "--help: exit 0, usage on stdout" "0 1" "$? $(grep -c '^usage: scripts/workshop' /tmp/t_workshop.help)"
