@@ -96,7 +96,8 @@ check "veth-latency: the Why gives the crossings' share and which was faster" "1
 	"$(grep -Eo 'the two together: [0-9]+\.[0-9] us, [0-9]+ % of the veth round trip' <<<"$text" | wc -l) $(grep -Eo 'Faster here: (veth|loopback|neither), by [0-9]+\.[0-9] us' <<<"$text" | wc -l)"
 check "no title ends in '?.' in a banner" 0 "$(grep -o '?\. Kernel' <<<"$text" | wc -l)"
 "$root/scripts/workshop" --help >/tmp/t_workshop.help 2>/dev/null
-check "--help: exit 0, usage on stdout" "0 1" "$? $(grep -c '^usage: scripts/workshop' /tmp/t_workshop.help)"
+check "--help: exit 0, usage and exit statuses on stdout" "0 1 1" \
+	"$? $(grep -c '^usage: scripts/workshop' /tmp/t_workshop.help) $(grep -c '^Exit status: 0 done' /tmp/t_workshop.help)"
 "$root/scripts/workshop" no-such-thing >/dev/null 2>&1
 check "unknown exercise: exit 2" 2 $?
 check "no netns left by the workshop" 0 "$(ip netns list | grep -c '^ws-')"
