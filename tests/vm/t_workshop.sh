@@ -67,6 +67,9 @@ check "signals-shell-init B (exec app): PID 1, SIGTERM delivered_handler, app's 
 	"nsp-sigtarget 1 1" "$(vals signals-shell-init b_init b_term_delivered_handler b_app_ran)"
 check "signals-shell-init C (forwarding shell): SIGTERM generated delivered_handler, app's handler ran" \
 	"2 2 1" "$(vals signals-shell-init c_term_generated c_term_delivered_handler c_app_ran)"
+# the Why quotes B's and C's counts: their stories are shown, not only A's
+check "signals-shell-init: --why shown for A, B and C" "1 1 1" \
+	"$(for p in shell exec fwd; do grep -c "^signals of netns [0-9]* (ws-$p-" "$out"; done | paste -sd' ')"
 
 # The kernel's count (memory.events oom_kill) is the reference: 1, or 2 when
 # the killer also takes the allocator under TCG (dd then exits 137; see
@@ -88,8 +91,13 @@ check "veth-latency: crossings into the container, into the host" "200 200" \
 	"$(vals veth-latency cross_into_container cross_into_host)"
 check "veth-latency: veth_xmit samples in the container, in the host" "200 200" \
 	"$(vals veth-latency xmit_container xmit_host)"
+# the question's answers, from the run's numbers (never "unknown")
+check "veth-latency: the Why gives the crossings' share and which was faster" "1 1" \
+	"$(grep -Eo 'the two together: [0-9]+\.[0-9] us, [0-9]+ % of the veth round trip' <<<"$text" | wc -l) $(grep -Eo 'Faster here: (veth|loopback|neither), by [0-9]+\.[0-9] us' <<<"$text" | wc -l)"
+check "no title ends in '?.' in a banner" 0 "$(grep -o '?\. Kernel' <<<"$text" | wc -l)"
 "$root/scripts/workshop" --help >/tmp/t_workshop.help 2>/dev/null
-check "--help: exit 0, usage on stdout" "0 1" "$? $(grep -c '^usage: scripts/workshop' /tmp/t_workshop.help)"
+check "--help: exit 0, usage and exit statuses on stdout" "0 1 1" \
+	"$? $(grep -c '^usage: scripts/workshop' /tmp/t_workshop.help) $(grep -c '^Exit status: 0 done' /tmp/t_workshop.help)"
 "$root/scripts/workshop" no-such-thing >/dev/null 2>&1
 check "unknown exercise: exit 2" 2 $?
 check "no netns left by the workshop" 0 "$(ip netns list | grep -c '^ws-')"
