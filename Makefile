@@ -43,6 +43,11 @@ userspace: setup-build ## build the nsprobe tool, library and tests
 	cmake -S . -B $(BUILD)/userspace -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_WERROR) >/dev/null
 	cmake --build $(BUILD)/userspace -j $(JOBS)
 
+# The tool alone (what the workshop needs), without the unit tests.
+tool: setup-build ## build only the nsprobe tool (no unit tests)
+	cmake -S . -B $(BUILD)/userspace -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_WERROR) >/dev/null
+	cmake --build $(BUILD)/userspace -j $(JOBS) --target nsprobe
+
 kmod: setup-build ## build kmod/nsprobe.ko for the running kernel (KDIR=...)
 	@test -d $(KDIR) || { echo "nsprobe: no kernel build tree at $(KDIR)." \
 	  "Install linux-headers-$$(uname -r), or pass KDIR=<kernel build dir>. (make demo and" \
@@ -160,18 +165,24 @@ demo: setup userspace kmod-matrix tools ## boot the default test kernel and show
 # "make workshop-NAME" runs one in the default test kernel's guest
 # (scripts/workshop-guest loads nsprobe.ko there, as make demo does). On a
 # lab host with nsprobe loaded: scripts/workshop NAME.
-.PHONY: workshop workshop-all
+.PHONY: workshop workshop-all workshop-build tool
 workshop: ## list the workshop exercises (make workshop-NAME runs one in the test guest)
 	@scripts/workshop --list
 	@echo "run one: make workshop-NAME (test guest, kernel $(DEFAULT_KERNEL)); all: make workshop-all"
-workshop-all: setup userspace kmod-matrix tools ## every exercise, one after the other, in the test guest
+# An exercise needs the tool, the test tools and the module of the default
+# kernel only: a first run builds those, not the unit tests nor the other
+# kernels' modules (a third of the time).
+workshop-build: setup
+	@$(MAKE) --no-print-directory tool tools
+	@$(MAKE) --no-print-directory kmod-matrix KERNELS=$(DEFAULT_KERNEL)
+workshop-all: workshop-build ## every exercise, one after the other, in the test guest
 	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/workshop-guest $$(scripts/workshop --list | awk '$$4 == "ready" {print $$1}')
 # The name is checked first, in its own make (prerequisites may run in
 # parallel): a typo or a "not yet" exercise fails at once, not after the
 # builds and a guest boot.
 workshop-%:
 	@$(MAKE) --no-print-directory workshop-name-$*
-	@$(MAKE) --no-print-directory setup userspace kmod-matrix tools
+	@$(MAKE) --no-print-directory workshop-build
 	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/workshop-guest $*
 workshop-name-%:
 	@scripts/workshop --list | awk -v n='$*' '$$1 == n && $$4 == "ready" {ok = 1} END {exit !ok}' || \
