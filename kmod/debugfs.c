@@ -254,12 +254,13 @@ struct nsp_ev_sel {
 	u32 inum;
 	u64 cookie;
 	u64 after;
+	u64 signals;	/* (1.6) bit signo - 1; 0: every signal */
 };
 
 static int nsp_events_show(struct seq_file *m, void *v)
 {
 	struct nsp_ev_sel *sel = m->private;
-	u64 cookie, after;
+	u64 cookie, after, signals;
 	struct net *net;
 	u32 inum;
 	bool on;
@@ -269,13 +270,14 @@ static int nsp_events_show(struct seq_file *m, void *v)
 	inum = sel->inum;
 	cookie = sel->cookie;
 	after = sel->after;
+	signals = sel->signals;
 	spin_unlock(&sel->lock);
 
 	rcu_read_lock();
 	for_each_net_rcu(net) {
 		if (on && (net->ns.inum != inum || nsp_net_cookie(net) != cookie))
 			continue;
-		nsp_sigev_show_net(m, net, on ? after : 0);
+		nsp_sigev_show_net(m, net, on ? after : 0, on ? signals : 0);
 	}
 	rcu_read_unlock();
 	return 0;
@@ -325,8 +327,8 @@ static int nsp_parse_kv(const char *tok, const char *key, u64 *v)
 static int nsp_events_select(void *arg, char *buf, size_t len)
 {
 	struct nsp_ev_sel *sel = arg;
-	char *p = buf, *tok[5];
-	u64 inum, cookie, after;
+	char *p = buf, *tok[6];
+	u64 inum, cookie, after, signals = 0;
 	unsigned int n = 0;
 
 	while (n < ARRAY_SIZE(tok) && (tok[n] = strsep(&p, " ")))
@@ -339,15 +341,19 @@ static int nsp_events_select(void *arg, char *buf, size_t len)
 		spin_unlock(&sel->lock);
 		return 0;
 	}
-	if (n != 4 || nsp_parse_kv(tok[1], "inum", &inum) ||
+	if ((n != 4 && n != 5) || nsp_parse_kv(tok[1], "inum", &inum) ||
 	    nsp_parse_kv(tok[2], "cookie", &cookie) ||
 	    nsp_parse_kv(tok[3], "after", &after) || inum > U32_MAX)
+		return -EINVAL;
+	/* (1.6) A set of no signal would select nothing: refused. */
+	if (n == 5 && (nsp_parse_kv(tok[4], "signals", &signals) || !signals))
 		return -EINVAL;
 	spin_lock(&sel->lock);
 	sel->on = true;
 	sel->inum = inum;
 	sel->cookie = cookie;
 	sel->after = after;
+	sel->signals = signals;
 	spin_unlock(&sel->lock);
 	return 0;
 }

@@ -364,6 +364,15 @@ static bool nsp_sigev_copy(struct nsp_sigev_net *live,
 }
 
 /*
+ * (1.6) Whether a selection's signal set @signals (bit signo - 1; 0: every
+ * signal) takes signal @sig.
+ */
+static bool nsp_sigev_wanted(u64 signals, u32 sig)
+{
+	return !signals || (sig >= 1 && sig <= 64 && (signals & BIT_ULL(sig - 1)));
+}
+
+/*
  * The "evring" record and the events of both rings, merged in seq order.
  * One event is copied at a time (under the lock of a live netns) and
  * printed outside; an event overwritten meanwhile is skipped (it is part of
@@ -371,7 +380,8 @@ static bool nsp_sigev_copy(struct nsp_sigev_net *live,
  */
 static void nsp_sigev_show(struct seq_file *m, u32 inum, u64 cookie,
 			   struct nsp_sigev_net *live,
-			   const struct nsp_sigev_rings *rs, u64 after)
+			   const struct nsp_sigev_rings *rs, u64 after,
+			   u64 signals)
 {
 	u64 next[NSP_EV_CLASSES], last[NSP_EV_CLASSES], over[NSP_EV_CLASSES];
 	struct nsp_sig_event ev[NSP_EV_CLASSES];
@@ -405,7 +415,8 @@ static void nsp_sigev_show(struct seq_file *m, u32 inum, u64 cookie,
 			while (!have[cl] && next[cl] <= last[cl])
 				have[cl] = nsp_sigev_copy(live, rs, cl,
 							  next[cl]++, &ev[cl]) &&
-					   ev[cl].seq > after;
+					   ev[cl].seq > after &&
+					   nsp_sigev_wanted(signals, ev[cl].sig);
 		if (!have[NSP_EV_ROUTINE] && !have[NSP_EV_NOTABLE])
 			break;
 		cl = !have[NSP_EV_NOTABLE] ||
@@ -422,14 +433,18 @@ static void nsp_sigev_show(struct seq_file *m, u32 inum, u64 cookie,
  * @m:     the seq_file of "events"
  * @net:   a netns reached under rcu_read_lock()
  * @after: (format 1.5) only the events whose seq is greater; 0 for all
+ * @signals: (format 1.6) only the events of these signals (bit signo - 1);
+ *           0 for all. The evring record is the same either way.
  *
  * Context: rcu_read_lock() held.
  */
-void nsp_sigev_show_net(struct seq_file *m, const struct net *net, u64 after)
+void nsp_sigev_show_net(struct seq_file *m, const struct net *net, u64 after,
+			u64 signals)
 {
 	struct nsp_sigev_net *n = net_generic(net, nsp_sigev_id);
 
-	nsp_sigev_show(m, net->ns.inum, nsp_net_cookie(net), n, &n->r, after);
+	nsp_sigev_show(m, net->ns.inum, nsp_net_cookie(net), n, &n->r, after,
+		       signals);
 }
 
 /**
@@ -444,7 +459,7 @@ void nsp_sigev_show_net(struct seq_file *m, const struct net *net, u64 after)
 void nsp_sigev_show_dead(struct seq_file *m, u32 inum, u64 cookie,
 			 const struct nsp_sigev_rings *rings)
 {
-	nsp_sigev_show(m, inum, cookie, NULL, rings, 0);
+	nsp_sigev_show(m, inum, cookie, NULL, rings, 0, 0);
 }
 
 /**

@@ -77,7 +77,8 @@ struct nsp_sig_event {
 
 u64 nsp_sigev_add(const struct net *net, const struct nsp_sig_event *e);
 void nsp_sigev_set_cause(const struct net *net, u64 handle, u8 cause);
-void nsp_sigev_show_net(struct seq_file *m, const struct net *net, u64 after);
+void nsp_sigev_show_net(struct seq_file *m, const struct net *net, u64 after,
+			u64 signals);
 struct nsp_sigev_rings;
 void nsp_sigev_rings_free(struct nsp_sigev_rings *rings);
 void nsp_sigev_show_dead(struct seq_file *m, u32 inum, u64 cookie,

@@ -40,7 +40,7 @@
 #define NSPROBE_FORMAT_H
 
 #define NSP_FORMAT_MAJOR 1
-#define NSP_FORMAT_MINOR 5
+#define NSP_FORMAT_MINOR 6
 
 #define NSP_VERSION_PREFIX "nsprobe-format"
 
@@ -187,6 +187,10 @@
  *       only that netns' evring record (unchanged: its sums) and its ev
  *       records whose seq is greater than after (0: all of them); nothing
  *       if no live netns is (inum, cookie)
+ *   "select inum=<u32> cookie=<u64> after=<u64> signals=<u64>"
+ *       (1.6) the same, and of those ev records only the ones whose signo
+ *       is in the set: bit (signo - 1) of signals, signo 1 to 64. The
+ *       evring record is unchanged. signals=0 (no signal) is refused.
  *   "select all"   everything again (the state of a new open)
  * Anything else fails with -EINVAL. The selection belongs to the open file
  * and lasts until the next selection or the close; the file is read from
@@ -194,7 +198,7 @@
  * module before 1.5 refuses the write (mode 0444: -EACCES or -EBADF).
  */
 #define NSP_FILE_EVENTS "events"
-#define NSP_EVENTS_SELECT_MAX 96
+#define NSP_EVENTS_SELECT_MAX 128
 
 /*
  * (1.4) Post-mortem records: what nsprobe knew of each network namespace

@@ -567,6 +567,14 @@ TEST(EventsFile, SelectionLineAndRereads)
 	auto twice = f->read();
 	ASSERT_TRUE(twice);
 	EXPECT_EQ(*twice, *once) << "each read starts at offset 0";
+	// (1.6) With a signal set.
+	std::ofstream(dir / "events", std::ios::trunc) << "";
+	auto g = EventsFile::open(dir.string(), true);
+	ASSERT_TRUE(g);
+	ASSERT_TRUE(g->select(7, 1, 0, 65536 | 512));
+	auto with_set = g->read();
+	ASSERT_TRUE(with_set);
+	EXPECT_EQ(*with_set, "select inum=7 cookie=1 after=0 signals=66048\n");
 	auto ro = EventsFile::open(dir.string(), false);
 	ASSERT_TRUE(ro);
 	EXPECT_FALSE(ro->selectable());

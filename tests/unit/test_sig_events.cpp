@@ -54,6 +54,27 @@ TEST(SigEvents, ParsesRingsAndEvents)
 	EXPECT_EQ(r->events[2].outcome, "delivered_term");
 }
 
+// (format 1.6) The module's signals= set: bit (signo - 1) of what passes.
+TEST(SigEvents, KernelSignalSetOfAFilter)
+{
+	SigEventFilter f;
+	EXPECT_EQ(f.kernel_signal_set(), std::nullopt);	// no signal filter
+	f.since_ts_ns = 5;
+	EXPECT_EQ(f.kernel_signal_set(), std::nullopt);	// --since only
+	f.signals = {17, 10};
+	EXPECT_EQ(f.kernel_signal_set(), std::optional<uint64_t>(65536 | 512));
+	f.exclude = {10};
+	EXPECT_EQ(f.kernel_signal_set(), std::optional<uint64_t>(65536));
+	f.signals.clear();	// everything but SIGCHLD, up to SIGRTMAX (64)
+	f.exclude = {17};
+	EXPECT_EQ(f.kernel_signal_set(), std::optional<uint64_t>(~65536ull));
+	f.exclude = {64};
+	EXPECT_EQ(f.kernel_signal_set(), std::optional<uint64_t>(~0ull >> 1));
+	f.signals = {15};	// --signal TERM --exclude-signal TERM: nothing passes
+	f.exclude = {15};
+	EXPECT_EQ(f.kernel_signal_set(), std::nullopt);
+}
+
 TEST(SigEvents, MissingKeyIsMalformed)
 {
 	auto r = parse_sig_events("evring inum=1 cookie=1 size=4 written=0\n", "events");

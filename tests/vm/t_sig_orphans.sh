@@ -62,7 +62,7 @@ wait "$fpid" 2>/dev/null
 check "CLI: --follow prints the ring, then new events" 6 "$(grep -c "netns $in: SIG" /tmp/follow.out)"
 check "init still alive" 0 "$(kill -0 "$pid1"; echo $?)"
 
-# (format 1.5) The events file's selection, written to an open file and
+# (format 1.5, signals= 1.6) The events file's selection, written to an open file and
 # read back from offset 0 (a new open each time: its own selection).
 # ev_select LINE: what that file shows after LINE; "ERR <message>" if the
 # write or the read failed (so an empty answer is never a failed read).
@@ -94,12 +94,44 @@ check "select after=6: the evring record only" "1 0" \
 	"$(ev_select "select inum=$in cookie=$cookie after=6" | awk '$1 == "evring" { r++ } $1 == "ev" { e++ } END { print r + 0, e + 0 }')"
 check "select with another cookie: nothing" "" "$(ev_select "select inum=$in cookie=$((cookie + 1000)) after=0")"
 check "select all: every netns again" "$n_all" "$(ev_select "select all" | grep -c "^ev inum=$in ")"
+# (format 1.6) signals=: bit (signo - 1). SIGCHLD 17 is 65536, SIGUSR1 10
+# is 512, SIGTERM 15 (none sent) is 16384.
+ev_signos() { awk '$1 == "ev" { for (i = 2; i <= NF; i++) if ($i ~ /^signo=/) print substr($i, 7) }' | xargs; }
+check "select signals=SIGCHLD: the 5 SIGCHLD events only" "17 17 17 17 17" \
+	"$(ev_select "select inum=$in cookie=$cookie after=0 signals=65536" | ev_signos)"
+check "select signals=SIGUSR1: the one SIGUSR1 event" "10" \
+	"$(ev_select "select inum=$in cookie=$cookie after=0 signals=512" | ev_signos)"
+check "select signals=SIGCHLD|SIGUSR1 after=4: seq 5 and 6" "5 6" \
+	"$(ev_select "select inum=$in cookie=$cookie after=4 signals=66048" | awk '$1 == "ev" { sub("seq=", "", $4); print $4 }' | xargs)"
+check "select signals=SIGTERM (none sent): the evring record only, same sums" \
+	"$(grep "^evring inum=$in " <<<"$sel")" \
+	"$(ev_select "select inum=$in cookie=$cookie after=0 signals=16384")"
 for bad in "select" "select all x" "select inum=$in cookie=$cookie" "select inum=+$in cookie=$cookie after=0" \
 	"select inum=4294967296 cookie=1 after=0" "select  inum=$in cookie=$cookie after=0" \
 	"select inum=$in cookie=$cookie after=0 more=1" "select inum=$in cookie=$cookie after=0x1" \
-	"select inum=1 cookie=1 after=$(printf '%0100d' 1)"; do
-	check "select refused (EINVAL): '${bad:0:40}'" "ERR" "$(ev_select "$bad" | cut -c1-3)"
+	"select inum=1 cookie=1 after=$(printf '%0100d' 1)" \
+	"select inum=$in cookie=$cookie after=0 signals=0" "select inum=$in cookie=$cookie after=0 signals=+1" \
+	"select inum=$in cookie=$cookie after=0 signals=18446744073709551616" \
+	"select inum=$in cookie=$cookie after=0 signals=1 more=1" \
+	"select inum=$in cookie=$cookie signals=1 after=0"; do
+	tail=${bad#"select inum=$in cookie=$cookie "}
+	check "select refused (EINVAL): '${tail:0:50}'" "ERR" "$(ev_select "$bad" | cut -c1-3)"
 done
+# The CLI's signal filters with --netns (format 1.6: applied in the module
+# too): the header still counts the ring's 6 events.
+# head_of ARGS...: the header of `signals --events --netns $in ARGS`, from
+# its netns on ("netns INUM:COOKIE" and, after the label, what follows).
+head_of() { "$NSPROBE" signals --events --netns "$in" "$@" | head -1 | sed 's/ (.*): / /'; }
+check "CLI: --signal USR1: the header says 1 of 6, one event line" \
+	"netns $in:$cookie live, 1 of 6 events match the filters|1" \
+	"$(head_of --signal USR1)|$("$NSPROBE" signals --events --netns "$in" --signal USR1 | grep -c ': SIGUSR1 ')"
+check "CLI: --exclude-signal CHLD: the same" \
+	"netns $in:$cookie live, 1 of 6 events match the filters" "$(head_of --exclude-signal CHLD)"
+check "CLI: --signal TERM (none): no event matches (6 kept)" \
+	"no event matches the filters (6 events kept)" \
+	"$("$NSPROBE" signals --events --netns "$in" --signal TERM)"
+check "CLI: --json --signal CHLD: 5 events, all SIGCHLD" "5 17" \
+	"$(nsp_json signals --events --netns "$in" --signal CHLD | jq -r '"\(.events | length) \(.events | map(.signo) | unique | join(","))"')"
 
 # The orphans are zombies now (PID 1 never reaps): SIGKILL to PID 1 makes
 # zap_pid_ns_processes() SIGKILL them, and a zombie has no netns.

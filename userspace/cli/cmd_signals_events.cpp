@@ -152,7 +152,13 @@ int SignalsCommand::run_events()
 		if (!ev_file)
 			return Error{Errc::module_not_loaded, ev_file.error().what, "cannot be read",
 				     "the module was unloaded", ev_file.error().sys_errno};
-		if (auto s = ev_file->select(static_cast<uint32_t>(only->inum), *only->cookie, after); !s)
+		// (1.6) The signal filter too: only the wanted events are read.
+		std::optional<uint64_t> signals;
+		if (version.at_least(NSP_FORMAT_MAJOR, 6))
+			signals = f.kernel_signal_set();
+		if (auto s = ev_file->select(static_cast<uint32_t>(only->inum), *only->cookie, after,
+					     signals);
+		    !s)
 			return s.error();
 		auto text = ev_file->read();
 		if (!text)
@@ -160,7 +166,13 @@ int SignalsCommand::run_events()
 		auto evs = parse_sig_events(*text, ev_file->path());
 		if (!evs)
 			return evs.error();
-		return build_sig_events(*evs, Postmortem{}, netns, f, want);
+		SigEventsModel m = build_sig_events(*evs, Postmortem{}, netns, f, want);
+		// The module left the other signals out: what the ring holds
+		// (the "N of M" of the header) is its evring record's count.
+		if (signals)
+			for (const SigRing &r : m.rings)
+				m.kept[{r.inum, r.cookie}] = r.written - std::min(r.written, r.overflow);
+		return m;
 	};
 	auto read_all = [&](const SigEventFilter &f, uint64_t after = 0) -> Result<SigEventsModel> {
 		if (kernel_select)

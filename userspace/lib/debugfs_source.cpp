@@ -269,9 +269,13 @@ Status EventsFile::write_line(const std::string &line)
 	return ok_status();
 }
 
-Status EventsFile::select(uint32_t inum, uint64_t cookie, uint64_t after)
+Status EventsFile::select(uint32_t inum, uint64_t cookie, uint64_t after,
+			  std::optional<uint64_t> signals)
 {
-	return write_line(fmt::format("select inum={} cookie={} after={}\n", inum, cookie, after));
+	std::string line = fmt::format("select inum={} cookie={} after={}", inum, cookie, after);
+	if (signals)
+		line += fmt::format(" signals={}", *signals);
+	return write_line(line + "\n");
 }
 
 Status EventsFile::select_all()

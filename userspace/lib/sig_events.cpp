@@ -354,6 +354,21 @@ std::optional<uint64_t> parse_duration_ns(std::string_view s)
 	return std::nullopt;
 }
 
+std::optional<uint64_t> SigEventFilter::kernel_signal_set() const
+{
+	if (signals.empty() && exclude.empty())
+		return std::nullopt;
+	auto bit = [](int signo) { return signo >= 1 && signo <= 64 ? 1ull << (signo - 1) : 0; };
+	uint64_t set = signals.empty() ? ~0ull : 0;
+	for (int s : signals)
+		set |= bit(s);
+	for (int s : exclude)
+		set &= ~bit(s);
+	if (!set)
+		return std::nullopt;
+	return set;
+}
+
 bool SigEventFilter::matches(const SigEvent &e) const
 {
 	if (!signals.empty() && !signals.count(e.signo))

@@ -87,9 +87,11 @@ public:
 	// read_whole_file() (open), what = the path.
 	static Result<EventsFile> open(const std::string &dir, bool select);
 	bool selectable() const { return selectable_; }
-	// Writes "select inum=N cookie=C after=S" (every netns: "select all").
+	// Writes "select inum=N cookie=C after=S", with " signals=M" when
+	// `signals` is set (format 1.6: bit signo - 1; never 0), or "select all".
 	// Errors: rejected (EINVAL: the module refused the line), internal.
-	Status select(uint32_t inum, uint64_t cookie, uint64_t after);
+	Status select(uint32_t inum, uint64_t cookie, uint64_t after,
+		      std::optional<uint64_t> signals = std::nullopt);
 	Status select_all();
 	// The file from offset 0, as the selection shapes it.
 	Result<std::string> read();

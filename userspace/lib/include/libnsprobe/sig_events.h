@@ -132,6 +132,12 @@ struct SigEventFilter {
 
 	bool active() const { return !signals.empty() || !exclude.empty() || since_ts_ns; }
 	bool matches(const SigEvent &e) const;
+	// (format 1.6) The events file's signals= set for this filter: bit
+	// (signo - 1) of each signal that can pass, signo 1 to 64. nullopt
+	// when no signal filter is set, or when the set is empty (nothing
+	// passes: the module would refuse signals=0). The tool filters the
+	// events again either way.
+	std::optional<uint64_t> kernel_signal_set() const;
 };
 
 } // namespace nsprobe
