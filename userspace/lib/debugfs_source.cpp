@@ -26,6 +26,17 @@ DebugfsLocation resolve_debugfs(const std::optional<std::string> &flag)
 	return {kDefaultDebugfs, true};
 }
 
+std::string not_debugfs_hint(const DebugfsLocation &loc)
+{
+	std::string root = loc.root;
+	while (root.size() > 1 && root.back() == '/')
+		root.pop_back();
+	if (loc.require_debugfs_magic || root == kDefaultDebugfs)
+		return "mount it: mount -t debugfs none /sys/kernel/debug";
+	return "give the debugfs mount point (--debugfs /sys/kernel/debug), "
+	       "or mount it there: mount -t debugfs none DIR";
+}
+
 std::optional<std::string> parse_lockdown(std::string_view content)
 {
 	size_t open = content.find('[');
@@ -142,12 +153,7 @@ Result<Snapshot> DebugfsSource::read()
 					      "debugfs is {:#x})", *type, DEBUGFS_MAGIC);
 		if (!has_dir)
 			why += ", and no " NSP_DEBUGFS_DIR "/ in it";
-		return Error{Errc::debugfs_not_mounted, loc_.root, why,
-			     loc_.require_debugfs_magic
-				     ? "mount it: mount -t debugfs none /sys/kernel/debug"
-				     : "give the debugfs mount point (--debugfs /sys/kernel/debug), "
-				       "or mount it there: mount -t debugfs none DIR",
-			     0};
+		return Error{Errc::debugfs_not_mounted, loc_.root, why, not_debugfs_hint(loc_), 0};
 	};
 	if (loc_.require_debugfs_magic)
 		if (auto e = not_debugfs(true))
