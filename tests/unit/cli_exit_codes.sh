@@ -172,6 +172,10 @@ for c in status show signals reset watch latency serve export drops; do
 	grep -q "8  network namespace not found" "$TMP/out" &&
 		{ echo "FAIL: $c --help repeats the exit-code table"; FAILED=1; }
 done
+# A --debugfs DIR/ with a trailing slash: one slash before nsprobe.
+expect 0 "status --json with --debugfs DIR/" --debugfs "$FIX/good/" status --json
+grep -qF "\"debugfs\": \"$FIX/good/nsprobe\"" "$TMP/out" ||
+	{ echo "FAIL: --debugfs DIR/: counters.debugfs is not DIR/nsprobe"; grep debugfs "$TMP/out"; FAILED=1; }
 # drops --help says since when each kernel counter counts: a netns's
 # /proc/net/snmp counters since the netns was created, not since boot.
 expect 0 "drops --help" drops --help

@@ -566,6 +566,16 @@ TEST(DebugfsSource, NotDebugfsHint)
 	EXPECT_EQ(not_debugfs_hint({"/", false}), give);
 }
 
+// <root>/nsprobe with one slash, however the root was spelled.
+TEST(DebugfsSource, DirJoinsWithOneSlash)
+{
+	EXPECT_EQ(DebugfsSource({"/sys/kernel/debug", true}).dir(), "/sys/kernel/debug/nsprobe");
+	EXPECT_EQ(DebugfsSource({"/sys/kernel/debug/", false}).dir(), "/sys/kernel/debug/nsprobe");
+	EXPECT_EQ(DebugfsSource({"/x//", false}).dir(), "/x/nsprobe");
+	EXPECT_EQ(DebugfsSource({"/", false}).dir(), "/nsprobe");
+	EXPECT_EQ(DebugfsSource({"rel/", false}).dir(), "rel/nsprobe");
+}
+
 // (1.5) EventsFile on a plain file: read() starts from offset 0 each time;
 // select() writes exactly the documented line; a missing file is an error.
 TEST(EventsFile, SelectionLineAndRereads)

@@ -95,7 +95,13 @@ DebugfsSource::DebugfsSource(DebugfsLocation loc, std::string lockdown_file)
 
 std::string DebugfsSource::dir() const
 {
-	return loc_.root + "/" NSP_DEBUGFS_DIR;
+	// --debugfs /sys/kernel/debug/ names the same directory: one slash
+	// before nsprobe, never "/sys/kernel/debug//nsprobe" in messages and
+	// in JSON's counters.debugfs.
+	std::string root = loc_.root;
+	while (!root.empty() && root.back() == '/')
+		root.pop_back();
+	return root + "/" NSP_DEBUGFS_DIR;
 }
 
 std::optional<std::string> DebugfsSource::lockdown_mode() const
