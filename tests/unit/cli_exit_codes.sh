@@ -176,6 +176,10 @@ done
 expect 0 "status --json with --debugfs DIR/" --debugfs "$FIX/good/" status --json
 grep -qF "\"debugfs\": \"$FIX/good/nsprobe\"" "$TMP/out" ||
 	{ echo "FAIL: --debugfs DIR/: counters.debugfs is not DIR/nsprobe"; grep debugfs "$TMP/out"; FAILED=1; }
+# watch --help's footer is whole lines, none cut short mid-sentence.
+expect 0 "watch --help" watch --help
+grep -qx "interfaces (loopback left out); netns busiest first. NO_COLOR disables colour." "$TMP/out" ||
+	{ echo "FAIL: watch --help: the rows sentence is cut"; cat "$TMP/out"; FAILED=1; }
 # drops --help says since when each kernel counter counts: a netns's
 # /proc/net/snmp counters since the netns was created, not since boot.
 expect 0 "drops --help" drops --help
