@@ -166,12 +166,25 @@ grep -q "8  network namespace not found" "$TMP/out" || { echo "FAIL: --help lack
 grep -q "11 serve: the --listen address is already in use" "$TMP/out" ||
 	{ echo "FAIL: --help lacks exit code 11"; FAILED=1; }
 # Each subcommand's --help: an example, and a pointer to the table (once).
-for c in status show signals reset watch latency serve export; do
+for c in status show signals reset watch latency serve export drops; do
 	expect 0 "$c --help" "$c" --help
 	grep -q "^  nsprobe $c " "$TMP/out" || { echo "FAIL: $c --help has no example"; FAILED=1; }
 	grep -q "8  network namespace not found" "$TMP/out" &&
 		{ echo "FAIL: $c --help repeats the exit-code table"; FAILED=1; }
 done
+# A --debugfs DIR/ with a trailing slash: one slash before nsprobe.
+expect 0 "status --json with --debugfs DIR/" --debugfs "$FIX/good/" status --json
+grep -qF "\"debugfs\": \"$FIX/good/nsprobe\"" "$TMP/out" ||
+	{ echo "FAIL: --debugfs DIR/: counters.debugfs is not DIR/nsprobe"; grep debugfs "$TMP/out"; FAILED=1; }
+# watch --help's footer is whole lines, none cut short mid-sentence.
+expect 0 "watch --help" watch --help
+grep -qx "interfaces (loopback left out); netns busiest first. NO_COLOR disables colour." "$TMP/out" ||
+	{ echo "FAIL: watch --help: the rows sentence is cut"; cat "$TMP/out"; FAILED=1; }
+# drops --help says since when each kernel counter counts: a netns's
+# /proc/net/snmp counters since the netns was created, not since boot.
+expect 0 "drops --help" drops --help
+grep -qF "Kernel counters are cumulative: a qdisc's since it was created, a netns's IP/UDP/TCP counters since the netns was created, the neighbour tables' since boot (host-wide: all netns share them); nsprobe's since load or reset. Unknown is '-', never 0." "$TMP/out" ||
+	{ echo "FAIL: drops --help: the counters' spans"; cat "$TMP/out"; FAILED=1; }
 expect 0 "export on v1_3" --debugfs "$FIX/v1_3" export
 grep -q '^nsprobe_module_loaded 1$' "$TMP/out" || { echo "FAIL: export lacks module_loaded 1"; FAILED=1; }
 expect 0 "export without nsprobe/" --debugfs "$TMP" export

@@ -548,6 +548,34 @@ TEST(DebugfsSource, ResolveLocation)
 	::unsetenv(kDebugfsEnv);
 }
 
+// The exit-4 hint: /sys/kernel/debug given with --debugfs is the default
+// spelled out and gets the default's hint, never "give --debugfs
+// /sys/kernel/debug"; any other directory is told to give the mount point.
+TEST(DebugfsSource, NotDebugfsHint)
+{
+	const std::string mount = "mount it: mount -t debugfs none /sys/kernel/debug";
+	const std::string give = "give the debugfs mount point (--debugfs /sys/kernel/debug), "
+				 "or mount it there: mount -t debugfs none DIR";
+	EXPECT_EQ(not_debugfs_hint({kDefaultDebugfs, true}), mount);
+	EXPECT_EQ(not_debugfs_hint({"/sys/kernel/debug", false}), mount);
+	EXPECT_EQ(not_debugfs_hint({"/sys/kernel/debug/", false}), mount);
+	EXPECT_EQ(not_debugfs_hint({"/sys/kernel/debug//", false}), mount);
+	EXPECT_EQ(not_debugfs_hint({"/tmp", false}), give);
+	EXPECT_EQ(not_debugfs_hint({"/sys/kernel", false}), give);
+	EXPECT_EQ(not_debugfs_hint({"/sys/kernel/debugfs", false}), give);
+	EXPECT_EQ(not_debugfs_hint({"/", false}), give);
+}
+
+// <root>/nsprobe with one slash, however the root was spelled.
+TEST(DebugfsSource, DirJoinsWithOneSlash)
+{
+	EXPECT_EQ(DebugfsSource({"/sys/kernel/debug", true}).dir(), "/sys/kernel/debug/nsprobe");
+	EXPECT_EQ(DebugfsSource({"/sys/kernel/debug/", false}).dir(), "/sys/kernel/debug/nsprobe");
+	EXPECT_EQ(DebugfsSource({"/x//", false}).dir(), "/x/nsprobe");
+	EXPECT_EQ(DebugfsSource({"/", false}).dir(), "/nsprobe");
+	EXPECT_EQ(DebugfsSource({"rel/", false}).dir(), "rel/nsprobe");
+}
+
 // (1.5) EventsFile on a plain file: read() starts from offset 0 each time;
 // select() writes exactly the documented line; a missing file is an error.
 TEST(EventsFile, SelectionLineAndRereads)

@@ -6,6 +6,8 @@
 
 #include <cerrno>
 
+#include <unistd.h>
+
 #include "fakes.h"
 #include "libnsprobe/selector.h"
 
@@ -110,9 +112,16 @@ TEST(Selector, AmbiguousIsUsageWithTheCandidates)
 		  std::string::npos) << r.error().why;
 	EXPECT_NE(r.error().why.find("netns 4026532301:7 (inode, live)"), std::string::npos)
 		<< r.error().why;
+	// Only the cookie tells them apart: the hint says so, and nothing
+	// else (more digits or a kind cannot help).
+	EXPECT_EQ(r.error().hint, "give INUM:COOKIE");
 	r = pick("inode:4026532301");
 	ASSERT_FALSE(r);
 	EXPECT_EQ(r.error().code, Errc::usage);
+	EXPECT_EQ(r.error().hint, "give INUM:COOKIE");
+	// A pid and a container: the full hint.
+	EXPECT_EQ(pick("12").error().hint, "give more digits, spell the kind (pid:N, inode:N, "
+					   "name:X, container:P), or give INUM:COOKIE");
 
 	// A prefix of two containers, one of them dead.
 	auto two = scene();
@@ -151,9 +160,8 @@ TEST(Selector, PidWhoseNetnsWeMayNotSeeIsPermissionDenied)
 		ASSERT_FALSE(r) << sel;
 		EXPECT_EQ(r.error().code, Errc::permission_denied) << sel;
 		EXPECT_EQ(r.error().message(),
-			  std::string("netns ") + sel +
-				  ": /proc/4242/ns/net: Permission denied (another user's "
-				  "process; run as root to see its netns)");
+			  std::string("netns ") + sel + ": /proc/4242/ns/net: Permission denied (" +
+				  denied_hint(::geteuid() == 0, "process") + ")");
 	}
 	// A pid that does not exist, and kinds that are not a pid, stay 8.
 	for (const char *sel : {"pid:4243", "name:4242", "container:4242"}) {
@@ -166,6 +174,20 @@ TEST(Selector, PidWhoseNetnsWeMayNotSeeIsPermissionDenied)
 	EXPECT_EQ(*resolve_selector("pid:400", scene(), never), live_t(4026532300));
 	// (A path we may not stat() is exit 5 as well: tests/host/run, as
 	// nobody, since root passes every permission check here.)
+}
+
+// Exit 5's hint: "run as root" only to one who is not root; root, denied
+// (no CAP_SYS_PTRACE over the process), is told what it lacks.
+TEST(Selector, DeniedHintNeverTellsRootToRunAsRoot)
+{
+	EXPECT_EQ(denied_hint(false, "process"),
+		  "another user's process; run as root to see its netns");
+	EXPECT_EQ(denied_hint(false, "netns"), "another user's netns; run as root");
+	const std::string root = "denied to root too: reading another process's netns needs "
+				 "CAP_SYS_PTRACE over it, which this nsprobe lacks (a container "
+				 "without it?) or which does not reach its user namespace";
+	EXPECT_EQ(denied_hint(true, "process"), root);
+	EXPECT_EQ(denied_hint(true, "netns"), root);
 }
 
 TEST(Selector, TargetMatchesRecords)

@@ -105,9 +105,10 @@ DropsCommand::DropsCommand(CLI::App &app, const GlobalOptions &g)
 {
 	add_json_flag();
 	add_netns_option();
-	add_footer("Stages in packet order; kernel counters are cumulative since boot (qdisc: "
-		   "since it was created), nsprobe's since load or reset. Neighbour table "
-		   "statistics are host-wide. Unknown is '-', never 0.");
+	add_footer("Stages in packet order. Kernel counters are cumulative: a qdisc's since it "
+		   "was created, a netns's IP/UDP/TCP counters since the netns was created, "
+		   "the neighbour tables' since boot (host-wide: all netns share them); "
+		   "nsprobe's since load or reset. Unknown is '-', never 0.");
 }
 
 int DropsCommand::run()

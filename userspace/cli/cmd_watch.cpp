@@ -98,9 +98,9 @@ WatchCommand::WatchCommand(CLI::App &app, const GlobalOptions &g)
 		     "ifindex: a netns or interface new since the last refresh, or a counter that\n"
 		     "went backwards (reset), shows '-' (JSON null) for that interval.\n"
 		     "Rows: one '*' row per netns (its interfaces summed, its signals), then its\n"
-		     "interfaces (loopback left out),\n"
-		     "busiest first. NO_COLOR disables colour. Each sample reads the link stats,\n"
-		     "the module's counters and its latency histograms in one window, stamped once.");
+		     "interfaces (loopback left out); netns busiest first. NO_COLOR disables colour.\n"
+		     "Each sample reads the link stats, the module's counters and its latency\n"
+		     "histograms in one window, stamped once (JSON sample_span: its length).");
 }
 
 int WatchCommand::run()

@@ -26,6 +26,17 @@ DebugfsLocation resolve_debugfs(const std::optional<std::string> &flag)
 	return {kDefaultDebugfs, true};
 }
 
+std::string not_debugfs_hint(const DebugfsLocation &loc)
+{
+	std::string root = loc.root;
+	while (root.size() > 1 && root.back() == '/')
+		root.pop_back();
+	if (loc.require_debugfs_magic || root == kDefaultDebugfs)
+		return "mount it: mount -t debugfs none /sys/kernel/debug";
+	return "give the debugfs mount point (--debugfs /sys/kernel/debug), "
+	       "or mount it there: mount -t debugfs none DIR";
+}
+
 std::optional<std::string> parse_lockdown(std::string_view content)
 {
 	size_t open = content.find('[');
@@ -84,7 +95,13 @@ DebugfsSource::DebugfsSource(DebugfsLocation loc, std::string lockdown_file)
 
 std::string DebugfsSource::dir() const
 {
-	return loc_.root + "/" NSP_DEBUGFS_DIR;
+	// --debugfs /sys/kernel/debug/ names the same directory: one slash
+	// before nsprobe, never "/sys/kernel/debug//nsprobe" in messages and
+	// in JSON's counters.debugfs.
+	std::string root = loc_.root;
+	while (!root.empty() && root.back() == '/')
+		root.pop_back();
+	return root + "/" NSP_DEBUGFS_DIR;
 }
 
 std::optional<std::string> DebugfsSource::lockdown_mode() const
@@ -142,12 +159,7 @@ Result<Snapshot> DebugfsSource::read()
 					      "debugfs is {:#x})", *type, DEBUGFS_MAGIC);
 		if (!has_dir)
 			why += ", and no " NSP_DEBUGFS_DIR "/ in it";
-		return Error{Errc::debugfs_not_mounted, loc_.root, why,
-			     loc_.require_debugfs_magic
-				     ? "mount it: mount -t debugfs none /sys/kernel/debug"
-				     : "give the debugfs mount point (--debugfs /sys/kernel/debug), "
-				       "or mount it there: mount -t debugfs none DIR",
-			     0};
+		return Error{Errc::debugfs_not_mounted, loc_.root, why, not_debugfs_hint(loc_), 0};
 	};
 	if (loc_.require_debugfs_magic)
 		if (auto e = not_debugfs(true))

@@ -3,6 +3,7 @@
 #include "libnsprobe/selector.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -143,6 +144,16 @@ int stat_pid_netns(uint64_t pid)
 	return ::stat(path.c_str(), &st) == 0 ? 0 : errno;
 }
 
+std::string denied_hint(bool root, const std::string &whose)
+{
+	if (!root)
+		return whose == "process" ? "another user's process; run as root to see its netns"
+					  : "another user's netns; run as root";
+	return "denied to root too: reading another process's netns needs CAP_SYS_PTRACE over "
+	       "it, which this nsprobe lacks (a container without it?) or which does not "
+	       "reach its user namespace";
+}
+
 Result<NetnsTarget> resolve_selector(const std::string &selector,
 				  const std::vector<NetnsCandidate> &candidates,
 				  const PidNetnsProbe &probe)
@@ -192,7 +203,7 @@ Result<NetnsTarget> resolve_selector(const std::string &selector,
 			int err = errno;
 			if (err == EACCES || err == EPERM)
 				return errno_error(Errc::permission_denied, val, err,
-						   "another user's netns; run as root");
+						   denied_hint(::geteuid() == 0, "netns"));
 			return errno_error(Errc::netns_not_found, val, err);
 		}
 		for (size_t i = 0; i < candidates.size(); i++)
@@ -240,7 +251,7 @@ Result<NetnsTarget> resolve_selector(const std::string &selector,
 			if (int err = probe(*num); err == EACCES || err == EPERM)
 				return errno_error(Errc::permission_denied,
 						   fmt::format("{}: /proc/{}/ns/net", what, *num), err,
-						   "another user's process; run as root to see its netns");
+						   denied_hint(::geteuid() == 0, "process"));
 		return Error{Errc::netns_not_found, what, "no such network namespace (or it vanished)",
 			     kForms, 0};
 	}
@@ -259,10 +270,16 @@ Result<NetnsTarget> resolve_selector(const std::string &selector,
 				  ? fmt::format("container id prefix matches {} containers: ",
 						containers.size())
 				  : fmt::format("names {} network namespaces: ", distinct.size());
+	// Named by their inum alone (an inode match is exact: a live and a
+	// dead netns, or two dead ones, that share it): neither more digits
+	// nor a kind can tell them apart, only the cookie.
+	bool by_inum = std::all_of(hits.begin(), hits.end(),
+				   [](const Hit &h) { return h.how == "inode"; });
 	std::string hint = containers.size() > 1 && kind == Kind::container
 				   ? "give more digits"
-				   : "give more digits, spell the kind (pid:N, inode:N, name:X, "
-				     "container:P), or give INUM:COOKIE";
+			   : by_inum ? "give INUM:COOKIE"
+				     : "give more digits, spell the kind (pid:N, inode:N, name:X, "
+				       "container:P), or give INUM:COOKIE";
 	return Error{Errc::usage, what, why + list, hint, 0};
 }
 

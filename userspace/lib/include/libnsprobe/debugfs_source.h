@@ -47,6 +47,13 @@ struct DebugfsLocation {
 };
 DebugfsLocation resolve_debugfs(const std::optional<std::string> &flag);
 
+// The hint of the "not a debugfs mount" error (exit 4) at `loc`: for the
+// default, or /sys/kernel/debug given explicitly (with or without trailing
+// slashes), "mount it: mount -t debugfs none /sys/kernel/debug"; for any
+// other directory, to give the debugfs mount point with --debugfs or mount
+// debugfs there ("DIR": never the given path, which may be /tmp).
+std::string not_debugfs_hint(const DebugfsLocation &loc);
+
 // The active mode in the content of /sys/kernel/security/lockdown
 // ("none [integrity] confidentiality" -> "integrity"); nullopt if none is
 // bracketed.

@@ -81,6 +81,14 @@ std::optional<std::pair<uint64_t, uint64_t>> parse_inum_cookie(const std::string
 using PidNetnsProbe = std::function<int(uint64_t pid)>;
 int stat_pid_netns(uint64_t pid);
 
+// The hint of a permission_denied (exit 5) selector error: `whose` is
+// "process" (a pid whose /proc/PID/ns/net we may not read) or "netns" (a
+// path we may not stat). Not root: "run as root". Root (`root` true, the
+// caller passes geteuid() == 0): never "run as root", but what root lacks:
+// CAP_SYS_PTRACE over the process (ptrace_may_access()), as in a container
+// that drops it.
+std::string denied_hint(bool root, const std::string &whose);
+
 // The one netns among `candidates` that `selector` names (forms above).
 // Errors: usage (exit 2): empty selector, a kind with a bad value
 // ("pid:x"), an unknown kind, ambiguous (the candidates listed, with a hint
