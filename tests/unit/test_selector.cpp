@@ -135,6 +135,37 @@ TEST(Selector, AmbiguousIsUsageWithTheCandidates)
 	EXPECT_EQ(*pick("500"), live_t(4026532301, 7));
 }
 
+// "host": the initial netns, by its cookie (1 on 6.1 and 6.12) or its static
+// inum; never a guess when neither is known; a netns named "host" besides it
+// is ambiguous, and name:host is the name alone.
+TEST(Selector, HostIsTheInitialNetns)
+{
+	std::vector<NetnsInfo> live = {info(4026531840, {}, {{1, "systemd"}}),
+				       info(4026532301, {"blue"}, {{500, "sh"}})};
+	std::vector<NetnsRecord> mod = {rec(4026531840, 1), rec(4026532301, 7)};
+	auto r = resolve_selector("host", netns_candidates(live, mod, {}));
+	ASSERT_TRUE(r) << r.error().message();
+	EXPECT_EQ(*r, live_t(4026531840, 1));
+	// Without the module no cookie is known, and this inum is not the static
+	// one: not found, never the tool's own netns by a guess.
+	auto unknown = resolve_selector("host", netns_candidates(live, {}, {}));
+	ASSERT_FALSE(unknown);
+	EXPECT_EQ(unknown.error().code, Errc::netns_not_found);
+	// 6.18: the static inum alone says it.
+	std::vector<NetnsInfo> st = {info(kInitNetInum, {}, {{1, "systemd"}})};
+	auto by_inum = resolve_selector("host", netns_candidates(st, {}, {}));
+	ASSERT_TRUE(by_inum);
+	EXPECT_EQ(by_inum->inum, kInitNetInum);
+	// ip netns add host: two netns answer to "host".
+	live[1].names = {"host"};
+	auto amb = resolve_selector("host", netns_candidates(live, mod, {}));
+	ASSERT_FALSE(amb);
+	EXPECT_EQ(amb.error().code, Errc::usage);
+	auto named = resolve_selector("name:host", netns_candidates(live, mod, {}));
+	ASSERT_TRUE(named);
+	EXPECT_EQ(*named, live_t(4026532301, 7));
+}
+
 TEST(Selector, BadSelectors)
 {
 	for (const char *bad : {"", "pid:", "pid:x", "inode:12a", "inode:99999999999", "bogus:1", "name:"}) {

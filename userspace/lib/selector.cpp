@@ -32,7 +32,7 @@ enum class Kind { any, path, name, inode, pid, container, exact };
 
 constexpr const char *kForms =
 	"give an inum as in /proc/<pid>/ns/net, a name from ip netns list, a path to it, a pid, "
-	"a container id prefix, or INUM:COOKIE";
+	"a container id prefix, INUM:COOKIE, or host";
 
 // What named a candidate, for the ambiguity message: "pid 12",
 // "container docker 12ab34cd56ef".
@@ -222,6 +222,9 @@ Result<NetnsTarget> resolve_selector(const std::string &selector,
 		const NetnsCandidate &c = candidates[i];
 		if (want(Kind::name) && std::find(c.names.begin(), c.names.end(), val) != c.names.end())
 			hits.push_back({i, "name " + val});
+		if (kind == Kind::any && val == "host" && !c.ref.gone &&
+		    is_host_netns(c.ref.inum, c.ref.cookie))
+			hits.push_back({i, "host (the initial netns)"});
 		if (want(Kind::inode) && num && c.ref.inum == *num)
 			hits.push_back({i, "inode"});
 		if (want(Kind::pid) && num && !c.ref.gone &&

@@ -14,6 +14,10 @@
 //                     a live netns's init or of a dead netns's last cgroup
 //   INUM:COOKIE       exactly one netns, live or dead: inum plus the
 //                     module's netns cookie (format.h)
+//   host              the initial netns, as is_host_netns() knows it (its
+//                     cookie, or a static inum); a /run/netns name "host"
+//                     of another netns makes it ambiguous (name:host is
+//                     the name alone)
 // Without a kind, every kind is tried. When they name different netns
 // (a pid that is also a container id prefix, a live and a dead netns with
 // one inum, a prefix of two containers), the selector is ambiguous: usage
