@@ -282,27 +282,7 @@ TEST(Rates, AddLatencyMatchesInumAndCookie)
 	EXPECT_EQ(s.netns[0].latency.at("cross").buckets[3], 5u);
 }
 
-TEST(Rates, QdiscDropsAndTheTotalOfStages)
-{
-	// Link drops 1 -> 3 (tx_dropped), root qdisc drops 100 -> 140, in 2 s.
-	NetnsSample a = netns(4026532201, 7, {iface(2, "eth0", 0, 0, 0, 0, 1)});
-	a.qdisc_drops = 100;
-	a.stack_drops = 0;
-	NetnsSample b = netns(4026532201, 7, {iface(2, "eth0", 0, 0, 0, 0, 3)});
-	b.qdisc_drops = 140;
-	b.stack_drops = 0;
-	const NetnsRate n = find(compute_rates(Sample{0.0, {a}}, Sample{2.0, {b}}), 4026532201);
-	EXPECT_EQ(n.drops_ps, 1.0);
-	EXPECT_EQ(n.qdisc_drops_ps, 20.0);
-	EXPECT_EQ(n.total_drops_ps, 21.0);
-	// Qdiscs not read (watch without --wide): no total either.
-	b.qdisc_drops.reset();
-	const NetnsRate m = find(compute_rates(Sample{0.0, {a}}, Sample{2.0, {b}}), 4026532201);
-	EXPECT_EQ(m.qdisc_drops_ps, std::nullopt);
-	EXPECT_EQ(m.total_drops_ps, std::nullopt);
-}
-
-TEST(Rates, BacklogAndStackDropsAndTheirPlaceInTheTotal)
+TEST(Rates, DropsByStageAndTheTotalOfStages)
 {
 	// In 4 s: link drops 0 -> 8, of which the backlog refused 4 -> 8; root
 	// qdisc drops 10 -> 30; the stack's receive drops 100 -> 180.
@@ -320,6 +300,12 @@ TEST(Rates, BacklogAndStackDropsAndTheirPlaceInTheTotal)
 	EXPECT_EQ(n.qdisc_drops_ps, 5.0);
 	EXPECT_EQ(n.stack_drops_ps, 20.0);
 	EXPECT_EQ(n.total_drops_ps, 27.0);
+	// Qdiscs not read (watch without --wide): no total either.
+	NetnsSample c = b;
+	c.qdisc_drops.reset();
+	const NetnsRate q = find(compute_rates(Sample{0.0, {a}}, Sample{4.0, {c}}), 4026532201);
+	EXPECT_EQ(q.qdisc_drops_ps, std::nullopt);
+	EXPECT_EQ(q.total_drops_ps, std::nullopt);
 	// The stack unreadable (a netns we may not enter): no total.
 	b.stack_drops.reset();
 	const NetnsRate m = find(compute_rates(Sample{0.0, {a}}, Sample{4.0, {b}}), 4026532201);
