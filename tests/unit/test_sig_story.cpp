@@ -56,6 +56,26 @@ TEST(SigStory, StopIgnoredThenKilled)
 	expect_story("why_stop", s, "4026532301");
 }
 
+// The host's own netns is no container: its senders are "on the host" or
+// "in another netns", never "inside the container".
+TEST(SigStory, HostNetnsIsNoContainer)
+{
+	SigEvents evs = events_of("why");
+	for (SigRing &r : evs.rings)
+		if (r.inum == kStopped)
+			r.cookie = 1;	// the initial netns's cookie (6.1, 6.12)
+	for (SigEvent &e : evs.events)
+		if (e.inum == kStopped)
+			e.cookie = 1;
+	SigStory s = build_story(evs, kStopped, 1, false);
+	ASSERT_EQ(s.steps.size(), 3u);
+	EXPECT_EQ(s.steps[0].text.substr(0, 58),
+		  "SIGTERM from pid 812 (crun, in another netns, not the host");
+	EXPECT_NE(s.steps[2].text.find("on the host"), std::string::npos) << s.steps[2].text;
+	for (const StoryStep &st : s.steps)
+		EXPECT_EQ(st.text.find("container"), std::string::npos) << st.text;
+}
+
 TEST(SigStory, AllKeepsRoutineSteps)
 {
 	SigStory s = build_story(events_of("why"), kStopped, true);

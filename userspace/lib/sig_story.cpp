@@ -21,10 +21,14 @@ std::string comm_or_unknown(const std::string &comm)
 	return comm.empty() ? std::string("unknown") : printable(comm);
 }
 
-std::string where(std::optional<bool> inside)
+// Where the sender was, from the target netns's side: a container's, or
+// (`host`) the initial netns, which no container is.
+std::string where(std::optional<bool> inside, bool host)
 {
 	if (!inside)
 		return "netns unknown";
+	if (host)
+		return *inside ? "on the host" : "in another netns, not the host's";
 	return *inside ? "inside the container" : "outside the container";
 }
 
@@ -42,10 +46,10 @@ std::string sender_kind(const SigEvent &e)
 // The sender in words. `again`: the same task sent the step before, so its
 // pid is enough.
 std::string sender_words(const SigEvent &e, const std::string &kind, std::optional<bool> inside,
-			 bool again)
+			 bool host, bool again)
 {
 	std::string task = fmt::format("pid {}, {}, {}", e.sender_pid,
-				       comm_or_unknown(e.sender_comm), where(inside));
+				       comm_or_unknown(e.sender_comm), where(inside, host));
 	if (kind == "interrupt")
 		return "an unknown sender (interrupt context, e.g. a timer: no sending task)";
 	if (kind == "oom_killer")
@@ -57,7 +61,7 @@ std::string sender_words(const SigEvent &e, const std::string &kind, std::option
 	if (again)
 		return fmt::format("pid {}", e.sender_pid);
 	return fmt::format("pid {} ({}, {})", e.sender_pid, comm_or_unknown(e.sender_comm),
-			   where(inside));
+			   where(inside, host));
 }
 
 std::string target_words(const SigEvent &e)
@@ -114,6 +118,7 @@ SigStory tell(const SigEvents &evs, SigStory s, bool all)
 		return s;
 	}
 	s.cookie = s.ring->cookie;
+	const bool host = is_host_netns(inum, s.cookie);
 	const StoryStep *prev = nullptr;
 	for (const SigEvent &e : evs.events) {
 		if (e.inum != inum || e.cookie != s.ring->cookie)
@@ -134,7 +139,7 @@ SigStory tell(const SigEvents &evs, SigStory s, bool all)
 				   prev->ev.target_comm == e.target_comm;
 		std::string sig = signal_name(e.signo);
 		st.text = fmt::format("{} from {}{} → {}", sig,
-				      sender_words(e, st.sender_kind, st.inside, again),
+				      sender_words(e, st.sender_kind, st.inside, host, again),
 				      same_target ? "" : " to " + target_words(e), verdict(e));
 		if (prev) {
 			st.since_prev_ns = static_cast<int64_t>(e.ts_ns - prev->ev.ts_ns);
