@@ -139,6 +139,12 @@ int WatchCommand::run()
 			lat.reset();
 			t0 = now_s();
 			obs = collect_links(std::move(*scanned), links);
+			// The module's counters right after the link stats, before
+			// the slower --wide pass: NSP_DROPS/S is part of TX_DROP,
+			// and the two are read as close together as they can be.
+			snap = src.read();
+			if (*snap)
+				lat = read_whole_file(src.dir() + "/" + NSP_FILE_LATENCY);
 			// --wide: each netns's root qdisc drops and its stack's
 			// receive drops. Unreadable ones stay unknown ("-").
 			if (wide_)
@@ -158,9 +164,6 @@ int WatchCommand::run()
 							sum += q.drops;
 					qdisc_drops[o.info.id.inum] = sum;
 				}
-			snap = src.read();
-			if (*snap)
-				lat = read_whole_file(src.dir() + "/" + NSP_FILE_LATENCY);
 			t1 = now_s();
 			bool stale = false;
 			for (const NetnsObservation &o : obs)
