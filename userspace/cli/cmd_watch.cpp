@@ -66,6 +66,31 @@ std::string wall_clock()
 }
 
 
+// --wide: each netns's root qdisc drops (packets, summed over its root
+// qdiscs, as `tc -s`) and its stack's receive drops (stack_rx_drops()), by
+// inum. A netns whose qdiscs or snmp cannot be read is left out of that map:
+// unknown, shown "-".
+void read_drop_stages(const std::vector<NetnsObservation> &obs, NetlinkLinkSource &links,
+		      std::map<uint64_t, uint64_t> &qdisc, std::map<uint64_t, uint64_t> &stack)
+{
+	for (const NetnsObservation &o : obs) {
+		if (!o.dump)
+			continue;
+		auto c = links.drop_counters(o.info);
+		if (!c)
+			continue;
+		if (auto st = stack_rx_drops(*c))
+			stack[o.info.id.inum] = *st;
+		if (c->qdisc_error)
+			continue;
+		uint64_t sum = 0;
+		for (const QdiscStats &q : c->qdiscs)
+			if (q.parent == 0xFFFFFFFFu)	// TC_H_ROOT
+				sum += q.drops;
+		qdisc[o.info.id.inum] = sum;
+	}
+}
+
 } // namespace
 
 WatchCommand::WatchCommand(CLI::App &app, const GlobalOptions &g)
@@ -145,25 +170,8 @@ int WatchCommand::run()
 			snap = src.read();
 			if (*snap)
 				lat = read_whole_file(src.dir() + "/" + NSP_FILE_LATENCY);
-			// --wide: each netns's root qdisc drops and its stack's
-			// receive drops. Unreadable ones stay unknown ("-").
 			if (wide_)
-				for (const NetnsObservation &o : obs) {
-					if (!o.dump)
-						continue;
-					auto c = links.drop_counters(o.info);
-					if (!c)
-						continue;
-					if (auto st = stack_rx_drops(*c))
-						stack_drops[o.info.id.inum] = *st;
-					if (c->qdisc_error)
-						continue;
-					uint64_t sum = 0;
-					for (const QdiscStats &q : c->qdiscs)
-						if (q.parent == 0xFFFFFFFFu)	// TC_H_ROOT
-							sum += q.drops;
-					qdisc_drops[o.info.id.inum] = sum;
-				}
+				read_drop_stages(obs, links, qdisc_drops, stack_drops);
 			t1 = now_s();
 			bool stale = false;
 			for (const NetnsObservation &o : obs)
