@@ -299,7 +299,7 @@ Result<int32_t> NetlinkLinkSource::nsid_of(const NetnsId &viewer, const NetnsId 
 	}
 }
 
-Result<NetnsDropCounters> NetlinkLinkSource::drop_counters(const NetnsInfo &ns)
+Result<NetnsDropCounters> NetlinkLinkSource::drop_counters(const NetnsInfo &ns, bool snmp)
 {
 	NetnsDropCounters out;
 	SockPtr sock(nl_socket_alloc());
@@ -311,6 +311,8 @@ Result<NetnsDropCounters> NetlinkLinkSource::drop_counters(const NetnsInfo &ns)
 		// /proc/<pid>/net follows the task's netns when opened: this
 		// thread is in ns now.
 		for (const char *f : {"snmp", "netstat"}) {
+			if (!snmp)
+				break;	// the qdiscs only
 			std::string path = std::string("/proc/thread-self/net/") + f;
 			auto text = read_whole_file(path);
 			if (!text) {

@@ -132,6 +132,15 @@ std::optional<uint64_t> snmp_value(const NetnsDropCounters &c, const ProtoCounte
 // nullopt when any of the counters is unknown.
 std::optional<uint64_t> stack_rx_drops(const NetnsDropCounters &c);
 
+// Packets the root qdiscs of `qdiscs` dropped, as `tc -s` prints "dropped":
+// the sum over the qdiscs whose parent is TC_H_ROOT (a root's count holds its
+// children's: mq and mqprio sum their per-queue qdiscs into it, mq_dump() in
+// net/sched/sch_mq.c; a classful root counts what its classes drop). Ingress
+// and clsact (parent TC_H_INGRESS) drop nothing on the way out and are not
+// counted. `ifindex`: only that interface's; nullopt: every interface's.
+uint64_t root_qdisc_drops(const std::vector<QdiscStats> &qdiscs,
+			  std::optional<int> ifindex = std::nullopt);
+
 } // namespace nsprobe
 
 #endif
