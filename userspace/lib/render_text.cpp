@@ -130,13 +130,13 @@ std::string oom_kills_text(const std::optional<uint64_t> &v, const CountersStatu
 	return fmt::format("{} OOM kill{}", human_count(*v), *v == 1 ? "" : "s");
 }
 
+} // namespace
+
 std::string container_words(const ContainerId &c)
 {
 	return fmt::format("{} container {}", printable(c.runtime),
 			   printable(c.id.size() == 64 ? c.id.substr(0, 12) : c.id));
 }
-
-} // namespace
 
 std::string gone_when(const GoneView &g)
 {
