@@ -200,6 +200,29 @@ TEST(Drops, TcHandle)
 	EXPECT_EQ(tc_handle_str(0x80010000u), "8001:");
 }
 
+// A dump in several parts repeats each table at the start of each part: one
+// entry per table and family, the newest copy.
+TEST(Drops, AddNeighTableKeepsOnePerTable)
+{
+	auto t = [](const char *name, uint8_t family, uint64_t res_failed) {
+		NeighTableStats s;
+		s.name = name;
+		s.family = family;
+		s.res_failed = res_failed;
+		return s;
+	};
+	std::vector<NeighTableStats> v;
+	add_neigh_table(v, t("arp_cache", AF_INET, 3));
+	add_neigh_table(v, t("ndisc_cache", AF_INET6, 1));
+	add_neigh_table(v, t("arp_cache", AF_INET, 4));	// the second part
+	add_neigh_table(v, t("arp_cache", AF_INET, 4));
+	ASSERT_EQ(v.size(), 2u);
+	EXPECT_EQ(v[0].name, "arp_cache");
+	EXPECT_EQ(v[0].res_failed, 4u);
+	EXPECT_EQ(v[1].name, "ndisc_cache");
+	EXPECT_EQ(v[1].res_failed, 1u);
+}
+
 // The root qdiscs' drops, as `tc -s` prints them for the root: the children
 // of a classful root are already in its count, an ingress qdisc drops
 // nothing on the way out; per interface or over all.

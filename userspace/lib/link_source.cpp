@@ -396,7 +396,7 @@ Result<std::vector<NeighTableStats>> NetlinkLinkSource::neigh_tables()
 			if (!t)
 				return t.error();
 			if (*t)
-				out.push_back(std::move(**t));
+				add_neigh_table(out, std::move(**t));
 		}
 	}
 	// unres_discards: /proc/net/stat/<table> (initial netns only).

@@ -66,6 +66,15 @@ struct NeighTableStats {
 // RTM_NEWNEIGHTBL, truncated, no NDTA_NAME, NDTA_STATS too short).
 Result<std::optional<NeighTableStats>> parse_neightbl(const nlmsghdr *hdr);
 
+// Adds `t` to `tables`, or replaces the entry of the same table (name and
+// family). A dump that needs several reads repeats each table's statistics
+// at the start of every part: neightbl_dump_info() (net/core/neighbour.c,
+// 6.1 and 6.12) calls neightbl_fill_info() again when it resumes inside a
+// table's parms list, which holds one entry per device of every netns. A
+// host with a thousand veths in its netns got the arp_cache line 15 times.
+// The later copy is the newer.
+void add_neigh_table(std::vector<NeighTableStats> &tables, NeighTableStats t);
+
 // /proc/net/stat/arp_cache (or ndisc_cache): a header line, then one line
 // of hex numbers per CPU. The sum over CPUs of the column `column`
 // ("unresolved_discards", "res_failed", ...). Errors: malformed, or no such
