@@ -9,7 +9,15 @@
  * see "Walking the namespaces" below. When the buffer fills, seq_file
  * drops only the record that did not fit and shows it again from the next
  * start(), into a buffer twice as big if it was alone; a read never walks
- * the namespaces again from the beginning.
+ * the namespaces again from the beginning. That is seq_read_iter() of
+ * fs/seq_file.c, the same function in 6.1.192 and 6.12.118: it shows the
+ * first record of a read() with start() at m->index; if that one record
+ * overflows an empty buffer, it stop()s, doubles m->size and start()s
+ * again at the same index (a netns with a full event ring, about 110 KiB,
+ * grows the buffer for itself); then it next()s and shows more until the
+ * buffer or the read() is full, and a record that overflowed is dropped,
+ * m->index already at it for the next read(). A record that shows nothing
+ * (a netns without devices) is skipped.
  *
  * Every walk follows net_namespace_list under rcu_read_lock(), held from
  * start() to stop() only (one buffer's worth), and never stores a per-netns
