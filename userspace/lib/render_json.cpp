@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "libnsprobe/render.h"
 
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <string_view>
+
 namespace nsprobe {
 
 using nlohmann::json;
@@ -319,6 +325,194 @@ json to_json(const WatchFrame &f)
 		{"latency", opt(f.latency_on)},
 		{"counters_note", f.counters_note.empty() ? json(nullptr) : json(f.counters_note)},
 		{"netns", list}};
+}
+
+} // namespace nsprobe
+
+namespace nsprobe {
+namespace {
+
+// Appends JSON text exactly as nlohmann's dump(-1, ' ', false, replace)
+// writes it: compact, numbers through the same routines, strings escaped by
+// nlohmann itself unless they need no escaping.
+class CompactWriter {
+public:
+	explicit CompactWriter(std::string &out) : o_(out) {}
+
+	// `"k":`; a comma first unless it is the first key of its object.
+	void key(std::string_view k)
+	{
+		if (!first_)
+			o_ += ',';
+		first_ = false;
+		o_ += '"';
+		o_ += k;
+		o_ += "\":";
+	}
+	void open(char c)
+	{
+		o_ += c;
+		first_ = true;
+	}
+	void close(char c)
+	{
+		o_ += c;
+		first_ = false;
+	}
+	void null() { o_ += "null"; }
+	void boolean(bool b) { o_ += b ? "true" : "false"; }
+	template <typename I>
+	void integer(I v)
+	{
+		char buf[24];
+		auto r = std::to_chars(buf, buf + sizeof(buf), v);
+		o_.append(buf, r.ptr);
+	}
+	void number(double d)
+	{
+		if (!std::isfinite(d)) {
+			null();
+			return;
+		}
+		std::array<char, 64> buf;
+		char *end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), d);
+		o_.append(buf.data(), end);
+	}
+	void number(const std::optional<double> &d)
+	{
+		if (d)
+			number(*d);
+		else
+			null();
+	}
+	void string(std::string_view s)
+	{
+		bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+			return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+		});
+		if (plain) {
+			o_ += '"';
+			o_ += s;
+			o_ += '"';
+		} else {
+			o_ += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+		}
+	}
+
+private:
+	std::string &o_;
+	bool first_ = true;
+};
+
+} // namespace
+
+std::string watch_frame_json(const WatchFrame &f)
+{
+	std::string out;
+	out.reserve(256 + f.netns.size() * 640);
+	CompactWriter w(out);
+	// Keys in std::map order (byte-wise), as nlohmann::json sorts them.
+	w.open('{');
+	w.key("counters_note");
+	if (f.counters_note.empty())
+		w.null();
+	else
+		w.string(f.counters_note);
+	w.key("frame");
+	w.integer(f.frame);
+	w.key("interval");
+	w.number(f.interval);
+	w.key("latency");
+	if (f.latency_on)
+		w.boolean(*f.latency_on);
+	else
+		w.null();
+	w.key("netns");
+	w.open('[');
+	bool first_ns = true;
+	for (const NetnsRate &n : f.netns) {
+		if (!first_ns)
+			out += ',';
+		first_ns = false;
+		w.open('{');
+		w.key("backlog_drops_ps");
+		w.number(n.backlog_drops_ps);
+		w.key("bps");
+		w.number(n.bps);
+		w.key("cookie");
+		if (n.cookie)
+			w.integer(*n.cookie);
+		else
+			w.null();
+		w.key("cross_p99_ns");
+		w.number(n.cross_p99_ns);
+		w.key("drops_ps");
+		w.number(n.drops_ps);
+		w.key("fresh");
+		w.boolean(n.fresh);
+		w.key("interfaces");
+		w.open('[');
+		bool first_if = true;
+		for (const IfaceRate &i : n.ifaces) {
+			if (!first_if)
+				out += ',';
+			first_if = false;
+			w.open('{');
+			w.key("drops_ps");
+			w.number(i.drops_ps);
+			w.key("ifindex");
+			w.integer(i.ifindex);
+			w.key("name");
+			w.string(i.name);
+			w.key("nsp_drops_ps");
+			w.number(i.nsp_drops_ps);
+			w.key("nsp_tx_bps");
+			w.number(i.nsp_tx_bps);
+			w.key("nsp_tx_pps");
+			w.number(i.nsp_tx_pps);
+			w.key("rx_bps");
+			w.number(i.rx_bps);
+			w.key("rx_pps");
+			w.number(i.rx_pps);
+			w.key("tx_bps");
+			w.number(i.tx_bps);
+			w.key("tx_pps");
+			w.number(i.tx_pps);
+			w.close('}');
+		}
+		w.close(']');
+		w.key("inum");
+		w.integer(n.inum);
+		w.key("label");
+		if (n.label)
+			w.string(*n.label);
+		else
+			w.null();
+		w.key("nsp_drops_ps");
+		w.number(n.nsp_drops_ps);
+		w.key("pps");
+		w.number(n.pps);
+		w.key("qdisc_drops_ps");
+		w.number(n.qdisc_drops_ps);
+		w.key("sig_ignored_ps");
+		w.number(n.sig_ignored_ps);
+		w.key("sig_ps");
+		w.number(n.sig_ps);
+		w.key("stack_drops_ps");
+		w.number(n.stack_drops_ps);
+		w.key("total_drops_ps");
+		w.number(n.total_drops_ps);
+		w.key("xmit_p99_ns");
+		w.number(n.xmit_p99_ns);
+		w.close('}');
+	}
+	w.close(']');
+	w.key("sample_span");
+	w.number(f.sample_span);
+	w.key("schema");
+	w.string(kJsonSchema);
+	w.close('}');
+	return out;
 }
 
 } // namespace nsprobe
