@@ -107,9 +107,10 @@ WatchCommand::WatchCommand(CLI::App &app, const GlobalOptions &g)
 	add_netns_option();
 	sub_->add_option("--rescan", rescan_,
 			 "scan /proc for netns, and dump each one's links in full, at least every "
-			 "SEC seconds (default 30; 0: every refresh). Between scans only the link "
-			 "counters are read; a netns the module lists, an `ip netns add`, a netns "
-			 "that vanished or whose links changed makes the next refresh rescan")
+			 "SEC seconds (default 30; 0: every refresh). Between scans only link "
+			 "counters are read (a netns whose links changed is dumped again at once); "
+			 "a netns the module lists, an `ip netns add` or a netns that vanished "
+			 "makes the next refresh rescan")
 		->type_name("SEC")
 		->check(CLI::Range(0.0, 86400.0));
 	sub_->add_flag("--plain", plain_, "no screen refresh, even on a terminal");
