@@ -70,10 +70,18 @@ struct LinkCacheStats {
 // by the cheap read's: /proc/<pid>/net/dev of one of the netns's processes
 // (the first of NetnsInfo::pids whose read succeeds, at most 3 tried) when
 // every link of the entry is proc_net_dev_exact(), else RTM_GETSTATS. The
-// cookie, names, kinds, flags, MTU, IFLA_LINK and link-netnsid are those of
-// the last full dump: a rename, a flag or MTU change shows at the next full
-// rescan. Entries of netns not in `netns` are dropped. No fd or socket is
-// kept between calls (a kept one would keep a dead netns alive): only
+// cookie, ifindexes (under /proc), names (under RTM_GETSTATS), kinds,
+// flags, MTU, IFLA_LINK and link-netnsid are those of the last full dump
+// until the next one. So, until the caller's next full rescan: a flag or MTU
+// change, a rename seen only through RTM_GETSTATS, and a device deleted and
+// re-created under the same name between two reads through /proc with
+// counters no lower than before (an idle one: a new device counts from 0)
+// keep their old values; so does the cookie of a netns that died when a
+// new one got its inum and is reached through the same path or reused pid,
+// with the same link names and counters no lower (the caller's
+// cookie_disagrees() catches it when the module lists the new netns).
+// Entries of netns not in `netns` are dropped. No fd or socket is kept
+// between calls (a kept one would keep a dead netns alive): only
 // NetnsInfo's paths and pids.
 class LinkDumpCache {
 public:
