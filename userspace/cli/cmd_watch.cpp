@@ -244,7 +244,8 @@ int WatchCommand::run()
 		if (json_) {
 			WatchFrame f{frame, cur.t - prev.t, std::max(prev.span, cur.span),
 				     cur.latency_on, note, std::move(rates)};
-			emit(watch_frame_json(f) + "\n");	// to_json(f), compact
+			nlohmann::json j = to_json(f);
+			emit(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 		} else {
 			std::string body = render_watch_text(rates, {.wide = wide_, .color = color});
 			std::string head = fmt::format("nsprobe watch  {}  every {:.2g} s  {} netns\n",
