@@ -34,11 +34,6 @@ nlohmann::json sig_event_json(const SigEventsModel &m, const SigEvent &e);
 // "cookie", "label", "fresh", per-second rates ("pps", "bps", "drops_ps",
 // ..., "xmit_p99_ns"), "interfaces": [...]}]}; an unknown rate is null.
 nlohmann::json to_json(const WatchFrame &f);
-// The same frame as text, byte for byte to_json(f).dump(-1, ' ', false,
-// error_handler_t::replace) (compact, keys sorted, invalid UTF-8 replaced),
-// without building the document: at 1,000 netns the document cost more CPU
-// than reading every netns's counters (issue 10 item 2). No trailing '\n'.
-std::string watch_frame_json(const WatchFrame &f);
 
 // A live netns for a person: "blue, docker container 1234567890ab",
 // "host, current netns" (`host`, or l->host: the initial netns,
