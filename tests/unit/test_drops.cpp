@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -197,6 +198,57 @@ TEST(Drops, TcHandle)
 	EXPECT_EQ(tc_handle_str(0x10000u), "1:");
 	EXPECT_EQ(tc_handle_str(0x10002u), "1:2");
 	EXPECT_EQ(tc_handle_str(0x80010000u), "8001:");
+}
+
+// A dump in several parts repeats each table at the start of each part: one
+// entry per table and family, the newest copy.
+TEST(Drops, AddNeighTableKeepsOnePerTable)
+{
+	auto t = [](const char *name, uint8_t family, uint64_t res_failed) {
+		NeighTableStats s;
+		s.name = name;
+		s.family = family;
+		s.res_failed = res_failed;
+		return s;
+	};
+	std::vector<NeighTableStats> v;
+	add_neigh_table(v, t("arp_cache", AF_INET, 3));
+	add_neigh_table(v, t("ndisc_cache", AF_INET6, 1));
+	add_neigh_table(v, t("arp_cache", AF_INET, 4));	// the second part
+	add_neigh_table(v, t("arp_cache", AF_INET, 4));
+	ASSERT_EQ(v.size(), 2u);
+	EXPECT_EQ(v[0].name, "arp_cache");
+	EXPECT_EQ(v[0].res_failed, 4u);
+	EXPECT_EQ(v[1].name, "ndisc_cache");
+	EXPECT_EQ(v[1].res_failed, 1u);
+}
+
+// The root qdiscs' drops, as `tc -s` prints them for the root: the children
+// of a classful root are already in its count, an ingress qdisc drops
+// nothing on the way out; per interface or over all.
+TEST(Drops, RootQdiscDrops)
+{
+	auto q = [](int ifindex, uint32_t handle, uint32_t parent, uint64_t drops) {
+		QdiscStats s;
+		s.ifindex = ifindex;
+		s.handle = handle;
+		s.parent = parent;
+		s.drops = drops;
+		return s;
+	};
+	std::vector<QdiscStats> qs = {
+		q(2, 0x10000, TC_H_ROOT, 494),		// tbf 1: on eth0
+		q(2, 0x100000, 0x10001, 300),		// its child: already in 494
+		q(2, 0xFFFF0000, TC_H_INGRESS, 7),	// ingress: not a TX drop
+		q(3, 0x20000, TC_H_ROOT, 188),		// netem 2: on veth1
+		q(4, 0, TC_H_ROOT, 0),			// noqueue
+	};
+	EXPECT_EQ(root_qdisc_drops(qs, 2), 494u);
+	EXPECT_EQ(root_qdisc_drops(qs, 3), 188u);
+	EXPECT_EQ(root_qdisc_drops(qs, 4), 0u);
+	EXPECT_EQ(root_qdisc_drops(qs, 9), 0u);	// no qdisc: nothing dropped there
+	EXPECT_EQ(root_qdisc_drops(qs), 682u);
+	EXPECT_EQ(root_qdisc_drops({}), 0u);
 }
 
 } // namespace

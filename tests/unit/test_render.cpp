@@ -53,7 +53,7 @@ TEST(RenderJson, ShowShape)
 	const json &host = j["netns"][0];
 	EXPECT_EQ(keys(host), (K{"anonymous", "bind_paths", "container", "cookie", "current", "host", "init",
 				 "interfaces", "inum", "links_error", "module_devices", "names",
-				 "nsprobe", "oom_kills", "pids"}));
+				 "nsprobe", "oom_kills", "pids", "qdisc_error"}));
 	// A 1.0 module does not tell OOM kills apart: unknown, not 0.
 	EXPECT_EQ(host["oom_kills"], nullptr);
 	EXPECT_EQ(keys(j["netns"][2]["container"]), (K{"cgroup", "cgroup_version", "id", "runtime"}));
@@ -65,7 +65,8 @@ TEST(RenderJson, ShowShape)
 		     "sig_rows", "tx_bytes", "tx_packets"}));
 	const json &h1 = host["interfaces"][1];
 	EXPECT_EQ(keys(h1), (K{"admin_up", "drops_before_driver", "ifindex", "kernel_stats", "kind",
-			       "link_netnsid", "mtu", "name", "nsprobe", "oper_state", "peer"}));
+			       "link_netnsid", "mtu", "name", "nsprobe", "oper_state", "peer",
+			       "qdisc_drops"}));
 	EXPECT_EQ(h1["name"], "h1");
 	EXPECT_EQ(h1["link_netnsid"], 0);
 	EXPECT_EQ(keys(h1["peer"]), (K{"ifindex", "name", "netns", "status"}));
@@ -438,6 +439,63 @@ TEST(RenderText, WideColourAndDropReasons)
 	EXPECT_EQ(text.find("\033["), std::string::npos);
 	std::string bold = render_text(m, {.color = true});
 	EXPECT_NE(bold.find("  \033[1mIFACE"), std::string::npos) << bold;
+}
+
+// show --wide's QDISC_DROP: each interface's root qdiscs' drops, beside the
+// module's counters; "-" (JSON null) when not read or unknown, with the
+// reason once per netns.
+TEST(RenderText, WideQdiscDrops)
+{
+	ShowModel m = show_model(good_snapshot());
+	NetnsView &v = m.netns[0];
+	ASSERT_GE(v.interfaces.size(), 2u);
+	InterfaceView &h1 = v.interfaces[1];
+	ASSERT_EQ(h1.link.name, "h1");
+	auto cell = [](const std::string &text, const std::string &iface, size_t from_end) {
+		size_t at = text.find("\n  " + iface + " ");
+		if (at == std::string::npos)
+			return std::string("no row");
+		std::istringstream row(text.substr(at + 1, text.find('\n', at + 1) - at - 1));
+		std::vector<std::string> cells{std::istream_iterator<std::string>(row), {}};
+		return cells.size() > from_end ? cells[cells.size() - 1 - from_end] : "short row";
+	};
+	// Not read (show without --wide): "-", JSON null, no line.
+	std::string text = render_text(m, {.wide = true});
+	EXPECT_NE(text.find("  QDISC_DROP  PRE_DRIVER\n"), std::string::npos) << text;
+	EXPECT_EQ(cell(text, "h1", 1), "-") << text;
+	EXPECT_EQ(to_json(m)["netns"][0]["interfaces"][1]["qdisc_drops"], nullptr);
+	EXPECT_EQ(to_json(m)["netns"][0]["qdisc_error"], nullptr);
+
+	NetnsDropCounters c;
+	QdiscStats tbf;
+	tbf.ifindex = h1.link.ifindex;
+	tbf.parent = 0xFFFFFFFFu;	// TC_H_ROOT
+	tbf.drops = 494;
+	c.qdiscs = {tbf};
+	attach_qdisc_drops(v, c);
+	EXPECT_EQ(h1.qdisc_drops, 494u);
+	EXPECT_EQ(v.interfaces[0].qdisc_drops, 0u);	// no qdisc there: none dropped
+	text = render_text(m, {.wide = true});
+	EXPECT_EQ(cell(text, "h1", 1), "494") << text;
+	EXPECT_EQ(cell(text, v.interfaces[0].link.name, 1), "0") << text;
+	EXPECT_EQ(to_json(m)["netns"][0]["interfaces"][1]["qdisc_drops"], 494);
+	// The default table has no qdisc column: its last cell stays PRE_DRIVER.
+	EXPECT_EQ(render_text(m).find("QDISC_DROP"), std::string::npos);
+
+	// The qdisc dump failed, or the netns vanished: unknown, and why.
+	ShowModel f = show_model(good_snapshot());
+	c.qdisc_error = "RTM_GETQDISC dump in netns 1: Operation not permitted";
+	attach_qdisc_drops(f.netns[0], c);
+	text = render_text(f, {.wide = true});
+	EXPECT_EQ(cell(text, "h1", 1), "-") << text;
+	EXPECT_NE(text.find("\n  qdiscs unavailable: RTM_GETQDISC dump in netns 1: Operation not "
+			    "permitted\n"), std::string::npos) << text;
+	EXPECT_EQ(to_json(f)["netns"][0]["qdisc_error"],
+		  "RTM_GETQDISC dump in netns 1: Operation not permitted");
+	ShowModel g = show_model(good_snapshot());
+	attach_qdisc_drops(g.netns[0], Error{Errc::netns_not_found, "netns 7", "gone", {}, 0});
+	EXPECT_EQ(g.netns[0].qdisc_error, "netns 7: gone");
+	EXPECT_EQ(g.netns[0].interfaces[1].qdisc_drops, std::nullopt);
 }
 
 TEST(SignalName, Names)

@@ -76,6 +76,54 @@ TEST(SigStory, HostNetnsIsNoContainer)
 		EXPECT_EQ(st.text.find("container"), std::string::npos) << st.text;
 }
 
+// A netns no container runtime owns, whose tasks share the initial pid
+// namespace (`ip netns add blue; ip netns exec blue ...`): its senders are
+// "inside/outside the netns". The same events with a container known, or
+// with the targets in a pid namespace of their own, say "container".
+TEST(SigStory, PlainNetnsIsNoContainer)
+{
+	constexpr uint64_t kInitPidns = 0xEFFFFFFCu;	// PROC_PID_INIT_INO
+	SigEvents evs = events_of("why");
+	for (SigEvent &e : evs.events)
+		if (e.inum == kStopped)
+			e.target_pidns = kInitPidns;
+	SigStory s = build_story(evs, kStopped, false);
+	ASSERT_EQ(s.steps.size(), 3u);
+	EXPECT_EQ(s.kind, "netns");
+	EXPECT_NE(s.steps[0].text.find("(crun, outside the netns) to PID 1"), std::string::npos)
+		<< s.steps[0].text;
+	EXPECT_NE(s.steps[2].text.find("(PID 1 exited: pid 900, sleep, inside the netns)"),
+		  std::string::npos) << s.steps[2].text;
+	for (const StoryStep &st : s.steps)
+		EXPECT_EQ(st.text.find("container"), std::string::npos) << st.text;
+	EXPECT_EQ(story_json(s, "blue")["kind"], "netns");
+	EXPECT_EQ(story_json(s, "blue")["container"], nullptr);
+	EXPECT_EQ(story_text(s, "blue").substr(0, 50),
+		  "signals of netns 4026532301 (blue), oldest first:\n");
+
+	// A pid namespace of its own in one event is enough: unshare --pid.
+	for (SigEvent &e : evs.events)
+		if (e.inum == kStopped && e.seq == 4)
+			e.target_pidns = 4026532399;
+	EXPECT_EQ(build_story(evs, kStopped, false).kind, "container");
+
+	// A container the caller knows, whatever the pid namespaces.
+	for (SigEvent &e : evs.events)
+		if (e.inum == kStopped)
+			e.target_pidns = kInitPidns;
+	ContainerId c{"docker", std::string(64, 'a'), 2, "/system.slice/docker-a.scope"};
+	SigStory d = build_story(evs, kStopped, false, c);
+	EXPECT_EQ(d.kind, "container");
+	EXPECT_NE(d.steps[0].text.find("(crun, outside the container)"), std::string::npos);
+	EXPECT_EQ(story_text(d, "blue").substr(0, 81),
+		  "signals of netns 4026532301 (blue, docker container aaaaaaaaaaaa), oldest first:\n");
+
+	// An older module without target_pidns (0): unknown, not a container.
+	for (SigEvent &e : evs.events)
+		e.target_pidns = 0;
+	EXPECT_EQ(build_story(evs, kStopped, false).kind, "netns");
+}
+
 TEST(SigStory, AllKeepsRoutineSteps)
 {
 	SigStory s = build_story(events_of("why"), kStopped, true);
@@ -170,8 +218,10 @@ TEST(SigStory, GoneNetns)
 	ASSERT_TRUE(snap) << snap.error().message();
 	const Postmortem &pm = snap->postmortem;
 	ASSERT_EQ(pm.gone.size(), 2u);
-	SigStory s = build_story(pm.events, 4026532201, 12, false);
-	s.gone = GoneView::from(pm.gone[0]);
+	// As signals --why does: the container of the dead netns's last cgroup.
+	GoneView gone = GoneView::from(pm.gone[0]);
+	SigStory s = build_story(pm.events, 4026532201, 12, false, gone.container);
+	s.gone = gone;
 	ASSERT_TRUE(s.ring);
 	EXPECT_EQ(s.cookie, 12u);
 	ASSERT_EQ(s.steps.size(), 2u);
@@ -181,6 +231,9 @@ TEST(SigStory, GoneNetns)
 				   "(SIGNAL_UNKILLABLE)");
 	EXPECT_EQ(s.steps[1].text, "10.0 s later SIGKILL from pid 880 → delivered: killed");
 	std::string text = story_text(s, "0123abcd");
+	EXPECT_EQ(text.substr(0, text.find('\n')),
+		  "signals of netns 4026532201 (0123abcd, podman container 0123abcd4567), "
+		  "oldest first:");
 	EXPECT_NE(text.find("\n  gone 12 s ago, at 2025-12-06 05:46:40 UTC (post-mortem record)\n"
 			    "  from: podman container 0123abcd4567, cgroup /machine.slice/libpod-"),
 		  std::string::npos) << text;
@@ -189,6 +242,8 @@ TEST(SigStory, GoneNetns)
 	EXPECT_EQ(j["cookie"], 12);
 	EXPECT_EQ(j["gone"]["age_ns"], 12000000000u);
 	EXPECT_EQ(j["gone"]["container"]["runtime"], "podman");
+	EXPECT_EQ(j["container"]["runtime"], "podman");
+	EXPECT_EQ(j["kind"], "container");
 
 	// The live netns of the same inum: its own ring, no gone.
 	auto live = parse_sig_events(read_fixture("debugfs/v1_4/nsprobe/events"), "events");

@@ -207,10 +207,14 @@ absent_is_zero() {
 
 # show_dev INUM IFNAME PATH: a jq PATH (e.g. .nsprobe.tx_packets) of the
 # interface IFNAME of netns INUM in "nsprobe show --json"; ERR(...) if the
-# tool fails or has no such interface.
-show_dev() {
-	local json v
-	json=$(nsp_json show 2>/dev/null) || { echo "ERR(nsprobe show exit $?)"; return 2; }
+# tool fails or has no such interface. show_wide_dev: the same in
+# "nsprobe show --wide --json" (qdisc_drops).
+show_dev() { show_dev_of "" "$@"; }
+show_wide_dev() { show_dev_of --wide "$@"; }
+show_dev_of() {
+	local json v wide=$1
+	shift
+	json=$(nsp_json show $wide 2>/dev/null) || { echo "ERR(nsprobe show exit $?)"; return 2; }
 	v=$(jq -r --argjson inum "$1" --arg name "$2" \
 		"[.netns[] | select(.inum == \$inum) | .interfaces[] | select(.name == \$name)]
 		 | if length == 0 then \"ERR(no interface \$name in netns \$inum)\" else first | $3 end" \

@@ -4,7 +4,8 @@
 #   netns va-XXXX  va 10.88.0.1  <== veth ==>  vb 10.88.0.2
 #
 # a. qdisc: a tbf on va with room for one packet; Q datagrams sent in one go.
-#    The tool's root qdisc drops == `tc -s` dropped, sink received + dropped
+#    The tool's root qdisc drops (drops, watch --wide, show --wide's
+#    QDISC_DROP) == `tc -s` dropped, sink received + dropped
 #    == Q, and A's Udp SndbufErrors == dropped (udp_send_skb counts each
 #    -ENOBUFS from the qdisc and hides it without IP_RECVERR).
 # b. neighbour: 10.88.0.99 on va has no owner; unres_qlen_bytes 0 and
@@ -23,7 +24,7 @@ Q=40 N=9 U=60 K=7
 
 veth_setup
 veth_pair A B
-inumA=$(ns_inum "$A")
+inumA=$(ns_inum "$A") inumB=$(ns_inum "$B")
 
 drops_json() {
 	nsp_json drops --netns "$A" 2>/dev/null || echo '{"error": true}'
@@ -90,6 +91,11 @@ check "a: watch STACK_DROPS/S × interval (A's stack)" 0 "$(span_sum stack_drops
 check "a: watch DROPS/S × interval == qdisc dropped" "$tcdrop" "$(span_sum total_drops_ps $inumA)"
 check_cmd "a: text shows the tbf line" \
 	bash -c "'$NSPROBE' drops --netns '$A' | grep -q '^  qdisc       va tbf 1: root: dropped $tcdrop '"
+check "a: show --wide: va QDISC_DROP == tc -s dropped" "$tcdrop" "$(show_wide_dev $inumA va .qdisc_drops)"
+check "a: show --wide: vb QDISC_DROP (noqueue)" 0 "$(show_wide_dev $inumB vb .qdisc_drops)"
+check "a: show without --wide: qdisc_drops unknown" null "$(show_dev $inumA va .qdisc_drops)"
+check "a: show --wide text: va's QDISC_DROP cell" "$tcdrop" \
+	"$("$NSPROBE" show --wide --netns "$A" | awk '$1 == "va" { print $(NF - 1) }')"
 tc -n "$A" qdisc del dev va root || die "tc qdisc del"
 
 # b. neighbour that fails
@@ -122,7 +128,6 @@ check "c: some queued, some not" 1 "$((queued > 0 && queued < U))"
 check "c: peer Udp RcvbufErrors == sent - queued" $((U - queued)) "$(va .peer.stack.udp.RcvbufErrors)"
 check "c: peer Udp InErrors == sent - queued" $((U - queued)) "$(va .peer.stack.udp.InErrors)"
 check "c: peer Udp NoPorts (5003 never reached B)" 0 "$(va .peer.stack.udp.NoPorts)"
-inumB=$(ns_inum "$B")
 check "c: watch STACK_DROPS/S × interval (B) == sent - queued" $((U - queued)) \
 	"$(span_sum stack_drops_ps $inumB)"
 check "c: watch DROPS/S × interval (B) == sent - queued" $((U - queued)) \

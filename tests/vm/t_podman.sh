@@ -117,6 +117,8 @@ check "stop: --netns <id prefix> selects its netns" "$in" \
 check "stop: no signal event in the netns before the stop" 0 "$(ev_pod "$in" "$pid" | wc -l)"
 check "stop: signals --why <id prefix> while it runs: its netns, no step yet" "$in 0" \
 	"$(nsp_json signals --why "${id:0:12}" | jq -r '"\(.inum) \(.steps | length)"')"
+check "stop: signals --why while it runs: a container, podman's id" "container podman $id" \
+	"$(nsp_json signals --why "${id:0:12}" | jq -r '"\(.kind) \(.container.runtime) \(.container.id)"')"
 hold_netns "$pid" stop
 
 pod stop -t 2 nsp-stop >/dev/null || die "podman stop"
@@ -152,6 +154,8 @@ check "stop: --why: exactly the two steps (signal outcome reason forced inside)"
 why_ms=$(jq -r '.steps[1].since_prev_ns // 0 | . / 1000000 | floor' <<<"$why")
 check "stop: --why: SIGKILL at least 2 s after SIGTERM (${why_ms} ms)" 1 \
 	"$([ "$why_ms" -ge 2000 ] && echo 1 || echo 0)"
+check "stop: --why after the stop: a container still (its PID 1 had a pid namespace)" container \
+	"$(jq -r .kind <<<"$why")"
 check "stop: --why <inode>: the same steps" 1 \
 	"$([ "$(jq -c .steps <<<"$why")" = "$(nsp_json signals --why "$in" | jq -c .steps)" ] &&
 		echo 1 || echo 0)"

@@ -9,6 +9,8 @@
 #
 # A pid namespace init has SIGNAL_UNKILLABLE: with SIG_DFL it drops every
 # signal except a SIGKILL/SIGSTOP forced from an ancestor pid namespace.
+# 6: a plain netns (no pid namespace of its own): signals --why says "the
+# netns" there, "the container" for ctr1.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_sig.sh"
 TERM_=15 KILL_=9
@@ -65,6 +67,17 @@ check "4 host KILL: event" "9 delivered_term - process forced=1 nspid=1" "$(ev_l
 check "4 host KILL: queued delivered_term" "1 1" "$(sig_ctrs "$in1" $KILL_ queued delivered_term)"
 check "1-4: events for init, in order" "15 ignored init process forced=0 nspid=1|9 ignored init process forced=0 nspid=1|15 ignored init process forced=1 nspid=1|9 delivered_term - process forced=1 nspid=1" "$(ev_brief "$in1" "$pid1" | paste -sd'|')"
 check "4 host KILL: init gone" 0 "$(wait_gone "$pid1"; echo $?)"
+# The story of 1-4 in words: a netns with a pid namespace of its own is "the
+# container"; 1 and 2 were sent inside it (nsenter's kill), 3 and 4 from
+# outside (this shell).
+me=$(cat /proc/$$/comm)	# this shell, the sender of 3 and 4
+why1=$(nsp_json signals --why "$in1" 2>&1)
+check "1-4 why: kind, each step's sender inside" "container|true|true|false|false" \
+	"$(jq -r '.kind, (.steps[] | .sender.inside)' <<<"$why1" | paste -sd'|')"
+check "1-4 why: step 1 in words" "SIGTERM from pid * (kill, inside the container) to PID 1 (nsp-sigtarget)" \
+	"$(jq -r '.steps[0].text | sub("pid [0-9]+ "; "pid * ") | sub(" → .*"; "")' <<<"$why1")"
+check "1-4 why: step 3 in words" "SIGTERM from pid $$ ($me, outside the container)" \
+	"$(jq -r '.steps[2].text | sub("^[^ ]+ [^ ]+ later "; "") | sub(" → .*"; "")' <<<"$why1")"
 
 # 5. SIGTERM to an init that installed a handler: delivered to it.
 ns_new ctr2 sig
@@ -84,6 +97,30 @@ check "5b inside TERM, handler: event" "15 queued - process forced=0 nspid=1" "$
 wait_until 10 sig_ctr_ge "$in2" $TERM_ delivered_handler 2
 check "5b inside TERM, handler: delivered_handler" 2 "$(sig_ctr "$in2" $TERM_ delivered_handler)"
 check "5b inside TERM, handler: the handler ran twice" "2" "$(wc -l </tmp/init2.ready.log)"
+
+# 6. A plain netns (`ip netns add`, its task in the host's pid namespace):
+#    its story says "the netns", never "the container".
+ns_new plain sig
+inp=$(ns_inum "$plain")
+rm -f /tmp/plain.ready /tmp/plain.ready.log
+ip netns exec "$plain" nsp-sigtarget /tmp/plain.ready $TERM_ </dev/null >/dev/null 2>&1 &
+wait_for_file /tmp/plain.ready
+tp=$(pgrep -f "nsp-sigtarget /tmp/plain.ready")
+kill -TERM "$tp"
+wait_until 30 lines_ge /tmp/plain.ready.log 1
+ip netns exec "$plain" kill -TERM "$tp"
+wait_until 30 lines_ge /tmp/plain.ready.log 2
+whyp=$(nsp_json signals --why "$inp" 2>&1)
+check "6 plain netns why: kind, container, each step's sender inside" "netns|null|false|true" \
+	"$(jq -r '.kind, .container, (.steps[] | .sender.inside)' <<<"$whyp" | paste -sd'|')"
+check "6 plain netns why: the steps in words" \
+	"SIGTERM from pid $$ ($me, outside the netns)|SIGTERM from pid * (kill, inside the netns)" \
+	"$(jq -r '.steps[].text | sub("^[^ ]+ [^ ]+ later "; "") | sub(" (to|→) .*"; "")
+		  | sub("pid [0-9]+ \\(kill"; "pid * (kill")' <<<"$whyp" | paste -sd'|')"
+check "6 plain netns why: no word of a container" 0 \
+	"$("$NSPROBE" signals --why "$inp" | grep -c container)"
+kill -KILL "$tp"
+wait_gone "$tp"
 
 # Attribution: the sender's netns (this one) saw none of these.
 check "host netns: SIGTERM generated" 0 "$(show_sig "$host" $TERM_ generated)"

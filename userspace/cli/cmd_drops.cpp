@@ -259,10 +259,16 @@ int DropsCommand::run()
 								      : std::string("-"));
 			nline += " (host-wide: all netns share these tables)";
 		}
+		// The neighbour tables are the host's, not a netns's: with
+		// several netns, said once above them rather than repeated.
+		const bool one = shown.size() == 1;
+		if (!one)
+			out += fmt::format("{:<13} {}\n\n", "neighbour", nline);
 		for (const NetnsView *v : shown) {
 			const NetnsDropCounters &c = *read[v->inum];
 			out += label(*v) + "\n";
-			out += fmt::format("  {:<11} {}\n", "neighbour", nline);
+			if (one)
+				out += fmt::format("  {:<11} {}\n", "neighbour", nline);
 			// qdisc
 			std::vector<std::string> qlines;
 			size_t quiet = 0;

@@ -17,7 +17,8 @@ ShowCommand::ShowCommand(CLI::App &app, const GlobalOptions &g)
 	add_json_flag();
 	add_netns_option();
 	sub_->add_flag("--wide", wide_,
-		       "every counter (drop reasons, requeued), exact integers instead of human units");
+		       "every counter (drop reasons, requeued, QDISC_DROP: what the interface's "
+		       "root qdiscs dropped, as tc -s), exact integers instead of human units");
 }
 
 int ShowCommand::run()
@@ -25,7 +26,7 @@ int ShowCommand::run()
 	raise_fd_limit();
 	DebugfsSource src(resolve_debugfs(g_.debugfs));
 	auto snap = src.read();
-	auto m = show_model(snap, src.dir(), netns_);
+	auto m = show_model(snap, src.dir(), netns_, wide_);
 	if (!m)
 		return fail(m.error());
 

@@ -30,25 +30,36 @@ int SignalsCommand::run_why()
 
 	// One netns, live or dead (selector.h): several candidates are exit 2
 	// with the list, INUM:COOKIE picks one of them.
-	auto ref = resolve_netns(*why_, snap);
+	ProcNetnsDiscovery discovery;
+	auto scanned = discovery.scan();
+	if (!scanned)
+		return fail(scanned.error());
+	auto ref = resolve_netns(*why_, snap, &*scanned);
 	if (!ref)
 		return fail(ref.error());
 	if (ref->gone) {
 		for (const GoneRecord &g : snap->postmortem.gone)
 			if (ref->is(g.inum, g.cookie, true)) {
-				SigStory story =
-					build_story(snap->postmortem.events, g.inum, g.cookie, all_);
-				story.gone = GoneView::from(g);
+				GoneView gone = GoneView::from(g);
+				SigStory story = build_story(snap->postmortem.events, g.inum,
+							     g.cookie, all_, gone.container);
+				story.gone = gone;
 				return tell(story);
 			}
 	}
+	// The container of a live netns: its init's cgroup (netns_discovery.h).
+	std::optional<ContainerId> container;
+	for (const NetnsInfo &n : *scanned)
+		if (n.id.inum == ref->inum && n.container)
+			container = n.container;
 	auto evs = read_sig_events(src.dir());
 	if (!evs)
 		return fail(evs.error());
 	// The module's cookie when it knows the netns: its own ring, not that
 	// of a namesake that reused the inum.
-	SigStory story = ref->cookie ? build_story(*evs, ref->inum, *ref->cookie, all_)
-				     : build_story(*evs, ref->inum, all_);
+	SigStory story = ref->cookie
+				 ? build_story(*evs, ref->inum, *ref->cookie, all_, container)
+				 : build_story(*evs, ref->inum, all_, container);
 	if (!story.ring)
 		return fail(no_event_ring(*why_, *ref));
 	return tell(story);

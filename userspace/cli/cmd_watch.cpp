@@ -82,13 +82,8 @@ void read_drop_stages(const std::vector<NetnsObservation> &obs, NetlinkLinkSourc
 			continue;
 		if (auto st = stack_rx_drops(*c))
 			stack[o.info.id.inum] = *st;
-		if (c->qdisc_error)
-			continue;
-		uint64_t sum = 0;
-		for (const QdiscStats &q : c->qdiscs)
-			if (q.parent == 0xFFFFFFFFu)	// TC_H_ROOT
-				sum += q.drops;
-		qdisc[o.info.id.inum] = sum;
+		if (!c->qdisc_error)
+			qdisc[o.info.id.inum] = root_qdisc_drops(c->qdiscs);
 	}
 }
 

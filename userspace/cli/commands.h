@@ -181,8 +181,10 @@ Result<ShowModel> model_of(const std::vector<NetnsObservation> &obs, LinkSource 
 // `dir`), cut down to the netns `selector` names if given. Errors: the netns
 // scan failed, netlink failed in our own netns, the selector names nothing
 // (netns_not_found) or a netns we may not see or enter (permission_denied).
+// `qdiscs` (show --wide): also each shown netns's qdiscs, one RTM_GETQDISC
+// dump per netns (attach_qdisc_drops()).
 Result<ShowModel> show_model(const Result<Snapshot> &snap, const std::string &dir,
-			     const std::optional<std::string> &selector);
+			     const std::optional<std::string> &selector, bool qdiscs = false);
 
 // The one netns a --netns selector (or --why TARGET) names, live or dead:
 // resolve_selector() of selector.h over the netns a /proc scan finds (or

@@ -100,14 +100,30 @@ Result<ShowModel> model_of(const std::vector<NetnsObservation> &obs, LinkSource 
 }
 
 Result<ShowModel> show_model(const Result<Snapshot> &snap, const std::string &dir,
-			     const std::optional<std::string> &selector)
+			     const std::optional<std::string> &selector, bool qdiscs)
 {
 	ProcNetnsDiscovery discovery;
 	auto netns = discovery.scan();
 	if (!netns)
 		return netns.error();
 	NetlinkLinkSource links;
-	return model_of(collect_links(std::move(*netns), links), links, snap, dir, selector);
+	auto obs = collect_links(std::move(*netns), links);
+	auto m = model_of(obs, links, snap, dir, selector);
+	if (!m || !qdiscs)
+		return m;
+	// Only the netns shown, after selection; a netns without links has
+	// no interface to put a count on.
+	for (NetnsView &v : m->netns) {
+		if (v.interfaces.empty())
+			continue;
+		for (const NetnsObservation &o : obs)
+			if (o.dump && o.info.id.inum == v.inum &&
+			    (!o.dump->cookie || o.dump->cookie == v.cookie)) {
+				attach_qdisc_drops(v, links.drop_counters(o.info, false));
+				break;
+			}
+	}
+	return m;
 }
 
 void raise_fd_limit()

@@ -266,6 +266,16 @@ ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
 	return m;
 }
 
+void attach_qdisc_drops(NetnsView &v, const Result<NetnsDropCounters> &c)
+{
+	if (!c || c->qdisc_error) {
+		v.qdisc_error = c ? *c->qdisc_error : c.error().message();
+		return;
+	}
+	for (InterfaceView &iv : v.interfaces)
+		iv.qdisc_drops = root_qdisc_drops(c->qdiscs, iv.link.ifindex);
+}
+
 bool worth_showing(const NetnsView &v)
 {
 	if (v.current || v.nsprobe || !v.module_devices.empty() || v.links_error)

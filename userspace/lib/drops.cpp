@@ -224,4 +224,23 @@ std::optional<uint64_t> stack_rx_drops(const NetnsDropCounters &c)
 	return sum;
 }
 
+void add_neigh_table(std::vector<NeighTableStats> &tables, NeighTableStats t)
+{
+	for (NeighTableStats &have : tables)
+		if (have.name == t.name && have.family == t.family) {
+			have = std::move(t);
+			return;
+		}
+	tables.push_back(std::move(t));
+}
+
+uint64_t root_qdisc_drops(const std::vector<QdiscStats> &qdiscs, std::optional<int> ifindex)
+{
+	uint64_t sum = 0;
+	for (const QdiscStats &q : qdiscs)
+		if (q.parent == TC_H_ROOT && (!ifindex || q.ifindex == *ifindex))
+			sum += q.drops;
+	return sum;
+}
+
 } // namespace nsprobe

@@ -447,7 +447,7 @@ Result<std::map<int, LinkStats>> NetlinkLinkSource::link_stats(const NetnsInfo &
 	}
 }
 
-Result<NetnsDropCounters> NetlinkLinkSource::drop_counters(const NetnsInfo &ns)
+Result<NetnsDropCounters> NetlinkLinkSource::drop_counters(const NetnsInfo &ns, bool snmp)
 {
 	NetnsDropCounters out;
 	SockPtr sock(nl_socket_alloc());
@@ -459,6 +459,8 @@ Result<NetnsDropCounters> NetlinkLinkSource::drop_counters(const NetnsInfo &ns)
 		// /proc/<pid>/net follows the task's netns when opened: this
 		// thread is in ns now.
 		for (const char *f : {"snmp", "netstat"}) {
+			if (!snmp)
+				break;	// the qdiscs only
 			std::string path = std::string("/proc/thread-self/net/") + f;
 			auto text = read_whole_file(path);
 			if (!text) {
@@ -542,7 +544,7 @@ Result<std::vector<NeighTableStats>> NetlinkLinkSource::neigh_tables()
 			if (!t)
 				return t.error();
 			if (*t)
-				out.push_back(std::move(**t));
+				add_neigh_table(out, std::move(**t));
 		}
 	}
 	// unres_discards: /proc/net/stat/<table> (initial netns only).

@@ -138,6 +138,7 @@ json interface_json(const InterfaceView &iv, const std::optional<Coverage> &cov)
 	j["nsprobe"] = iv.nsprobe ? dev_counters_json(*iv.nsprobe, cov) : json(nullptr);
 	std::optional<uint64_t> pre = drops_before_driver(iv, cov);
 	j["drops_before_driver"] = pre ? json(*pre) : json(nullptr);
+	j["qdisc_drops"] = opt(iv.qdisc_drops);
 	return j;
 }
 
@@ -208,6 +209,7 @@ json to_json(const ShowModel &m)
 		n["nsprobe"] = v.nsprobe ? netns_record_json(*v.nsprobe) : json(nullptr);
 		n["oom_kills"] = opt(v.oom_kills);
 		n["links_error"] = opt(v.links_error);
+		n["qdisc_error"] = opt(v.qdisc_error);
 		json ifs = json::array();
 		for (const InterfaceView &iv : v.interfaces)
 			ifs.push_back(interface_json(iv, m.coverage));

@@ -130,13 +130,13 @@ std::string oom_kills_text(const std::optional<uint64_t> &v, const CountersStatu
 	return fmt::format("{} OOM kill{}", human_count(*v), *v == 1 ? "" : "s");
 }
 
+} // namespace
+
 std::string container_words(const ContainerId &c)
 {
 	return fmt::format("{} container {}", printable(c.runtime),
 			   printable(c.id.size() == 64 ? c.id.substr(0, 12) : c.id));
 }
-
-} // namespace
 
 std::string gone_when(const GoneView &g)
 {
@@ -242,7 +242,8 @@ Table interface_table(const NetnsView &v, bool counters, const std::optional<Cov
 	return t;
 }
 
-// --wide: every link stat and every NSP_DEV_COUNTERS key, exact.
+// --wide: every link stat and every NSP_DEV_COUNTERS key, exact, then the
+// root qdiscs' drops (QDISC_DROP) and PRE_DRIVER.
 Table interface_table_wide(const NetnsView &v, const std::optional<Coverage> &cov)
 {
 	std::vector<Col> cols = {{"IFACE"}, {"IDX", R}, {"KIND"}, {"STATE"}, {"MTU", R}, {"PEER"}};
@@ -252,6 +253,7 @@ Table interface_table_wide(const NetnsView &v, const std::optional<Coverage> &co
 #define NSP_X(key, unit) cols.push_back({"NSP_" + upper(#key), R});
 	NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
+	cols.push_back({"QDISC_DROP", R});
 	cols.push_back({"PRE_DRIVER", R});
 	Table t(cols);
 	for (const InterfaceView &iv : v.interfaces) {
@@ -269,6 +271,7 @@ Table interface_table_wide(const NetnsView &v, const std::optional<Coverage> &co
 	row.push_back(iv.nsprobe && !unknown(cov, #key) ? num(iv.nsprobe->key) : "-");
 		NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
+		row.push_back(iv.qdisc_drops ? num(*iv.qdisc_drops) : "-");
 		std::optional<uint64_t> pre = drops_before_driver(iv, cov);
 		row.push_back(pre ? num(*pre) : "-");
 		t.add_row(std::move(row));
@@ -379,6 +382,8 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 			out += nsprobe_lines(*v.nsprobe, v.oom_kills, m.counters, o.wide);
 		if (v.links_error)
 			out += fmt::format("  links unavailable: {}\n", printable(*v.links_error));
+		if (v.qdisc_error)
+			out += fmt::format("  qdiscs unavailable: {}\n", printable(*v.qdisc_error));
 		if (!v.interfaces.empty()) {
 			Table t = o.wide ? interface_table_wide(v, m.coverage)
 					 : interface_table(v, m.counters.available, m.coverage);

@@ -2,6 +2,7 @@
 #include "libnsprobe/sig_story.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "libnsprobe/model.h"
 #include "libnsprobe/render.h"
@@ -21,15 +22,18 @@ std::string comm_or_unknown(const std::string &comm)
 	return comm.empty() ? std::string("unknown") : printable(comm);
 }
 
-// Where the sender was, from the target netns's side: a container's, or
-// (`host`) the initial netns, which no container is.
-std::string where(std::optional<bool> inside, bool host)
+// PROC_PID_INIT_INO (include/linux/proc_ns.h, 6.1 and 6.12): the initial
+// pid namespace's inum, static.
+constexpr uint64_t kInitPidnsInum = 0xEFFFFFFCu;
+
+// Where the sender was, from the target netns's side (SigStory::kind).
+std::string where(std::optional<bool> inside, const std::string &kind)
 {
 	if (!inside)
 		return "netns unknown";
-	if (host)
+	if (kind == "host")
 		return *inside ? "on the host" : "in another netns, not the host's";
-	return *inside ? "inside the container" : "outside the container";
+	return (*inside ? "inside the " : "outside the ") + kind;
 }
 
 std::string sender_kind(const SigEvent &e)
@@ -46,10 +50,10 @@ std::string sender_kind(const SigEvent &e)
 // The sender in words. `again`: the same task sent the step before, so its
 // pid is enough.
 std::string sender_words(const SigEvent &e, const std::string &kind, std::optional<bool> inside,
-			 bool host, bool again)
+			 const std::string &netns_kind, bool again)
 {
 	std::string task = fmt::format("pid {}, {}, {}", e.sender_pid,
-				       comm_or_unknown(e.sender_comm), where(inside, host));
+				       comm_or_unknown(e.sender_comm), where(inside, netns_kind));
 	if (kind == "interrupt")
 		return "an unknown sender (interrupt context, e.g. a timer: no sending task)";
 	if (kind == "oom_killer")
@@ -61,7 +65,7 @@ std::string sender_words(const SigEvent &e, const std::string &kind, std::option
 	if (again)
 		return fmt::format("pid {}", e.sender_pid);
 	return fmt::format("pid {} ({}, {})", e.sender_pid, comm_or_unknown(e.sender_comm),
-			   where(inside, host));
+			   where(inside, netns_kind));
 }
 
 std::string target_words(const SigEvent &e)
@@ -118,7 +122,11 @@ SigStory tell(const SigEvents &evs, SigStory s, bool all)
 		return s;
 	}
 	s.cookie = s.ring->cookie;
-	const bool host = is_host_netns(inum, s.cookie);
+	s.kind = is_host_netns(inum, s.cookie) ? "host" : s.container ? "container" : "netns";
+	for (const SigEvent &e : evs.events)
+		if (s.kind == "netns" && e.inum == inum && e.cookie == s.ring->cookie &&
+		    e.target_pidns != 0 && e.target_pidns != kInitPidnsInum)
+			s.kind = "container";
 	const StoryStep *prev = nullptr;
 	for (const SigEvent &e : evs.events) {
 		if (e.inum != inum || e.cookie != s.ring->cookie)
@@ -139,7 +147,7 @@ SigStory tell(const SigEvents &evs, SigStory s, bool all)
 				   prev->ev.target_comm == e.target_comm;
 		std::string sig = signal_name(e.signo);
 		st.text = fmt::format("{} from {}{} → {}", sig,
-				      sender_words(e, st.sender_kind, st.inside, host, again),
+				      sender_words(e, st.sender_kind, st.inside, s.kind, again),
 				      same_target ? "" : " to " + target_words(e), verdict(e));
 		if (prev) {
 			st.since_prev_ns = static_cast<int64_t>(e.ts_ns - prev->ev.ts_ns);
@@ -185,20 +193,24 @@ SigStory tell(const SigEvents &evs, SigStory s, bool all)
 
 } // namespace
 
-SigStory build_story(const SigEvents &evs, uint64_t inum, bool all)
+SigStory build_story(const SigEvents &evs, uint64_t inum, bool all,
+		     const std::optional<ContainerId> &container)
 {
 	SigStory s;
 	s.inum = inum;
+	s.container = container;
 	for (const SigRing &r : evs.rings)
 		if (r.inum == inum && (!s.ring || r.cookie > s.ring->cookie))
 			s.ring = r;
 	return tell(evs, std::move(s), all);
 }
 
-SigStory build_story(const SigEvents &evs, uint64_t inum, uint64_t cookie, bool all)
+SigStory build_story(const SigEvents &evs, uint64_t inum, uint64_t cookie, bool all,
+		     const std::optional<ContainerId> &container)
 {
 	SigStory s;
 	s.inum = inum;
+	s.container = container;
 	s.cookie = cookie;
 	for (const SigRing &r : evs.rings)
 		if (r.inum == inum && r.cookie == cookie)
@@ -209,8 +221,13 @@ SigStory build_story(const SigEvents &evs, uint64_t inum, uint64_t cookie, bool 
 std::string story_text(const SigStory &s, std::string_view target)
 {
 	std::string out = fmt::format("signals of netns {}", s.inum);
+	std::vector<std::string> names;
 	if (target != std::to_string(s.inum))
-		out += " (" + printable(target) + ")";
+		names.push_back(printable(target));
+	if (s.container)
+		names.push_back(container_words(*s.container));
+	if (!names.empty())
+		out += " (" + fmt::format("{}", fmt::join(names, ", ")) + ")";
 	out += ", oldest first:\n";
 	if (s.gone) {
 		out += "  " + gone_when(*s.gone) + " (post-mortem record)\n";
@@ -256,6 +273,8 @@ nlohmann::json story_json(const SigStory &s, std::string_view target)
 		{"target", std::string(target)},
 		{"inum", s.inum},
 		{"cookie", s.cookie ? nlohmann::json(*s.cookie) : nlohmann::json(nullptr)},
+		{"kind", s.kind.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.kind)},
+		{"container", container_json(s.container)},
 		{"gone", gone_json(s.gone)},
 		{"ring", s.ring ? ring_json(*s.ring) : nlohmann::json(nullptr)},
 		{"events_kept", kept},

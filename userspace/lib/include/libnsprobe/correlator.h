@@ -51,6 +51,12 @@ ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
 		    const Result<Snapshot> &counters, std::string counters_where,
 		    bool resolve_peers = true);
 
+// (show --wide) Sets the qdisc_drops of each interface of `v` from its
+// netns's drop counters (root_qdisc_drops() per ifindex), or v.qdisc_error
+// when its qdiscs are unknown (c's qdisc_error, or c's error: the netns
+// vanished or refused us).
+void attach_qdisc_drops(NetnsView &v, const Result<NetnsDropCounters> &c);
+
 // The netns `show` prints by default: the tool's own netns (so the output is
 // never empty), and any with module counters, a veth, module devices, or
 // unknown links.

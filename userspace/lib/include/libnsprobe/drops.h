@@ -66,6 +66,15 @@ struct NeighTableStats {
 // RTM_NEWNEIGHTBL, truncated, no NDTA_NAME, NDTA_STATS too short).
 Result<std::optional<NeighTableStats>> parse_neightbl(const nlmsghdr *hdr);
 
+// Adds `t` to `tables`, or replaces the entry of the same table (name and
+// family). A dump that needs several reads repeats each table's statistics
+// at the start of every part: neightbl_dump_info() (net/core/neighbour.c,
+// 6.1 and 6.12) calls neightbl_fill_info() again when it resumes inside a
+// table's parms list, which holds one entry per device of every netns. A
+// host with a thousand veths in its netns got the arp_cache line 15 times.
+// The later copy is the newer.
+void add_neigh_table(std::vector<NeighTableStats> &tables, NeighTableStats t);
+
 // /proc/net/stat/arp_cache (or ndisc_cache): a header line, then one line
 // of hex numbers per CPU. The sum over CPUs of the column `column`
 // ("unresolved_discards", "res_failed", ...). Errors: malformed, or no such
@@ -131,6 +140,15 @@ std::optional<uint64_t> snmp_value(const NetnsDropCounters &c, const ProtoCounte
 // udp_send_skb()), and the qdisc stage already has it. IPv6 is not counted.
 // nullopt when any of the counters is unknown.
 std::optional<uint64_t> stack_rx_drops(const NetnsDropCounters &c);
+
+// Packets the root qdiscs of `qdiscs` dropped, as `tc -s` prints "dropped":
+// the sum over the qdiscs whose parent is TC_H_ROOT (a root's count holds its
+// children's: mq and mqprio sum their per-queue qdiscs into it, mq_dump() in
+// net/sched/sch_mq.c; a classful root counts what its classes drop). Ingress
+// and clsact (parent TC_H_INGRESS) drop nothing on the way out and are not
+// counted. `ifindex`: only that interface's; nullopt: every interface's.
+uint64_t root_qdisc_drops(const std::vector<QdiscStats> &qdiscs,
+			  std::optional<int> ifindex = std::nullopt);
 
 } // namespace nsprobe
 

@@ -120,10 +120,11 @@ public:
 	// (RTM_GETQDISC dump through libnl-route, rtnl_qdisc_alloc_cache, on a
 	// netlink socket made there) and /proc/thread-self/net/{snmp,netstat}
 	// opened while this thread is in it. The same open/setns/return as
-	// dump(). A failed stage sets qdisc_error or snmp_error. Errors (the
-	// whole netns): netns_not_found (it vanished), permission_denied,
+	// dump(). A failed stage sets qdisc_error or snmp_error. `snmp`
+	// false: the qdiscs only (snmp left empty, snmp_error unset). Errors
+	// (the whole netns): netns_not_found (it vanished), permission_denied,
 	// internal.
-	Result<NetnsDropCounters> drop_counters(const NetnsInfo &ns);
+	Result<NetnsDropCounters> drop_counters(const NetnsInfo &ns, bool snmp = true);
 
 	// The neighbour tables' statistics, host-wide (drops.h): an
 	// RTM_GETNEIGHTBL dump in nsprobe's own netns (NDTA_STATS), and

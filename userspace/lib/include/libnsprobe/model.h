@@ -69,6 +69,10 @@ struct InterfaceView {
 	LinkInfo link;
 	std::optional<PeerView> peer;		// veths only
 	std::optional<DevCounters> nsprobe;	// module counters, if tracked
+	// (show --wide) Packets its root qdiscs dropped (root_qdisc_drops() of
+	// drops.h), since each qdisc was created. nullopt when not read (show
+	// without --wide) or unknown (NetnsView::qdisc_error).
+	std::optional<uint64_t> qdisc_drops;
 };
 
 // The kernel's TX dropped that nsprobe did not see at veth_xmit(): drops
@@ -117,6 +121,8 @@ struct NetnsView {
 	std::vector<InterfaceView> interfaces;	// by ifindex
 	std::vector<DevRecord> module_devices;	// module-tracked, not in the dump
 	std::optional<std::string> links_error;	// why interfaces are unknown
+	// (show --wide) why its qdiscs are unknown: RTM_GETQDISC failed
+	std::optional<std::string> qdisc_error;
 };
 
 struct SkippedNetns {

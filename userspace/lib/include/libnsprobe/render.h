@@ -56,6 +56,9 @@ std::string gone_from(const GoneView &g);
 nlohmann::json gone_json(const std::optional<GoneView> &g);
 // "{runtime, id, cgroup_version, cgroup}" or null.
 nlohmann::json container_json(const std::optional<ContainerId> &c);
+// "podman container 0123abcd4567": the runtime and the id (its first 12
+// characters when it is a 64-hex id), printable.
+std::string container_words(const ContainerId &c);
 
 // The JSON text the CLI prints: indented, ending in '\n'. Interface names,
 // comm and paths are bytes, not necessarily UTF-8 (a process may name itself

@@ -41,6 +41,18 @@ struct SigStory {
 	// (1.4) Set for a dead netns (the caller sets it from the post-mortem
 	// record): the story then says when it died and where from.
 	std::optional<GoneView> gone;
+	// The container the caller knows the netns by (a live netns's init's
+	// cgroup, a dead one's last cgroup); nullopt: none known.
+	std::optional<ContainerId> container;
+	// What a sender's place is said against: "container" when `container`
+	// is known or a task the story's events target lives in a pid
+	// namespace of its own (target_pidns other than the initial pid
+	// namespace's PROC_PID_INIT_INO: what every container runtime and
+	// `unshare --net --pid` make), else "netns" (an `ip netns add` netns
+	// whose tasks share the host's pid namespace). The initial netns is
+	// "host". So a step reads "outside the container", "outside the netns"
+	// or "in another netns, not the host's".
+	std::string kind;
 	std::optional<SigRing> ring;	// nullopt: the module has no ring for it
 	std::vector<StoryStep> steps;	// oldest first
 	uint64_t hidden = 0;		// routine steps left out (not `all`)
@@ -58,18 +70,23 @@ bool routine_step(const SigEvent &e);
 // The story of netns `inum` from `evs` (the ring with the highest cookie,
 // i.e. the newest netns, if the inum was reused). `all`: keep the routine
 // steps too.
-SigStory build_story(const SigEvents &evs, uint64_t inum, bool all);
+// `container`: SigStory::container.
+SigStory build_story(const SigEvents &evs, uint64_t inum, bool all,
+		     const std::optional<ContainerId> &container = std::nullopt);
 // The story of the netns (inum, cookie) exactly (a dead netns' ring is in
 // the post-mortem file's events, not the events file).
-SigStory build_story(const SigEvents &evs, uint64_t inum, uint64_t cookie, bool all);
+SigStory build_story(const SigEvents &evs, uint64_t inum, uint64_t cookie, bool all,
+		     const std::optional<ContainerId> &container = std::nullopt);
 
-// "signals of netns N (TARGET), oldest first:", for a dead netns its
+// "signals of netns N (TARGET, podman container 0123abcd4567), oldest
+// first:" (the container when known), for a dead netns its
 // gone_when() and gone_from() lines, the notes, then one indented line per
 // step.
 std::string story_text(const SigStory &s, std::string_view target);
-// {"schema", "target", "inum", "cookie", "gone", "ring", "events_kept",
-//  "complete", "hidden", "notes", "steps"} (docs/json-schema.md); "gone" is
-//  gone_json() (render.h), "cookie" null when unknown.
+// {"schema", "target", "inum", "cookie", "kind", "container", "gone",
+//  "ring", "events_kept", "complete", "hidden", "notes", "steps"}
+//  (docs/json-schema.md); "gone" is gone_json() (render.h), "container"
+//  container_json(), "cookie" null when unknown.
 nlohmann::json story_json(const SigStory &s, std::string_view target);
 
 } // namespace nsprobe
