@@ -115,6 +115,8 @@ PV=$(inum "pv-$S")
 scrape "$TMP/m4.prom"
 check "  ... a new netns pv-$S ($PV) has series" has "$TMP/m4.prom" "^nsprobe_netns_info\\{netns=\"$PV\",netns_name=\"pv-$S\""
 ip netns del "pv-$S"
+# The netns's series go when its bind mount does; its veth pair goes later,
+# when cleanup_net() (a workqueue) destroys the netns: poll for each.
 gone=no
 for _ in $(seq 50); do
 	scrape "$TMP/m5.prom"
@@ -122,7 +124,12 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 check "  ... deleted: its series are gone from the next scrapes" eq yes "$gone"
-check "  ... and so is its veth's host end" hasnt "$TMP/m5.prom" "interface=\"pvh-$S\""
+for _ in $(seq 100); do
+	grep -q "interface=\"pvh-$S\"" "$TMP/m5.prom" || break
+	sleep 0.1
+	scrape "$TMP/m5.prom"
+done
+check "  ... and so is its veth's host end, once the netns is destroyed" hasnt "$TMP/m5.prom" "interface=\"pvh-$S\""
 
 # Bad --listen, address in use.
 PORT=${URL#http://127.0.0.1:}

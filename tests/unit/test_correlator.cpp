@@ -353,3 +353,35 @@ TEST(Correlator, SelectNetnsByPidAndContainerPrefix)
 	EXPECT_EQ(s.error().code, Errc::usage);
 	EXPECT_NE(s.error().why.find("matches 2 containers"), std::string::npos) << s.error().why;
 }
+
+// watch: resolve_peers=false leaves every peer unset and asks no nsid; all
+// else is as with peers.
+TEST(Correlator, WithoutPeers)
+{
+	FakeLinkSource links;
+	links.add(100, 1, {loopback(), veth("h1", 3, 2, 0, {7, 700, 1, 8, 800, 2})});
+	links.add(201, 11, {loopback(), veth("eth0", 2, 3, 0)});
+	links.set_nsid(100, 201, 0);
+	links.set_nsid(201, 100, 0);
+	auto obs = collect_links({info(100, {}, {}, true), info(201, {"c1"})}, links);
+	ShowModel with = correlate(obs, links, no_counters(), "/x/nsprobe");
+	EXPECT_FALSE(links.queries.empty());
+	expect_peer(if_of(ns_of(with, 100), "h1"), PeerStatus::resolved, "eth0", 2, 201);
+	links.queries.clear();
+	ShowModel without = correlate(obs, links, no_counters(), "/x/nsprobe", false);
+	EXPECT_TRUE(links.queries.empty());
+	ASSERT_EQ(without.netns.size(), 2u);
+	for (size_t n = 0; n < 2; n++) {
+		EXPECT_EQ(without.netns[n].inum, with.netns[n].inum);
+		EXPECT_EQ(without.netns[n].cookie, with.netns[n].cookie);
+		EXPECT_EQ(without.netns[n].names, with.netns[n].names);
+		ASSERT_EQ(without.netns[n].interfaces.size(), with.netns[n].interfaces.size());
+		for (size_t i = 0; i < with.netns[n].interfaces.size(); i++) {
+			const InterfaceView &a = with.netns[n].interfaces[i];
+			const InterfaceView &b = without.netns[n].interfaces[i];
+			EXPECT_FALSE(b.peer) << b.link.name;
+			EXPECT_EQ(a.link.name, b.link.name);
+			EXPECT_EQ(a.link.stats, b.link.stats);
+		}
+	}
+}

@@ -23,6 +23,7 @@
 #include "libnsprobe/drops.h"
 #include "libnsprobe/fd.h"
 #include "libnsprobe/latency.h"
+#include "libnsprobe/link_cache.h"
 #include "libnsprobe/link_source.h"
 #include "libnsprobe/netns_discovery.h"
 #include "libnsprobe/rates.h"
@@ -100,9 +101,11 @@ WatchCommand::WatchCommand(CLI::App &app, const GlobalOptions &g)
 		->check(CLI::Range(1, 1000000000));
 	add_netns_option();
 	sub_->add_option("--rescan", rescan_,
-			 "scan /proc for netns at least every SEC seconds (default 30; 0: every "
-			 "refresh). Between scans a netns the module lists, an `ip netns add` or a "
-			 "netns that vanished makes the next refresh rescan")
+			 "scan /proc for netns, and dump each one's links in full, at least every "
+			 "SEC seconds (default 30; 0: every refresh). Between scans only link "
+			 "counters are read (a netns whose links changed is dumped again at once); "
+			 "a netns the module lists, an `ip netns add` or a netns that vanished "
+			 "makes the next refresh rescan")
 		->type_name("SEC")
 		->check(CLI::Range(0.0, 86400.0));
 	sub_->add_flag("--plain", plain_, "no screen refresh, even on a terminal");
@@ -133,14 +136,19 @@ int WatchCommand::run()
 
 	// One sample: the netns list first (a full /proc scan only when it may
 	// be stale: CachedNetnsDiscovery), then, in one window stamped once (its
-	// middle), the link dumps, the module's counters and its latency
-	// histograms, so every rate of a frame covers the same interval. When
-	// the reused list proves stale in that window (a netns vanished, or the
-	// module lists one it lacks), the sample is taken again after a full
-	// scan. Selection and errors as show_model() (commands.h).
+	// middle), the links of every netns (LinkDumpCache: a full dump at each
+	// full scan, else only the counters, from /proc/<pid>/net/dev or
+	// RTM_GETSTATS, with a full dump of a netns whose links changed), the
+	// module's counters and its latency histograms, so every rate of a
+	// frame covers the same interval. When the reused list proves stale in
+	// that window (a netns vanished, the module lists one it lacks, or
+	// lists one of its inums with another cookie), the sample is taken
+	// again after a full scan. Veth peers are not resolved: watch prints
+	// none. Selection and errors as show_model() (commands.h).
 	const std::vector<std::string> netns_dirs = {"/run/netns", "/var/run/docker/netns"};
 	ProcNetnsDiscovery discovery("/proc", netns_dirs);
 	CachedNetnsDiscovery cache(discovery, rescan_, netns_dirs, now_s);
+	LinkDumpCache link_cache;
 	auto take = [&](Sample &out, std::string &note) -> int {
 		std::vector<NetnsObservation> obs;
 		std::map<uint64_t, uint64_t> qdisc_drops, stack_drops;
@@ -154,11 +162,13 @@ int WatchCommand::run()
 			if (!scanned)
 				return fail(scanned.error());
 			bool full = cache.last_was_full();
+			if (full)
+				link_cache.clear();
 			qdisc_drops.clear();
 			stack_drops.clear();
 			lat.reset();
 			t0 = now_s();
-			obs = collect_links(std::move(*scanned), links);
+			obs = link_cache.collect(std::move(*scanned), links, links);
 			// The module's counters right after the link stats, before
 			// the slower --wide pass: NSP_DROPS/S is part of TX_DROP,
 			// and the two are read as close together as they can be.
@@ -172,6 +182,8 @@ int WatchCommand::run()
 			for (const NetnsObservation &o : obs)
 				if (o.error && o.error->code == Errc::netns_not_found)
 					stale = true;
+			if (*snap && cookie_disagrees(obs, **snap))
+				stale = true;	// an inum of a new netns: cached cookie
 			if (*snap)
 				for (const NetnsRecord &r : (*snap)->netns)
 					if (!cache.knows(r.inum)) {
@@ -184,7 +196,7 @@ int WatchCommand::run()
 				break;
 			cache.invalidate();
 		}
-		auto model = model_of(obs, links, *snap, src.dir(), netns_);
+		auto model = model_of(obs, links, *snap, src.dir(), netns_, false);
 		if (!model)
 			return fail(model.error());
 		ShowModel &m = *model;
@@ -257,6 +269,17 @@ int WatchCommand::run()
 		if (std::fflush(stdout) != 0 || std::ferror(stdout))
 			return kExitOk;	// main()'s finish_stdout() reports it
 		prev = std::move(cur);
+	}
+	// For tests and benchmarks: what the link cache did.
+	if (std::getenv("NSPROBE_WATCH_STATS")) {
+		const LinkCacheStats &s = link_cache.stats();
+		std::fprintf(stderr,
+			     "nsprobe: watch: link dumps: full %llu, /proc/net/dev %llu, "
+			     "RTM_GETSTATS %llu, refused %llu\n",
+			     static_cast<unsigned long long>(s.full_dumps),
+			     static_cast<unsigned long long>(s.proc_reads),
+			     static_cast<unsigned long long>(s.netlink_reads),
+			     static_cast<unsigned long long>(s.refused));
 	}
 	return kExitOk;
 }

@@ -170,10 +170,11 @@ private:
 // module's counters `snap` (read from `dir`) by correlate(), cut down to the
 // netns `selector` names if given. Errors: netlink failed in our own netns,
 // the selector names nothing (netns_not_found), or names a netns we may not
-// see or enter (permission_denied).
+// see or enter (permission_denied). Veth peers are resolved unless
+// resolve_peers is false (correlate()).
 Result<ShowModel> model_of(const std::vector<NetnsObservation> &obs, LinkSource &links,
 			  const Result<Snapshot> &snap, const std::string &dir,
-			  const std::optional<std::string> &selector);
+			  const std::optional<std::string> &selector, bool resolve_peers = true);
 
 // The model `nsprobe show` prints: every netns this process can see, with its
 // links (netlink), joined with the module's counters `snap` (read from

@@ -78,14 +78,14 @@ void Command::add_netns_option()
 
 Result<ShowModel> model_of(const std::vector<NetnsObservation> &obs, LinkSource &links,
 			  const Result<Snapshot> &snap, const std::string &dir,
-			  const std::optional<std::string> &selector)
+			  const std::optional<std::string> &selector, bool resolve_peers)
 {
 	// Other netns may vanish or refuse us; failing to dump our own netns
 	// means netlink itself is broken.
 	for (const NetnsObservation &o : obs)
 		if (o.info.current && o.error && o.error->code == Errc::netlink)
 			return *o.error;
-	ShowModel m = correlate(obs, links, snap, dir);
+	ShowModel m = correlate(obs, links, snap, dir, resolve_peers);
 	if (auto s = select_netns(m, selector); !s)
 		return s.error();
 	// The one netns asked for, which we may not enter (not root): say so

@@ -123,13 +123,15 @@ std::vector<NetnsObservation> collect_links(std::vector<NetnsInfo> netns, LinkSo
 }
 
 ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
-		    const Result<Snapshot> &counters, std::string counters_where)
+		    const Result<Snapshot> &counters, std::string counters_where, bool resolve_peers)
 {
 	ShowModel m;
 	m.counters = CountersStatus::from(counters, std::move(counters_where));
 	if (counters)
 		m.coverage = coverage_of(counters->probes);
-	PeerResolver peers(obs, links);
+	std::optional<PeerResolver> peers;
+	if (resolve_peers)
+		peers.emplace(obs, links);
 
 	for (size_t n = 0; n < obs.size(); n++) {
 		const NetnsObservation &o = obs[n];
@@ -152,8 +154,8 @@ ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
 			for (const LinkInfo &l : o.dump->links) {
 				InterfaceView iv;
 				iv.link = l;
-				if (l.kind == "veth")
-					iv.peer = peers.resolve(n, l);
+				if (resolve_peers && l.kind == "veth")
+					iv.peer = peers->resolve(n, l);
 				v.interfaces.push_back(std::move(iv));
 			}
 			std::sort(v.interfaces.begin(), v.interfaces.end(),

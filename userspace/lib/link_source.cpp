@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <linux/if_link.h>
 #include <linux/net_namespace.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
@@ -26,6 +27,8 @@
 #include <netlink/socket.h>
 
 #include <fmt/format.h>
+
+#include "libnsprobe/link_cache.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -295,6 +298,151 @@ Result<int32_t> NetlinkLinkSource::nsid_of(const NetnsId &viewer, const NetnsId 
 			if (!tb[NETNSA_NSID])
 				return Error{Errc::netlink, what, "reply without NETNSA_NSID", {}, 0};
 			return nla_get_s32(tb[NETNSA_NSID]);
+		}
+	}
+}
+
+Result<std::map<std::string, LinkStats>> NetlinkLinkSource::proc_net_dev(int pid, const NetnsId &id)
+{
+	// Every lookup goes through one open /proc/<pid>: if that process
+	// exits and its pid is reused meanwhile, lookups under the old
+	// directory fail (ESRCH/ENOENT) rather than reach the new process.
+	std::string dir = "/proc/" + std::to_string(pid);
+	std::string what = dir + "/net/dev";
+	auto gone = [&](const std::string &why) {
+		return Error{Errc::netns_not_found, what, why, {}, 0};
+	};
+	UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+	if (!d.valid())
+		return errno == EACCES || errno == EPERM ? errno_error(Errc::permission_denied, dir, errno)
+							 : gone("the process exited");
+	// 0: in netns `id`; else an errno, or -1: in another netns.
+	auto in_ns = [&]() -> int {
+		struct stat st {};
+		if (::fstatat(d.get(), "ns/net", &st, 0) != 0)
+			return errno;
+		return static_cast<uint64_t>(st.st_dev) == id.dev &&
+				       static_cast<uint64_t>(st.st_ino) == id.inum
+			       ? 0
+			       : -1;
+	};
+	auto check = [&]() -> std::optional<Error> {
+		int r = in_ns();
+		if (r == 0)
+			return std::nullopt;
+		if (r == EACCES || r == EPERM)
+			return errno_error(Errc::permission_denied, dir + "/ns/net", r);
+		return gone(r == -1 ? fmt::format("no longer in netns {}", id.inum)
+				    : "the process exited");
+	};
+	if (auto e = check())
+		return *e;
+	UniqueFd f(::openat(d.get(), "net/dev", O_RDONLY | O_CLOEXEC));
+	if (!f.valid())
+		return errno == EACCES || errno == EPERM ? errno_error(Errc::permission_denied, what, errno)
+							 : gone("the process exited");
+	// A fresh file: no lseek (read_fd_from_start()), one read() per 8 KiB
+	// and one more for the end.
+	std::string text;
+	for (;;) {
+		size_t at = text.size();
+		text.resize(at + 8192);
+		ssize_t n = ::read(f.get(), text.data() + at, 8192);
+		if (n < 0 && errno == EINTR) {
+			text.resize(at);
+			continue;
+		}
+		if (n < 0)
+			return gone("the process exited");
+		text.resize(at + static_cast<size_t>(n));
+		if (n == 0)
+			break;
+	}
+	// The file was bound to the process's netns when opened: it must still
+	// be `id` (a process may setns() between the check and the open).
+	if (auto e = check())
+		return *e;
+	return parse_proc_net_dev(text, what);
+}
+
+Result<std::map<int, LinkStats>> NetlinkLinkSource::link_stats(const NetnsInfo &ns)
+{
+	UniqueFd sock;
+	int sock_err = 0;
+	auto entered = run_in_netns(ns, [&] {
+		sock.reset(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+		if (!sock.valid())
+			sock_err = errno;
+	});
+	if (!entered)
+		return entered.error();
+	entered->reset();	// the socket is bound to ns now; keep no fd of it
+	std::string what = "RTM_GETSTATS dump in " + ns_what(ns.id);
+	if (!sock.valid())
+		return errno_error(Errc::netlink, what, sock_err);
+
+	struct {
+		nlmsghdr hdr;
+		if_stats_msg ifsm;
+	} req {};
+	req.hdr.nlmsg_len = NLMSG_LENGTH(sizeof(if_stats_msg));
+	req.hdr.nlmsg_type = RTM_GETSTATS;
+	req.hdr.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.hdr.nlmsg_seq = 1;
+	req.ifsm.family = AF_UNSPEC;
+	req.ifsm.filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64);
+	sockaddr_nl kernel {};
+	kernel.nl_family = AF_NETLINK;
+	if (::sendto(sock.get(), &req, req.hdr.nlmsg_len, 0, reinterpret_cast<sockaddr *>(&kernel),
+		     sizeof(kernel)) < 0)
+		return errno_error(Errc::netlink, what, errno);
+
+	std::map<int, LinkStats> out;
+	std::vector<char> buf(64 * 1024);
+	for (;;) {
+		iovec iov{buf.data(), buf.size()};
+		msghdr mh {};
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		ssize_t n = ::recvmsg(sock.get(), &mh, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno_error(Errc::netlink, what, errno);
+		}
+		if (n == 0 || (mh.msg_flags & MSG_TRUNC))
+			return Error{Errc::netlink, what, "truncated reply", {}, 0};
+		int len = static_cast<int>(n);
+		for (nlmsghdr *h = reinterpret_cast<nlmsghdr *>(buf.data()); nlmsg_ok(h, len);
+		     h = nlmsg_next(h, &len)) {
+			if (h->nlmsg_seq != req.hdr.nlmsg_seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_DONE)
+				return out;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				auto *e = static_cast<nlmsgerr *>(nlmsg_data(h));
+				return errno_error(Errc::netlink, what, e->error ? -e->error : EPROTO);
+			}
+			if (h->nlmsg_type != RTM_NEWSTATS)
+				continue;
+			nlattr *tb[IFLA_STATS_MAX + 1] = {};
+			if (int err = nlmsg_parse(h, sizeof(if_stats_msg), tb, IFLA_STATS_MAX, nullptr);
+			    err < 0)
+				return nl_error(what, err);
+			if (!tb[IFLA_STATS_LINK_64])
+				continue;	// the size check of LinkDumpCache sees it
+			auto *ifsm = static_cast<const if_stats_msg *>(nlmsg_data(h));
+			rtnl_link_stats64 s {};
+			std::memcpy(&s, nla_data(tb[IFLA_STATS_LINK_64]),
+				    std::min<size_t>(static_cast<size_t>(nla_len(tb[IFLA_STATS_LINK_64])),
+						     sizeof(s)));
+			LinkStats &l = out[static_cast<int>(ifsm->ifindex)];
+			l.rx_packets = s.rx_packets;
+			l.rx_bytes = s.rx_bytes;
+			l.rx_dropped = s.rx_dropped;
+			l.tx_packets = s.tx_packets;
+			l.tx_bytes = s.tx_bytes;
+			l.tx_dropped = s.tx_dropped;
 		}
 	}
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "libnsprobe/render.h"
 
+#include <utility>
+
 namespace nsprobe {
 
 using nlohmann::json;
@@ -312,7 +314,7 @@ json to_json(const WatchFrame &f)
 				{"total_drops_ps", opt(n.total_drops_ps)},
 				{"xmit_p99_ns", opt(n.xmit_p99_ns)},
 				{"cross_p99_ns", opt(n.cross_p99_ns)},
-				{"interfaces", ifs}});
+				{"interfaces", std::move(ifs)}});
 	}
 	return {{"schema", kJsonSchema},
 		{"frame", f.frame},
@@ -320,7 +322,7 @@ json to_json(const WatchFrame &f)
 		{"sample_span", f.sample_span},
 		{"latency", opt(f.latency_on)},
 		{"counters_note", f.counters_note.empty() ? json(nullptr) : json(f.counters_note)},
-		{"netns", list}};
+		{"netns", std::move(list)}};
 }
 
 } // namespace nsprobe

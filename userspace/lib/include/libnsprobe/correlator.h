@@ -43,8 +43,13 @@ std::vector<NetnsObservation> collect_links(std::vector<NetnsInfo> netns, LinkSo
 // Counters: a NetnsRecord/DevRecord matches a netns with the same inum and
 // cookie (inum only when the cookie is unknown), a DevRecord a link by
 // ifindex within it. Records of no observed netns form anonymous netns.
+//
+// resolve_peers false: no veth gets a PeerView (InterfaceView::peer stays
+// nullopt) and `links` is not used: for watch, which prints no peers and
+// whose reused dumps (link_cache.h) leave nothing for nsid_of().
 ShowModel correlate(const std::vector<NetnsObservation> &obs, LinkSource &links,
-		    const Result<Snapshot> &counters, std::string counters_where);
+		    const Result<Snapshot> &counters, std::string counters_where,
+		    bool resolve_peers = true);
 
 // (show --wide) Sets the qdisc_drops of each interface of `v` from its
 // netns's drop counters (root_qdisc_drops() per ifindex), or v.qdisc_error

@@ -77,18 +77,44 @@ public:
 	virtual Result<int32_t> nsid_of(const NetnsId &viewer, const NetnsId &target) = 0;
 };
 
+// The cheap reads of a netns's link counters, between full dumps
+// (LinkDumpCache of link_cache.h).
+class LinkCounterReader {
+public:
+	virtual ~LinkCounterReader() = default;
+	// /proc/<pid>/net/dev, trusted only if /proc/<pid>/ns/net is the inode
+	// `id` (st_dev and st_ino) both before and after the read, both looked
+	// up under one open /proc/<pid> (a pid reused meanwhile fails the
+	// lookup). No setns, no socket. Parsed by parse_proc_net_dev()
+	// (link_cache.h). Errors: netns_not_found (the process exited, or its
+	// netns is another one now), permission_denied, malformed, internal.
+	virtual Result<std::map<std::string, LinkStats>> proc_net_dev(int pid,
+								      const NetnsId &id) = 0;
+	// The counters of every link of `ns` by ifindex: one RTM_GETSTATS
+	// dump (IFLA_STATS_LINK_64: rtnl_link_stats64, IFLA_STATS64's
+	// counters) on a netlink socket made inside `ns`, through its
+	// open_paths as LinkSource::dump(). Neither the socket nor the netns
+	// fd outlives the call. Errors: netns_not_found, permission_denied,
+	// netlink, internal.
+	virtual Result<std::map<int, LinkStats>> link_stats(const NetnsInfo &ns) = 0;
+};
+
 // Real LinkSource. For each netns: one open(), setns() into it and back
 // (skipped for nsprobe's own netns), one netlink socket, one UDP socket for
 // SO_NETNS_COOKIE, one link dump. Keeps the netns fd, and the netlink socket
 // when a link there has a link-netnsid (needed for nsid_of): at most two fds
 // per netns. Must be used from the main thread of a single-threaded process:
 // setns(CLONE_NEWNET) applies to the calling thread only.
-class NetlinkLinkSource : public LinkSource {
+class NetlinkLinkSource : public LinkSource, public LinkCounterReader {
 public:
 	NetlinkLinkSource();
 	~NetlinkLinkSource() override;
 	Result<LinkDump> dump(const NetnsInfo &ns) override;
 	Result<int32_t> nsid_of(const NetnsId &viewer, const NetnsId &target) override;
+	// LinkCounterReader. Neither keeps anything open: the cheap reads
+	// make no Handle.
+	Result<std::map<std::string, LinkStats>> proc_net_dev(int pid, const NetnsId &id) override;
+	Result<std::map<int, LinkStats>> link_stats(const NetnsInfo &ns) override;
 
 	// The drop counters of `ns` (drops.h), read inside it: its qdiscs
 	// (RTM_GETQDISC dump through libnl-route, rtnl_qdisc_alloc_cache, on a
