@@ -14,7 +14,9 @@
 #   1. every file read with cat and with dd bs=100 (a read() per 100
 #      bytes, so a start() per record) is the same, several pages long,
 #      with exactly the expected records for our netns, each netns once
-#      and in creation order (the list's);
+#      and in creation order (the list's); during the cat of events each
+#      netns is rendered once, plus at most once per read() (a kprobe
+#      event on nsp_sigev_show_net() counts them);
 #   2. reads (dd bs=100) while every other netns is destroyed: in each,
 #      every survivor exactly once with all its records, no netns twice;
 #   3. with NSP_SEQ_BASE=DIR (DIR/kmod/<kernel>/nsprobe.ko: the module
@@ -118,9 +120,27 @@ rec_ids() { awk '$1 != "ev" && $1 != "sig" && $1 != "node_sig" { print $1, $2 }'
 host=$(stat -L -c %i /proc/self/ns/net)
 quiet() { grep -v -e " inum=$host " -e '^node_sig ' "$1"; }
 
+# Renders of a netns's events: nsp_sigev_show_net() calls, counted by a
+# kprobe event (kprobe_profile, by its name without the group).
+trc=/sys/kernel/tracing
+[ -d $trc/events ] || trc=/sys/kernel/debug/tracing
+hits() { awk '$1 == "nspseq_ev" { print $2 }' $trc/kprobe_profile; }
+renders_on() {
+	echo 'p:nspseq/nspseq_ev nsprobe:nsp_sigev_show_net' >>$trc/kprobe_events || die "kprobe event"
+	echo 0 >$trc/tracing_on
+	echo 1 >$trc/events/nspseq/enable
+}
+renders_off() {
+	echo 0 >$trc/events/nspseq/enable
+	echo '-:nspseq/nspseq_ev' >>$trc/kprobe_events
+	echo 1 >$trc/tracing_on
+}
+
 # ---- 1. cat and dd bs=100, exact records ------------------------------------
 for f in $FILES; do
+	[ "$f" = events ] && renders_on && h0=$(hits)
 	cat "$NSP_DEBUGFS/$f" >$out/cat.$f || die "cat $f"
+	[ "$f" = events ] && renders=$(($(hits) - h0)) && renders_off
 	dd if="$NSP_DEBUGFS/$f" bs=100 of=$out/dd.$f 2>/dev/null || die "dd $f"
 	quiet $out/cat.$f >$out/cat.$f.q
 	quiet $out/dd.$f >$out/dd.$f.q
@@ -150,6 +170,13 @@ check "signals: generated per row" "$BIG $((SMALL * (N - 1)))" \
 check "signals: the node_sig rows last (trailer), SIGWINCH generated" "after $((BIG + SMALL * (N - 1)))" \
 	"$(awk '$1 == "sig" { ls = NR } $1 == "node_sig" { if (!fn) fn = NR; if ($2 == "signo=" w) for (i = 3; i <= NF; i++) if ($i ~ /^generated=/) g = substr($i, 11) } END { print (fn > ls ? "after" : "before"), g }' w=$WINCH $out/cat.signals)"
 check_list $out/cat.events evring 1 1 "events: one evring per netns of ours, in order"
+# The walk never restarts: one render per netns, plus at most one per
+# read() of cat (the record that did not fit, shown again by the next
+# read()). single_open walked every netns again at each doubling of the
+# buffer: 3 walks or more for a file over 16 KiB.
+evnets=$(grep -c '^evring ' $out/cat.events)
+check "events: each netns rendered once or more, less than twice, in one cat" yes \
+	"$([ "$renders" -ge "$evnets" ] && [ "$renders" -lt $((2 * evnets)) ] && echo yes || echo "no: $renders for $evnets netns")"
 check_list $out/cat.events ev $BIG $SMALL "events: the ev records of ours ($BIG, then $SMALL each)"
 check "events: the first netns' record is more than a page" yes \
 	"$(awk -v i="inum=${inums[0]}" '$2 == i { b += length($0) + 1 } END { print (b > 4096 ? "yes" : "no " b) }' $out/cat.events)"
@@ -229,26 +256,19 @@ check "afterwards: the victims are gone, the survivors once each" "same $(((N + 
 # five files into DIR, unload. DIR/renders: how many times the module
 # rendered a netns' events (nsp_sigev_show_net(), a kprobe event counted
 # in kprobe_profile, by its name without the group) during the cat of events.
-trc=/sys/kernel/tracing
-[ -d $trc/events ] || trc=/sys/kernel/debug/tracing
-hits() { awk '$1 == "nspseq_ev" { print $2 }' $trc/kprobe_profile; }
 fresh_dump() {
 	local f h0
 	rmmod nsprobe 2>/dev/null
 	insmod "$1" latency=1 || die "insmod $1"
 	signal_all alive
 	mkdir -p "$2"
-	echo 'p:nspseq/nspseq_ev nsprobe:nsp_sigev_show_net' >>$trc/kprobe_events || die "kprobe event"
-	echo 0 >$trc/tracing_on
-	echo 1 >$trc/events/nspseq/enable
+	renders_on
 	for f in $FILES; do
 		h0=$(hits)
 		cat "$NSP_DEBUGFS/$f" >"$2/$f" || die "cat $f ($1)"
 		[ "$f" = events ] && echo $(($(hits) - h0)) >"$2/renders"
 	done
-	echo 0 >$trc/events/nspseq/enable
-	echo '-:nspseq/nspseq_ev' >>$trc/kprobe_events
-	echo 1 >$trc/tracing_on
+	renders_off
 	rmmod nsprobe || die "rmmod ($1)"
 }
 mask() { sed -E 's/ (ts_ns|sender_pid|sender_tgid)=[0-9]+/ \1=X/g'; }
