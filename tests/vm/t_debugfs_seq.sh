@@ -4,7 +4,7 @@
 # namespaces"): a read resumes after the last netns it emitted, by a key
 # the walks give each netns in net_namespace_list order.
 #
-#   N netns (default 200), created one after the other, alternately on
+#   N netns (default 100; each file is then 6 pages or more), created one after the other, alternately on
 #   CPU 0 and CPU 1 (so their cookies, drawn from per-CPU batches, are not
 #   in list order), each with a veth pair and a sleep process that gets
 #   SIGWINCH (ignored) SMALL times, the first netns BIG times (its events
@@ -29,7 +29,7 @@
 #      (nsp_sigev_show_net() calls, counted by a kprobe event).
 . "$(dirname "$0")/lib.sh"
 [ -n "${NSP_TRACE:-}" ] && set -x
-N=${NSP_SEQ_NETNS:-200}
+N=${NSP_SEQ_NETNS:-100}
 BIG=60 SMALL=3 WINCH=28
 FILES="netns devices signals events latency"
 pfx=seq-$RANDOM
