@@ -4,8 +4,8 @@
 # namespaces"): a read resumes after the last netns it emitted, by a key
 # the walks give each netns in net_namespace_list order.
 #
-#   N netns (default 100; each file is then 6 pages or more), created one after the other, alternately on
-#   CPU 0 and CPU 1 (so their cookies, drawn from per-CPU batches, are not
+#   N netns (default 100: each file is then 6 pages or more), created one
+#   after the other, alternately on CPU 0 and CPU 1 (so their cookies, drawn from per-CPU batches, are not
 #   in list order), each with a veth pair and a sleep process that gets
 #   SIGWINCH (ignored) SMALL times, the first netns BIG times (its events
 #   record, about 20 KiB, is larger than a page: seq_file grows the buffer
