@@ -5,6 +5,7 @@
 // Unknown stays unknown ("-" in text, null in JSON), never 0.
 #include <cstdio>
 #include <map>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -76,16 +77,32 @@ std::string compact(const std::vector<std::pair<std::string, std::optional<uint6
 	return s;
 }
 
-std::string stack_line(const NetnsDropCounters *c)
+// The IP/UDP/TCP counters of `c`. `sends`: the netns's own, its send-side
+// counters too (said when OutDiscards or SndbufErrors is non-zero: they
+// count its qdiscs' drops again); else a veth peer's, receive side only, as
+// its stack met the packets this netns sent.
+std::string stack_line(const NetnsDropCounters *c, bool sends)
 {
 	if (!c)
 		return "unknown (netns not read)";
 	if (c->snmp_error)
 		return "unknown: " + *c->snmp_error;
 	std::vector<std::pair<std::string, std::optional<uint64_t>>> kv;
-	for (const ProtoCounter &p : proto_drop_counters())
-		kv.emplace_back(fmt::format("{}.{}", p.table, p.name), snmp_value(*c, p));
-	return compact(kv);
+	bool sent_lost = false;
+	for (const ProtoCounter &p : proto_drop_counters()) {
+		if (p.send && !sends)
+			continue;
+		auto v = snmp_value(*c, p);
+		sent_lost |= (std::string_view(p.name) == "OutDiscards" ||
+			      std::string_view(p.name) == "SndbufErrors") &&
+			     v && *v != 0;
+		kv.emplace_back(fmt::format("{}.{}", p.table, p.name), v);
+	}
+	std::string line = compact(kv);
+	if (sent_lost)
+		line += "; Ip.OutDiscards and Udp.SndbufErrors also count the qdisc drops of "
+			"this netns's own sends: do not add them to the qdisc line";
+	return line;
 }
 
 bool is_root(const QdiscStats &q) { return q.parent == 0xFFFFFFFFu; }
@@ -336,10 +353,10 @@ int DropsCommand::run()
 					it != read.end() && it->second ? &*it->second : nullptr;
 				out += fmt::format("  {:<11} {} -> {} in netns {}: {}\n",
 						   any_peer ? "" : "peer stack", iv.link.name, iv.peer->name,
-						   iv.peer->netns->inum, stack_line(pc));
+						   iv.peer->netns->inum, stack_line(pc, false));
 				any_peer = true;
 			}
-			out += fmt::format("  {:<11} {}\n", "own stack", stack_line(&c));
+			out += fmt::format("  {:<11} {}\n", "own stack", stack_line(&c, true));
 		}
 		for (const SkippedNetns &s : skipped)
 			out += fmt::format("netns {}: skipped ({})\n", s.inum, s.reason);

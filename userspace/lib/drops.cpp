@@ -177,14 +177,14 @@ const std::vector<ProtoCounter> &proto_drop_counters()
 		{"ip", "Ip", "InAddrErrors", true},
 		{"ip", "IpExt", "InNoRoutes", true},
 		{"ip", "Ip", "InDiscards", true},
-		{"ip", "Ip", "OutDiscards"},
-		{"ip", "Ip", "OutNoRoutes"},
+		{"ip", "Ip", "OutDiscards", false, true},
+		{"ip", "Ip", "OutNoRoutes", false, true},
 		{"udp", "Udp", "NoPorts", true},
 		{"udp", "Udp", "InErrors", true},
 		{"udp", "Udp", "RcvbufErrors"},		// in InErrors
 		{"udp", "Udp", "InCsumErrors"},		// in InErrors
 		{"udp", "Udp", "MemErrors"},		// in InErrors
-		{"udp", "Udp", "SndbufErrors"},
+		{"udp", "Udp", "SndbufErrors", false, true},
 		{"tcp", "TcpExt", "ListenOverflows"},	// in ListenDrops
 		{"tcp", "TcpExt", "ListenDrops", true},
 		{"tcp", "TcpExt", "TCPBacklogDrop", true},

@@ -117,6 +117,10 @@ struct ProtoCounter {
 	// Part of stack_rx_drops(): a packet this netns received and its stack
 	// dropped, counted by this counter and by no other of the sum.
 	bool rx_sum = false;
+	// What the netns's own sends lost (Ip OutDiscards, OutNoRoutes, Udp
+	// SndbufErrors). A datagram its qdisc drops is counted here again:
+	// ip_send_skb() and udp_send_skb() count the qdisc's NET_XMIT_DROP.
+	bool send = false;
 };
 const std::vector<ProtoCounter> &proto_drop_counters();
 
