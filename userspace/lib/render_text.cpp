@@ -414,6 +414,14 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 		for (const std::string &n : notes)
 			out += "note: " + printable(n) + "\n";
 	}
+	// RX_DROP/TX_DROP hold neither a qdisc's drops nor a failed
+	// neighbour's: say once where they are.
+	bool links = false;
+	for (const NetnsView &v : m.netns)
+		links |= !v.interfaces.empty();
+	if (links && !o.wide)
+		out += "\nqdisc drops: show --wide (QDISC_DROP); every stage of the drop path: "
+		       "nsprobe drops\n";
 	return out;
 }
 
