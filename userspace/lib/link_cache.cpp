@@ -85,6 +85,23 @@ bool counters_monotonic(const LinkStats &b, const LinkStats &n)
 	       n.tx_bytes >= b.tx_bytes && n.tx_dropped >= b.tx_dropped;
 }
 
+// Puts the counters of `read` (by name or by ifindex, `key`) on the links
+// of `d`. False, leaving `d` half-updated, when `read` lists other links or
+// a counter went backwards: the caller then dumps the netns in full.
+template <typename Map, typename Key>
+bool apply_counters(LinkDump &d, const Map &read, Key key)
+{
+	if (read.size() != d.links.size())
+		return false;
+	for (LinkInfo &l : d.links) {
+		auto it = read.find(key(l));
+		if (it == read.end() || !counters_monotonic(l.stats, it->second))
+			return false;
+		l.stats = it->second;
+	}
+	return true;
+}
+
 std::optional<LinkDump> LinkDumpCache::refresh(const NetnsInfo &ns, Entry &e,
 					       LinkCounterReader &cheap)
 {
@@ -100,27 +117,15 @@ std::optional<LinkDump> LinkDumpCache::refresh(const NetnsInfo &ns, Entry &e,
 					continue;	// exited, or elsewhere now: the next one
 				break;
 			}
-			if (r->size() != d.links.size())
+			if (!apply_counters(d, *r, [](const LinkInfo &l) { return l.name; }))
 				return std::nullopt;
-			for (LinkInfo &l : d.links) {
-				auto it = r->find(l.name);
-				if (it == r->end() || !counters_monotonic(l.stats, it->second))
-					return std::nullopt;
-				l.stats = it->second;
-			}
 			stats_.proc_reads++;
 			return d;
 		}
 	}
 	auto r = cheap.link_stats(ns);
-	if (!r || r->size() != d.links.size())
+	if (!r || !apply_counters(d, *r, [](const LinkInfo &l) { return l.ifindex; }))
 		return std::nullopt;
-	for (LinkInfo &l : d.links) {
-		auto it = r->find(l.ifindex);
-		if (it == r->end() || !counters_monotonic(l.stats, it->second))
-			return std::nullopt;
-		l.stats = it->second;
-	}
 	stats_.netlink_reads++;
 	return d;
 }
