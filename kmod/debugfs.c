@@ -251,36 +251,116 @@ DEFINE_SHOW_ATTRIBUTE(nsp_signals);
 struct nsp_ev_sel {
 	spinlock_t lock;	/* a write against a read of the same file */
 	bool on;
+	bool one;	/* (1.7) one netns (inum, cookie, after); else gafter */
 	u32 inum;
 	u64 cookie;
 	u64 after;
 	u64 signals;	/* (1.6) bit signo - 1; 0: every signal */
+	u64 gafter;	/* (1.7) events of any netns with a greater gseq */
+	u64 read_gseq;	/* (1.7) nsp_sigev_last_gseq() at the last read */
+	u64 read_seq;	/* (1.7) the selected netns' seq then, 0 if gone */
 };
+
+/* The live netns (inum, cookie), or NULL. Context: rcu_read_lock() held. */
+static struct net *nsp_net_find(u32 inum, u64 cookie)
+{
+	struct net *net;
+
+	for_each_net_rcu(net)
+		if (net->ns.inum == inum && nsp_net_cookie(net) == cookie)
+			return net;
+	return NULL;
+}
 
 static int nsp_events_show(struct seq_file *m, void *v)
 {
 	struct nsp_ev_sel *sel = m->private;
-	u64 cookie, after, signals;
+	u64 cookie, after, signals, gafter, last, seq = 0;
 	struct net *net;
+	bool on, one;
 	u32 inum;
-	bool on;
 
 	spin_lock(&sel->lock);
 	on = sel->on;
+	one = on && sel->one;
 	inum = sel->inum;
 	cookie = sel->cookie;
-	after = sel->after;
-	signals = sel->signals;
+	after = one ? sel->after : 0;
+	signals = on ? sel->signals : 0;
+	gafter = sel->gafter;
 	spin_unlock(&sel->lock);
 
+	/*
+	 * (1.7) Before the walk, what poll() compares with: every event
+	 * numbered up to them is in its ring by now.
+	 */
+	last = nsp_sigev_last_gseq();
+	if (one) {
+		rcu_read_lock();
+		net = nsp_net_find(inum, cookie);
+		if (net)
+			seq = nsp_sigev_net_seq(net);
+		rcu_read_unlock();
+	}
+	spin_lock(&sel->lock);
+	sel->read_gseq = last;
+	if (one && sel->inum == inum && sel->cookie == cookie)
+		sel->read_seq = seq;
+	spin_unlock(&sel->lock);
+
+	/* (1.7) What the next "select gseq_after=" asks for. */
+	if (on && !one)
+		seq_printf(m, "evnode gseq=%llu\n", last);
+
 	rcu_read_lock();
-	for_each_net_rcu(net) {
-		if (on && (net->ns.inum != inum || nsp_net_cookie(net) != cookie))
-			continue;
-		nsp_sigev_show_net(m, net, on ? after : 0, on ? signals : 0);
+	if (one) {
+		net = nsp_net_find(inum, cookie);
+		if (net)
+			nsp_sigev_show_net(m, net, after, signals, NULL);
+	} else {
+		for_each_net_rcu(net)
+			nsp_sigev_show_net(m, net, 0, signals,
+					   on ? &gafter : NULL);
 	}
 	rcu_read_unlock();
 	return 0;
+}
+
+/*
+ * (1.7) Readable when an event was stored since this file's last read
+ * began (or ever, before its first read): with a one-netns selection an
+ * event of that netns, else of any netns; of any signal. A one-netns
+ * selection whose netns is gone hangs up. A follower reads its selection
+ * again when woken, and finds what is new in it.
+ */
+static __poll_t nsp_events_poll(struct file *file, poll_table *pt)
+{
+	struct seq_file *m = file->private_data;
+	struct nsp_ev_sel *sel = m->private;
+	u64 seen, seen_seq, cookie, cur = 0;
+	__poll_t ready = EPOLLIN | EPOLLRDNORM;
+	struct net *net;
+	bool one;
+	u32 inum;
+
+	nsp_sigev_poll_wait(file, pt);
+	spin_lock(&sel->lock);
+	one = sel->on && sel->one;
+	inum = sel->inum;
+	cookie = sel->cookie;
+	seen = sel->read_gseq;
+	seen_seq = sel->read_seq;
+	spin_unlock(&sel->lock);
+	if (!one)
+		return nsp_sigev_last_gseq() != seen ? ready : 0;
+	rcu_read_lock();
+	net = nsp_net_find(inum, cookie);
+	if (net)
+		cur = nsp_sigev_net_seq(net);
+	rcu_read_unlock();
+	if (!net)
+		return EPOLLHUP;
+	return cur != seen_seq ? ready : 0;
 }
 
 static int nsp_events_open(struct inode *inode, struct file *file)
@@ -341,6 +421,20 @@ static int nsp_events_select(void *arg, char *buf, size_t len)
 		spin_unlock(&sel->lock);
 		return 0;
 	}
+	/* (1.7) "select gseq_after=G [signals=M]": every netns. */
+	if (!strncmp(tok[1], "gseq_after=", 11)) {
+		if (n > 3 || nsp_parse_kv(tok[1], "gseq_after", &after) ||
+		    (n == 3 && (nsp_parse_kv(tok[2], "signals", &signals) ||
+				!signals)))
+			return -EINVAL;
+		spin_lock(&sel->lock);
+		sel->on = true;
+		sel->one = false;
+		sel->gafter = after;
+		sel->signals = signals;
+		spin_unlock(&sel->lock);
+		return 0;
+	}
 	if ((n != 4 && n != 5) || nsp_parse_kv(tok[1], "inum", &inum) ||
 	    nsp_parse_kv(tok[2], "cookie", &cookie) ||
 	    nsp_parse_kv(tok[3], "after", &after) || inum > U32_MAX)
@@ -349,7 +443,11 @@ static int nsp_events_select(void *arg, char *buf, size_t len)
 	if (n == 5 && (nsp_parse_kv(tok[4], "signals", &signals) || !signals))
 		return -EINVAL;
 	spin_lock(&sel->lock);
+	/* (1.7) poll()'s seq is that of the netns last read */
+	if (!sel->one || sel->inum != inum || sel->cookie != cookie)
+		sel->read_seq = 0;
 	sel->on = true;
+	sel->one = true;
 	sel->inum = inum;
 	sel->cookie = cookie;
 	sel->after = after;
@@ -399,6 +497,7 @@ static const struct file_operations nsp_events_fops = {
 	.open = nsp_events_open,
 	.read = seq_read,
 	.write = nsp_events_write,
+	.poll = nsp_events_poll,
 	.llseek = seq_lseek,
 	.release = nsp_events_release,
 };

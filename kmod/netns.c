@@ -138,6 +138,11 @@ static void __net_exit nsp_net_exit_batch(struct list_head *net_exit_list)
 			pn->sig[s] = NULL;
 		}
 	}
+	/*
+	 * (1.7) A poller of "events" following one of these netns hangs up
+	 * now (debugfs.c), its post-mortem record in place.
+	 */
+	nsp_sigev_wake_all();
 }
 
 static struct pernet_operations nsp_net_ops = {

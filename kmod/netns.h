@@ -189,6 +189,8 @@ struct nsp_sigev_ring {
 /**
  * struct nsp_sigev_rings - the event rings of one netns
  * @seq:  events stored so far in both rings; the last event's seq
+ * @gseq: (format 1.7) the node-wide sequence number of the last event
+ *        stored here, 0 before the first (sigevents.c, nsp_sigev_gseq)
  * @ring: one ring per enum nsp_sigev_class
  *
  * A live netns' rings are in its struct nsp_sigev_net, under its lock. At
@@ -198,6 +200,7 @@ struct nsp_sigev_ring {
  */
 struct nsp_sigev_rings {
 	u64 seq;
+	u64 gseq;
 	struct nsp_sigev_ring ring[NSP_EV_CLASSES];
 };
 

@@ -41,6 +41,24 @@
  * NMI is never a writer (signals are not generated from NMI; the hook
  * refuses NMI anyway).
  *
+ * Waiting for events (format 1.7): every stored event also takes a number
+ * from one node-wide sequence, nsp_sigev_gseq (ev gseq=), so a reader of
+ * the "events" file can ask for what is newer than the last event it saw
+ * in any netns, and poll() that file until there is some (debugfs.c). The
+ * writer runs in a tracepoint probe under the target's siglock with
+ * interrupts off, in any context; on PREEMPT_RT a wait queue's lock is a
+ * sleeping lock, so it may not wake the readers itself. It only tests, with
+ * the barrier of wq_has_sleeper(), whether anyone waits, and if so queues
+ * an irq_work (safe in any context; on RT it runs in the irq_work kthread),
+ * whose callback wakes the wait queue. A poller adds itself to the queue
+ * before it reads nsp_sigev_gseq or a netns' seq (nsp_sigev_poll_wait(),
+ * smp_mb() between),
+ * and the writer bumps nsp_sigev_gseq before it tests the queue: either
+ * the poller sees the new number or the writer sees the poller. An open
+ * "events" file pins the module (debugfs takes a reference on our fops'
+ * owner), so no poller waits on the queue when nsp_sigev_exit() runs; it
+ * waits for a queued irq_work with irq_work_sync() before returning.
+ *
  * Lifetime: the writer reaches the rings under rcu_read_lock() through a
  * netns it proved alive (kmod/signal.c); cleanup_net() waits for an RCU
  * grace period before any pernet exit, so the chunks outlive the writer.
@@ -50,12 +68,14 @@
  * the pool.
  */
 
+#include <linux/irq_work.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/moduleparam.h>
 #include <linux/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -103,6 +123,17 @@ static unsigned int nsp_sigev_sizes[NSP_EV_CLASSES] __read_mostly;
 static struct nsp_pool nsp_dir_pool;
 /* blocks of NSP_SIGEV_PER_CHUNK events */
 static struct nsp_pool nsp_chunk_pool;
+
+/* (1.7) The node-wide event sequence, and the readers waiting for it. */
+static atomic64_t nsp_sigev_gseq = ATOMIC64_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(nsp_sigev_waitq);
+
+static void nsp_sigev_wake_fn(struct irq_work *w)
+{
+	wake_up_interruptible_all(&nsp_sigev_waitq);
+}
+
+static struct irq_work nsp_sigev_wake_work;
 
 static const char * const nsp_outcome_names[] = NSP_SIG_OUTCOME_NAMES;
 static const char * const nsp_reason_names[] = NSP_SIG_REASON_NAMES;
@@ -236,6 +267,8 @@ static bool nsp_sigev_notable(const struct nsp_sig_event *e)
  * Return: a handle for nsp_sigev_set_cause(), 0 if the event was not
  * stored (no ring of its class, or a pool empty).
  *
+ * Wakes the pollers of "events" through an irq_work when there are some.
+ *
  * Context: any but NMI; no allocation, no sleeping (PREEMPT_RT too).
  */
 u64 nsp_sigev_add(const struct net *net, const struct nsp_sig_event *e)
@@ -266,6 +299,9 @@ u64 nsp_sigev_add(const struct net *net, const struct nsp_sig_event *e)
 	if (slot) {
 		*slot = *e;
 		slot->seq = ++n->r.seq;
+		/* Under the lock: a reader that has seen this number finds it. */
+		slot->gseq = atomic64_inc_return(&nsp_sigev_gseq);
+		n->r.gseq = slot->gseq;
 		slot->pos = p;
 		slot->ev_class = cl;
 		r->written = p;
@@ -274,6 +310,9 @@ u64 nsp_sigev_add(const struct net *net, const struct nsp_sig_event *e)
 	raw_spin_unlock_irqrestore(&n->lock, flags);
 	if (!handle)
 		nsp_net_alloc_failed(nsp_net(net));
+	/* wq_has_sleeper(): smp_mb(), paired with nsp_sigev_poll()'s. */
+	else if (wq_has_sleeper(&nsp_sigev_waitq))
+		irq_work_queue(&nsp_sigev_wake_work);
 	return handle;
 }
 
@@ -330,13 +369,14 @@ static void nsp_sigev_show_one(struct seq_file *m, u32 inum, u64 cookie,
 	seq_printf(m, " sender_netns=%u target_pid=%u target_tgid=%u target_comm=",
 		   e->sender_netns, e->target_pid, e->target_tgid);
 	nsp_sigev_escape(m, e->target_comm, sizeof(e->target_comm));
-	seq_printf(m, " target_nspid=%u target_pidns=%u signo=%u code=%d outcome=%s reason=%s origin=%s forced=%s cause=%s class=%s\n",
+	seq_printf(m, " target_nspid=%u target_pidns=%u signo=%u code=%d outcome=%s reason=%s origin=%s forced=%s cause=%s class=%s gseq=%llu\n",
 		   e->target_nspid, e->target_pidns, e->sig, e->code,
 		   nsp_outcome_names[e->outcome], nsp_reason_names[e->reason],
 		   nsp_origin_names[e->origin],
 		   e->forced == NSP_SIG_FORCED_YES ? "1" :
 		   e->forced == NSP_SIG_FORCED_NO ? "0" : "-",
-		   nsp_cause_names[e->cause], nsp_class_names[e->ev_class]);
+		   nsp_cause_names[e->cause], nsp_class_names[e->ev_class],
+		   e->gseq);
 }
 
 /*
@@ -376,27 +416,33 @@ static bool nsp_sigev_wanted(u64 signals, u32 sig)
  * The "evring" record and the events of both rings, merged in seq order.
  * One event is copied at a time (under the lock of a live netns) and
  * printed outside; an event overwritten meanwhile is skipped (it is part of
- * the next read's overflow).
+ * the next read's overflow). (1.7) With @gafter, only the events whose
+ * gseq is greater than *@gafter, and nothing at all (no evring record) for
+ * rings that hold none.
  */
 static void nsp_sigev_show(struct seq_file *m, u32 inum, u64 cookie,
 			   struct nsp_sigev_net *live,
 			   const struct nsp_sigev_rings *rs, u64 after,
-			   u64 signals)
+			   u64 signals, const u64 *gafter)
 {
+	u64 gmin = gafter ? *gafter : 0;
 	u64 next[NSP_EV_CLASSES], last[NSP_EV_CLASSES], over[NSP_EV_CLASSES];
 	struct nsp_sig_event ev[NSP_EV_CLASSES];
 	bool have[NSP_EV_CLASSES] = { };
 	unsigned long flags = 0;
-	u64 seq;
+	u64 seq, gseq;
 	int cl;
 
 	if (live)
 		raw_spin_lock_irqsave(&live->lock, flags);
 	seq = rs->seq;
+	gseq = rs->gseq;
 	for (cl = 0; cl < NSP_EV_CLASSES; cl++)
 		last[cl] = rs->ring[cl].written;
 	if (live)
 		raw_spin_unlock_irqrestore(&live->lock, flags);
+	if (gafter && gseq <= gmin)
+		return;
 	for (cl = 0; cl < NSP_EV_CLASSES; cl++) {
 		u32 size = rs->ring[cl].size;
 
@@ -416,6 +462,7 @@ static void nsp_sigev_show(struct seq_file *m, u32 inum, u64 cookie,
 				have[cl] = nsp_sigev_copy(live, rs, cl,
 							  next[cl]++, &ev[cl]) &&
 					   ev[cl].seq > after &&
+					   ev[cl].gseq > gmin &&
 					   nsp_sigev_wanted(signals, ev[cl].sig);
 		if (!have[NSP_EV_ROUTINE] && !have[NSP_EV_NOTABLE])
 			break;
@@ -435,16 +482,83 @@ static void nsp_sigev_show(struct seq_file *m, u32 inum, u64 cookie,
  * @after: (format 1.5) only the events whose seq is greater; 0 for all
  * @signals: (format 1.6) only the events of these signals (bit signo - 1);
  *           0 for all. The evring record is the same either way.
+ * @gafter: (format 1.7) NULL for all; else only the events whose gseq is
+ *          greater than *@gafter, and nothing if the netns has none
  *
  * Context: rcu_read_lock() held.
  */
 void nsp_sigev_show_net(struct seq_file *m, const struct net *net, u64 after,
-			u64 signals)
+			u64 signals, const u64 *gafter)
 {
 	struct nsp_sigev_net *n = net_generic(net, nsp_sigev_id);
 
 	nsp_sigev_show(m, net->ns.inum, nsp_net_cookie(net), n, &n->r, after,
-		       signals);
+		       signals, gafter);
+}
+
+/**
+ * nsp_sigev_last_gseq() - the node-wide number of the last stored event
+ *
+ * A reader takes it before it walks the rings: every event with a number
+ * up to it is in its ring by then (numbered under the ring's lock).
+ *
+ * Return: 0 before the first event.
+ */
+u64 nsp_sigev_last_gseq(void)
+{
+	return atomic64_read(&nsp_sigev_gseq);
+}
+
+/**
+ * nsp_sigev_net_seq() - the seq of a netns' last event
+ * @net: a netns reached under rcu_read_lock()
+ *
+ * Taken before its rings are walked, as nsp_sigev_last_gseq().
+ *
+ * Context: rcu_read_lock() held.
+ * Return: 0 before its first event.
+ */
+u64 nsp_sigev_net_seq(const struct net *net)
+{
+	struct nsp_sigev_net *n = net_generic(net, nsp_sigev_id);
+	unsigned long flags;
+	u64 seq;
+
+	raw_spin_lock_irqsave(&n->lock, flags);
+	seq = n->r.seq;
+	raw_spin_unlock_irqrestore(&n->lock, flags);
+	return seq;
+}
+
+/**
+ * nsp_sigev_wake_all() - wake every poller of "events" to look again
+ *
+ * For what stores no event: a netns that died (netns.c).
+ *
+ * Context: process context.
+ */
+void nsp_sigev_wake_all(void)
+{
+	if (wq_has_sleeper(&nsp_sigev_waitq))
+		wake_up_interruptible_all(&nsp_sigev_waitq);
+}
+
+/**
+ * nsp_sigev_poll_wait() - the wait of poll() on the "events" file
+ * @file: the open file
+ * @pt:   poll()'s table
+ *
+ * The caller reads nsp_sigev_last_gseq() or nsp_sigev_net_seq() after it:
+ * an event stored after that read wakes the poller.
+ *
+ * Context: process context (the file pins the module, so the wait queue
+ * outlives every waiter).
+ */
+void nsp_sigev_poll_wait(struct file *file, poll_table *pt)
+{
+	poll_wait(file, &nsp_sigev_waitq, pt);
+	/* Paired with wq_has_sleeper() in nsp_sigev_add(). */
+	smp_mb();
 }
 
 /**
@@ -459,7 +573,7 @@ void nsp_sigev_show_net(struct seq_file *m, const struct net *net, u64 after,
 void nsp_sigev_show_dead(struct seq_file *m, u32 inum, u64 cookie,
 			 const struct nsp_sigev_rings *rings)
 {
-	nsp_sigev_show(m, inum, cookie, NULL, rings, 0, 0);
+	nsp_sigev_show(m, inum, cookie, NULL, rings, 0, 0, NULL);
 }
 
 /**
@@ -481,6 +595,7 @@ int nsp_sigev_init(void)
 	BUILD_BUG_ON(sizeof(struct nsp_sigev_net) > PAGE_SIZE);
 	BUILD_BUG_ON(NSP_SIGEV_PER_CHUNK < 1);
 	BUILD_BUG_ON(NSP_EV_CLASSES != 2);	/* nsp_sigev_add()'s handle */
+	init_irq_work(&nsp_sigev_wake_work, nsp_sigev_wake_fn);
 	nsp_sigev_sizes[NSP_EV_ROUTINE] = min_t(unsigned int, sig_events,
 						NSP_SIG_EVENTS_MAX);
 	nsp_sigev_sizes[NSP_EV_NOTABLE] = min_t(unsigned int, sig_events_notable,
@@ -513,10 +628,14 @@ err_dir:
 /**
  * nsp_sigev_exit() - free every ring and the chunk pool; no hook may run
  *
+ * No "events" file is open (it would pin the module): no poller waits, and
+ * after irq_work_sync() no wake-up runs either.
+ *
  * Context: process context; sleeps.
  */
 void nsp_sigev_exit(void)
 {
+	irq_work_sync(&nsp_sigev_wake_work);
 	unregister_pernet_subsys(&nsp_sigev_ops);
 	nsp_pool_exit(&nsp_chunk_pool);
 	nsp_pool_exit(&nsp_dir_pool);

@@ -2,6 +2,7 @@
 #ifndef NSP_SIGEVENTS_H
 #define NSP_SIGEVENTS_H
 
+#include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/types.h>
@@ -39,6 +40,8 @@ enum nsp_sig_reason {
 /**
  * struct nsp_sig_event - one entry of a netns' signal event rings
  * @seq:          1.. per netns, across both rings (their order)
+ * @gseq:         (format 1.7) 1.. across every netns since the module
+ *                loaded: the order of the node's events (nsp_sigev_add())
  * @pos:          its position in its ring, 1..; 0 marks an empty slot
  * @ts_ns:        ktime_get_ns() at generation
  * @sender_pid:   current's pid, initial pid namespace; 0 when sent from
@@ -64,6 +67,7 @@ enum nsp_sig_reason {
  */
 struct nsp_sig_event {
 	u64 seq;
+	u64 gseq;
 	u64 pos;
 	u64 ts_ns;
 	u32 sender_pid, sender_tgid, sender_netns;
@@ -78,7 +82,11 @@ struct nsp_sig_event {
 u64 nsp_sigev_add(const struct net *net, const struct nsp_sig_event *e);
 void nsp_sigev_set_cause(const struct net *net, u64 handle, u8 cause);
 void nsp_sigev_show_net(struct seq_file *m, const struct net *net, u64 after,
-			u64 signals);
+			u64 signals, const u64 *gafter);
+u64 nsp_sigev_last_gseq(void);
+u64 nsp_sigev_net_seq(const struct net *net);
+void nsp_sigev_poll_wait(struct file *file, poll_table *pt);
+void nsp_sigev_wake_all(void);
 struct nsp_sigev_rings;
 void nsp_sigev_rings_free(struct nsp_sigev_rings *rings);
 void nsp_sigev_show_dead(struct seq_file *m, u32 inum, u64 cookie,

@@ -40,7 +40,7 @@
 #define NSPROBE_FORMAT_H
 
 #define NSP_FORMAT_MAJOR 1
-#define NSP_FORMAT_MINOR 6
+#define NSP_FORMAT_MINOR 7
 
 #define NSP_VERSION_PREFIX "nsprobe-format"
 
@@ -172,6 +172,8 @@
  *      SIGURG and SIGWINCH; routine for every other (SIGCHLD, timers,
  *      SIGPIPE ...). Each class has a ring of its own, so routine events
  *      never overwrite notable ones.>
+ *      (1.7) gseq=<u64, 1.., across every netns since the module loaded:
+ *      the node's order of events; a netns' seq orders its own>
  *   One ev per signal at its generation (signal:signal_generate), target's
  *   netns. Pids are as seen from the initial pid namespace. forced is "-"
  *   when the generation kprobe did not see the send (send_sigqueue(), or
@@ -191,11 +193,29 @@
  *       (1.6) the same, and of those ev records only the ones whose signo
  *       is in the set: bit (signo - 1) of signals, signo 1 to 64. The
  *       evring record is unchanged. signals=0 (no signal) is refused.
+ *   "select gseq_after=<u64>"
+ *   "select gseq_after=<u64> signals=<u64>"
+ *       (1.7) every live netns: first one record
+ *         evnode gseq=<u64, the gseq of the node's last event when this
+ *                read began, 0 before the first>
+ *       then, for each netns holding events whose gseq is greater than
+ *       gseq_after (and, with signals=, whose signo is in the set), its
+ *       evring record (unchanged) and those ev records; nothing for the
+ *       others. Every event numbered up to evnode's gseq is in its ring
+ *       by that read (or counted in its overflow), so a reader that asks
+ *       next for gseq_after=<that gseq> misses none; events numbered
+ *       after it may be in both reads (their seq tells them apart).
  *   "select all"   everything again (the state of a new open)
  * Anything else fails with -EINVAL. The selection belongs to the open file
  * and lasts until the next selection or the close; the file is read from
  * the start at offset 0 (lseek), so one open serves a whole --follow. A
  * module before 1.5 refuses the write (mode 0444: -EACCES or -EBADF).
+ *
+ * (1.7) poll(): the file is readable (POLLIN) once an event of any netns
+ * and any signal was stored since its last read from offset 0 began (or
+ * since the module loaded, before its first read), whatever its selection;
+ * a reader then reads its selection again. Like every open debugfs file of
+ * the module it pins the module: rmmod fails with EBUSY while it is open.
  */
 #define NSP_FILE_EVENTS "events"
 #define NSP_EVENTS_SELECT_MAX 128
