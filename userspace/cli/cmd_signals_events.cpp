@@ -3,11 +3,17 @@
 // event ring of each netns (format.h NSP_FILE_EVENTS), like killsnoop but
 // with what became of each signal and why.
 //
-// --follow polls the file every 0.2 s and prints events whose seq is above
-// the last one seen in that netns (by inum + cookie); events overwritten
-// between two polls are reported as a count. With --netns naming a live
-// netns (format 1.5) the module does the selection: each poll reads that
-// netns' ring record and its new events only. JSON: one document without
+// --follow prints events whose seq is above the last one seen in that
+// netns (by inum + cookie); events overwritten between two reads are
+// reported as a count. With a format 1.7 module it keeps the events file
+// open and sleeps in poll() until the module stores an event, then reads
+// only what is new: with --netns naming a live netns that netns' ring
+// record and its events after the last seq seen (format 1.5 selection),
+// else the events of every netns numbered after the node's last event of
+// the previous read ("select gseq_after=", 1.7) and the dead netns'
+// records. The open file pins the module: rmmod fails while a follower
+// runs (docs/architecture.md). An older module is read every 0.2 s, the
+// file opened for each read. JSON: one document without
 // --follow ({"schema", "rings", "events"}); with --follow one event object
 // per line (JSON lines). Text: render_text(SigEventsModel) of render.h,
 // one block per netns with a header; --follow: one stream, in time order
@@ -26,6 +32,7 @@
 #include <tuple>
 
 #include <time.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -186,6 +193,48 @@ int SignalsCommand::run_events()
 		return build_sig_events(*evs, *pm, netns, f, want);
 	};
 
+	// (1.7) --follow of a live netns or of every netns: one open file, a
+	// poll() between reads. A dead netns (nothing new ever comes) and an
+	// older module keep the 0.2 s reads.
+	const bool wait_poll = follow_ && version.at_least(NSP_FORMAT_MAJOR, 7) &&
+			       (!only || kernel_select);
+	std::optional<EventsFile> held;
+	uint64_t node_gseq = 0;
+	auto read_follow = [&](const SigEventFilter &f, uint64_t after) -> Result<SigEventsModel> {
+		if (!held) {
+			auto ev_file = EventsFile::open(src.dir(), true);
+			if (!ev_file)
+				return Error{Errc::module_not_loaded, ev_file.error().what,
+					     "cannot be read", "the module was unloaded",
+					     ev_file.error().sys_errno};
+			held = std::move(*ev_file);
+		}
+		Status s = kernel_select ? held->select(static_cast<uint32_t>(only->inum),
+							*only->cookie, after)
+					 : held->select_after_gseq(node_gseq);
+		if (!s)
+			return s.error();
+		auto text = held->read();
+		if (!text)
+			return text.error();
+		auto evs = parse_sig_events(*text, held->path());
+		if (!evs)
+			return evs.error();
+		if (kernel_select)
+			return build_sig_events(*evs, Postmortem{}, netns, f, want);
+		if (!evs->node_gseq)
+			return Error{Errc::malformed, held->path(), "has no evnode record",
+				     "a format 1.7 module writes one first after \"select gseq_after=\"",
+				     0};
+		node_gseq = *evs->node_gseq;
+		// A netns that died since the last read took its last events
+		// into its post-mortem record.
+		auto pm = read_postmortem(src.dir(), version);
+		if (!pm)
+			return pm.error();
+		return build_sig_events(*evs, *pm, netns, f, want);
+	};
+
 	auto m = read_all(*filter);
 	if (!m)
 		return fail(m.error());
@@ -222,7 +271,8 @@ int SignalsCommand::run_events()
 	};
 	std::map<std::pair<uint64_t, uint64_t>, Seen> last;
 	std::optional<std::pair<uint64_t, uint64_t>> last_header;
-	auto mm = read_all(all);
+	bool ending = false;	// (1.7) the followed netns is gone: one last batch
+	auto mm = wait_poll ? read_follow(all, 0) : read_all(all);
 	if (!mm)
 		return fail(mm.error());
 	for (;;) {
@@ -271,8 +321,43 @@ int SignalsCommand::run_events()
 		}
 		if (std::fflush(stdout) != 0 || std::ferror(stdout))
 			return kExitOk;	// main()'s finish_stdout() reports it
-		std::this_thread::sleep_for(std::chrono::milliseconds(200));
-		mm = read_all(all, only && only->cookie ? last[{only->inum, *only->cookie}].seq : 0);
+		if (ending)
+			return kExitOk;
+		const uint64_t after = only && only->cookie ? last[{only->inum, *only->cookie}].seq : 0;
+		if (wait_poll) {
+			// No time limit: only an event wakes the module's file
+			// (the open file pins the module, so it cannot go away
+			// meanwhile), and a signal ends the follower, as does a
+			// reader of stdout that went away (a pipe's POLLERR, a
+			// terminal's POLLHUP): a follower nobody reads must not
+			// keep pinning the module until the next event.
+			auto woke = held->wait(-1, STDOUT_FILENO);
+			if (!woke)
+				return fail(woke.error());
+			if (*woke == EventsFile::Wake::watch_closed)
+				return kExitOk;
+			if (*woke == EventsFile::Wake::hangup) {
+				// The netns is gone: its last events, from its
+				// post-mortem record (1.4), then the end.
+				ending = true;
+				auto pm = read_postmortem(src.dir(), version);
+				if (!pm)
+					return fail(pm.error());
+				auto dead = [&](uint64_t inum, uint64_t cookie, bool) {
+					return inum == only->inum && cookie == *only->cookie;
+				};
+				mm = build_sig_events(SigEvents{}, *pm, netns, all, dead);
+				// stderr, apart from the text or JSON stream.
+				std::fprintf(stderr, "netns %llu:%llu is gone\n",
+					     static_cast<unsigned long long>(only->inum),
+					     static_cast<unsigned long long>(*only->cookie));
+			} else {
+				mm = read_follow(all, after);
+			}
+		} else {
+			std::this_thread::sleep_for(std::chrono::milliseconds(200));
+			mm = read_all(all, after);
+		}
 		if (!mm)
 			return fail(mm.error());
 	}

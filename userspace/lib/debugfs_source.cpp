@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -293,6 +294,34 @@ Status EventsFile::select(uint32_t inum, uint64_t cookie, uint64_t after,
 Status EventsFile::select_all()
 {
 	return write_line("select all\n");
+}
+
+Status EventsFile::select_after_gseq(uint64_t gseq, std::optional<uint64_t> signals)
+{
+	std::string line = fmt::format("select gseq_after={}", gseq);
+	if (signals)
+		line += fmt::format(" signals={}", *signals);
+	return write_line(line + "\n");
+}
+
+Result<EventsFile::Wake> EventsFile::wait(int timeout_ms, int watch_fd)
+{
+	// events 0 for watch_fd: poll() reports POLLERR and POLLHUP anyway.
+	pollfd p[2] = {{fd_.get(), POLLIN, 0}, {watch_fd, 0, 0}};
+	int n;
+	while ((n = ::poll(p, watch_fd < 0 ? 1 : 2, timeout_ms)) < 0 && errno == EINTR) {
+	}
+	if (n < 0)
+		return errno_error(Errc::internal, path_ + ": poll", errno);
+	if (watch_fd >= 0 && (p[1].revents & (POLLERR | POLLHUP)))
+		return Wake::watch_closed;
+	if (p[0].revents & POLLHUP)
+		return Wake::hangup;
+	if (p[0].revents & (POLLERR | POLLNVAL))
+		return Error{Errc::internal, path_ + ": poll",
+			     fmt::format("revents {:#x}", static_cast<unsigned>(p[0].revents)),
+			     "the module's events file cannot be waited on", 0};
+	return p[0].revents & POLLIN ? Wake::event : Wake::timeout;
 }
 
 Result<std::string> EventsFile::read()

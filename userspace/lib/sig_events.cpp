@@ -162,9 +162,16 @@ Result<SigEvents> parse_sig_events(std::string_view content, std::string_view fi
 			g.word("forced", e.forced);
 			g.opt_word("cause", e.cause);	// 1.3
 			g.opt_word("class", e.ev_class);	// 1.4
+			g.opt_num("gseq", e.gseq);	// 1.7
 			if (!g.err.empty())
 				return line_error(file, lineno, "ev record: " + g.err);
 			out.events.push_back(std::move(e));
+		} else if (type == "evnode") {	// 1.7
+			uint64_t gseq = 0;
+			g.num("gseq", gseq);
+			if (!g.err.empty())
+				return line_error(file, lineno, "evnode record: " + g.err);
+			out.node_gseq = gseq;
 		}
 		return std::nullopt;
 	});

@@ -83,8 +83,9 @@ std::optional<bool> module_loaded_sysfs(const std::string &sys_module = "/sys/mo
 // (format 1.5) The events file (format.h NSP_FILE_EVENTS) of the module at
 // `dir`, open so that a selection written to it narrows the reads to one
 // netns and to the events after a sequence number: a --follow then reads
-// only what is new, not every ring of every netns. While open it pins the
-// module (rmmod: EBUSY), so keep it open only as long as a read.
+// only what is new, not every ring of every netns. (1.7) wait() sleeps in
+// poll() until an event is stored. While open it pins the module (rmmod:
+// EBUSY); only a --follow keeps it open between reads.
 class EventsFile {
 public:
 	// Opens <dir>/events, for reading and, with `select` (the module's
@@ -100,6 +101,17 @@ public:
 	Status select(uint32_t inum, uint64_t cookie, uint64_t after,
 		      std::optional<uint64_t> signals = std::nullopt);
 	Status select_all();
+	// (1.7) Writes "select gseq_after=G", with " signals=M" when set:
+	// every netns' events numbered after G, and first the evnode record.
+	Status select_after_gseq(uint64_t gseq, std::optional<uint64_t> signals = std::nullopt);
+	// (1.7) poll() for POLLIN, at most `timeout_ms` (-1: no limit), and
+	// for `watch_fd` (if not -1; e.g. stdout) to report POLLERR or
+	// POLLHUP (a pipe whose reader went away, a hung-up terminal). The
+	// file hangs up (POLLHUP: hangup) when its one-netns selection names
+	// a netns that is gone. EINTR is retried. Errors: internal (poll()
+	// failed, or the events file said POLLERR or POLLNVAL).
+	enum class Wake { event, timeout, watch_closed, hangup };
+	Result<Wake> wait(int timeout_ms, int watch_fd = -1);
 	// The file from offset 0, as the selection shapes it.
 	Result<std::string> read();
 	const std::string &path() const { return path_; }

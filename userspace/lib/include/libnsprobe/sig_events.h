@@ -40,6 +40,9 @@ struct SigEvent {
 	// (SIGCHLD, timers, ...), each kept in a ring of its own; empty from an
 	// older module (one ring for all).
 	std::string ev_class;
+	// (1.7) The node-wide order of events, across every netns; absent
+	// from an older module.
+	std::optional<uint64_t> gseq;
 };
 
 // (1.3) The signal was sent from interrupt context (a timer): no sending
@@ -63,6 +66,9 @@ struct SigRing {
 struct SigEvents {
 	std::vector<SigRing> rings;
 	std::vector<SigEvent> events;	// per netns oldest first, as written
+	// (1.7) The "evnode" record of a "select gseq_after=" read: the gseq
+	// of the node's last event when the read began (format.h).
+	std::optional<uint64_t> node_gseq;
 };
 
 // Parses the events file; unknown record types and keys are ignored, known
