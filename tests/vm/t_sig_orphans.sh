@@ -106,6 +106,26 @@ check "select signals=SIGCHLD|SIGUSR1 after=4: seq 5 and 6" "5 6" \
 check "select signals=SIGTERM (none sent): the evring record only, same sums" \
 	"$(grep "^evring inum=$in " <<<"$sel")" \
 	"$(ev_select "select inum=$in cookie=$cookie after=0 signals=16384")"
+# (format 1.7) gseq=: the node's order; "select gseq_after=G" starts with
+# the evnode record, then only the netns with events numbered after G.
+# in_gseqs: the gseq of each of $in's events, by seq
+in_gseqs() { awk -v i="$in" '$1 == "ev" && $2 == "inum=" i { for (k = 2; k <= NF; k++) if ($k ~ /^gseq=/) print substr($k, 6) }' "$NSP_DEBUGFS/events" | xargs; }
+read -r -a gs <<<"$(in_gseqs)"
+check "gseq: one per event of $in, increasing" "6 1" \
+	"${#gs[@]} $(printf '%s\n' "${gs[@]}" | sort -nuc 2>/dev/null && echo 1)"
+sel=$(ev_select "select gseq_after=${gs[3]}")
+check "select gseq_after=<4th>: evnode first, its gseq >= the 6th's" "evnode 1" \
+	"$(head -1 <<<"$sel" | cut -d' ' -f1) $(head -1 <<<"$sel" | awk -v g="${gs[5]}" '{ sub("gseq=", "", $2); print ($2 >= g) }')"
+check "select gseq_after=<4th>: $in's evring and its seq 5 and 6" "1|5 6" \
+	"$(grep -c "^evring inum=$in " <<<"$sel")|$(awk -v i="$in" '$1 == "ev" && $2 == "inum=" i { sub("seq=", "", $4); print $4 }' <<<"$sel" | xargs)"
+check "select gseq_after=<6th>: nothing of $in, not even its evring" 0 \
+	"$(ev_select "select gseq_after=${gs[5]}" | grep -c " inum=$in ")"
+check "select gseq_after=0 signals=SIGUSR1: of $in, seq 6 only" "6" \
+	"$(ev_select "select gseq_after=0 signals=512" | awk -v i="$in" '$1 == "ev" && $2 == "inum=" i { sub("seq=", "", $4); print $4 }' | xargs)"
+for bad in "select gseq_after=" "select gseq_after=1 signals=0" "select gseq_after=1 x=1" \
+	"select gseq_after=1 signals=1 more=1" "select gseq_after=+1" "select gseq_after=1 inum=1"; do
+	check "select refused (EINVAL): '$bad'" "ERR" "$(ev_select "$bad" | cut -c1-3)"
+done
 for bad in "select" "select all x" "select inum=$in cookie=$cookie" "select inum=+$in cookie=$cookie after=0" \
 	"select inum=4294967296 cookie=1 after=0" "select  inum=$in cookie=$cookie after=0" \
 	"select inum=$in cookie=$cookie after=0 more=1" "select inum=$in cookie=$cookie after=0x1" \
@@ -133,9 +153,83 @@ check "CLI: --signal TERM (none): no event matches (6 kept)" \
 check "CLI: --json --signal CHLD: 5 events, all SIGCHLD" "5 17" \
 	"$(nsp_json signals --events --netns "$in" --signal CHLD | jq -r '"\(.events | length) \(.events | map(.signo) | unique | join(","))"')"
 
+# --- (format 1.7) --follow sleeps in poll() on one open events file ---
+# Two followers, JSON lines: f1 of netns $in (a one-netns selection, woken
+# by that netns' events only) and fall of every netns ("select
+# gseq_after=", woken by any event). Each event of $in must reach each of
+# them exactly once: its seqs 1..N, each once.
+# jl_seqs FILE: the seqs of netns $in's events in FILE, sorted, one a line
+jl_seqs() { jq -r --argjson i "$in" 'select(.inum == $i) | .seq' "$1" | sort -n; }
+jl_has() { [ "$(jl_seqs "$1" | wc -l)" -ge "$2" ]; }
+# syscr PID: read() calls of PID so far (/proc/PID/io)
+syscr() { awk '$1 == "syscr:" { print $2 }' "/proc/$1/io"; }
+# node_gseq: the gseq of the node's last event (the evnode record)
+node_gseq() { ev_select "select gseq_after=0" | awk '$1 == "evnode" { sub("gseq=", "", $2); print $2 }'; }
+# in_seq: the seq of netns $in's last event (its evring written=)
+in_seq() { raw_field events evring written "inum=$in"; }
+check "no reader holds the module before the followers" 0 "$(cat /sys/module/nsprobe/refcnt)"
+"$NSPROBE" signals --events --follow --json --netns "$in" >/tmp/f1.out 2>/tmp/f1.err &
+f1=$!
+"$NSPROBE" signals --events --follow --json >/tmp/fall.out 2>/tmp/fall.err &
+fall=$!
+sig_readers+=("$f1" "$fall")	# sig_cleanup stops them before its rmmod
+n=$(in_seq)
+wait_until 30 jl_has /tmp/f1.out "$n"
+wait_until 30 jl_has /tmp/fall.out "$n"
+# (a) Three more, one at a time: each reaches both before the next is sent.
+for k in 1 2 3; do
+	kill -USR1 "$pid1"
+	wait_until 30 jl_has /tmp/f1.out $((n + k))
+	wait_until 30 jl_has /tmp/fall.out $((n + k))
+done
+n=$((n + 3))
+check "follow: netns $in's last seq is the ring's" "$n" "$(in_seq)"
+check "follow --netns: each event of $in once, seq 1..$n" "$(seq 1 $n | xargs)" "$(jl_seqs /tmp/f1.out | xargs)"
+check "follow (every netns): each event of $in once, seq 1..$n" "$(seq 1 $n | xargs)" "$(jl_seqs /tmp/fall.out | xargs)"
+# (b) While $in is quiet, f1 reads nothing, though the node's other events
+# wake its poll(): SIGCHLDs of the host netns (each sleep below ends with
+# one to this shell). Before 1.7 it read the file every 0.2 s (this
+# interval: 10 or more reads); a poll() that is not its netns' would make
+# it read once per wake.
+r0=$(syscr "$f1") g0=$(node_gseq)
+for k in 1 2 3 4 5 6 7 8 9 10; do sleep 0.2; done
+r1=$(syscr "$f1") g1=$(node_gseq)
+check "idle: events elsewhere on the node meanwhile (gseq went up)" 1 "$((g1 > g0 + 9))"
+check "idle: none in $in (its last seq)" "$n" "$(in_seq)"
+check "idle: follow --netns did not read (syscr before/after)" "$r0" "$r1"
+# (c) An open events file pins the module: rmmod is refused while a
+# follower runs (docs/architecture.md), and works once none runs.
+kill -TERM "$fall"
+wait "$fall" 2>/dev/null
+check "refcnt: the one follower left holds the module" 1 "$(cat /sys/module/nsprobe/refcnt)"
+rmmod nsprobe 2>/dev/null
+rc=$?
+check "rmmod while a follower runs: refused, the module stays" "1 1" \
+	"$((rc != 0)) $(grep -c '^nsprobe ' /proc/modules)"
+# A follower whose reader went away ends at once (POLLERR on its stdout
+# pipe), not at the next event of its netns, which never comes here.
+timeout 30 bash -c "\"$NSPROBE\" signals --events --follow --netns $in | head -n 1 >/dev/null"
+check "follow | head -n 1: the follower ends without a new event (not 124)" 0 "$?"
+check "refcnt: f1 only again" 1 "$(cat /sys/module/nsprobe/refcnt)"
+
 # The orphans are zombies now (PID 1 never reaps): SIGKILL to PID 1 makes
 # zap_pid_ns_processes() SIGKILL them, and a zombie has no netns.
 kill -KILL "$pid1"
 wait_gone "$pid1"
+# (1.7) f1 hangs up when its netns dies: its last events (read when they
+# come, or from the post-mortem record), "netns ... is gone", exit 0. Each
+# event still once. (f1 is this shell's child: wait, with a watchdog.)
+ip netns del "$ctr"
+(sleep 60; kill -TERM "$f1") 2>/dev/null &
+wd=$!
+wait "$f1"
+rc=$?
+kill "$wd" 2>/dev/null
+check "follow --netns: ends by itself with status 0 when its netns dies" 0 "$rc"
+check "follow --netns: says so" "netns $in:$cookie is gone" "$(cat /tmp/f1.err)"
+pm_n=$(raw_field postmortem evring written "inum=$in" "cookie=$cookie")
+check "follow --netns: each event of the dead netns once, seq 1..$pm_n" \
+	"$(seq 1 "$pm_n" | xargs)" "$(jl_seqs /tmp/f1.out | xargs)"
+check "refcnt: no follower left" 0 "$(cat /sys/module/nsprobe/refcnt)"
 nsp_unload
 nsp_summary
