@@ -283,3 +283,34 @@ TEST(SigEvents, Format14Classes)
 	ASSERT_FALSE(b);
 	EXPECT_EQ(b.error().what, "events:1");
 }
+
+// (format 1.7) ev gseq= and the evnode record of a "select gseq_after=" read;
+// both absent from an older module.
+TEST(SigEvents, Format17GseqAndEvnode)
+{
+	auto old = parse_sig_events(kEvents, "events");
+	ASSERT_TRUE(old) << old.error().message();
+	EXPECT_FALSE(old->node_gseq);
+	EXPECT_FALSE(old->events[0].gseq);
+
+	auto r = parse_sig_events(
+		"evnode gseq=42\n"
+		"evring inum=4026532301 cookie=7 size=320 written=1 overflow=0 notable_size=64 "
+		"notable_written=1 notable_overflow=0\n"
+		"ev inum=4026532301 cookie=7 seq=1 ts_ns=1 sender_pid=1 sender_tgid=1 sender_comm=a "
+		"sender_netns=1 target_pid=2 target_tgid=2 target_comm=b target_nspid=1 "
+		"target_pidns=3 signo=15 code=0 outcome=queued reason=- origin=process forced=0 "
+		"cause=- class=notable gseq=41\n",
+		"events");
+	ASSERT_TRUE(r) << r.error().message();
+	ASSERT_TRUE(r->node_gseq);
+	EXPECT_EQ(*r->node_gseq, 42u);
+	ASSERT_EQ(r->events.size(), 1u);
+	ASSERT_TRUE(r->events[0].gseq);
+	EXPECT_EQ(*r->events[0].gseq, 41u);
+
+	auto bad = parse_sig_events("evnode gseq=x\n", "events");
+	ASSERT_FALSE(bad);
+	EXPECT_EQ(bad.error().code, Errc::malformed);
+	EXPECT_EQ(bad.error().what, "events:1");
+}
