@@ -12,7 +12,6 @@
 #define NSP_COMPAT_H
 
 #include <linux/bits.h>
-#include <linux/ftrace.h>
 #include <linux/ptrace.h>
 #include <linux/sched/signal.h>
 #include <net/net_namespace.h>
@@ -132,28 +131,6 @@ static inline const char * const *nsp_sig_deliver_symbols(void)
 	static const char * const syms[] = { NSP_TP_SIG_DELIVER, NULL };
 
 	return syms;
-}
-
-/**
- * nsp_ftrace_regs() - the registers an ftrace_ops callback was given
- * @fregs: its struct ftrace_regs (DYNAMIC_FTRACE_WITH_ARGS, set on Debian's
- *         6.1 and 6.12 amd64 kernels)
- *
- * On x86 the ftrace_regs hold a struct pt_regs in which ftrace_caller
- * saved the argument registers, the stack and the instruction pointer;
- * regs_get_kernel_argument() reads them as from a kprobe's. 6.12.107 wraps
- * it (arch_ftrace_regs(), include/linux/ftrace_regs.h); 6.1.170 has the
- * pt_regs as the struct's only member (arch/x86/include/asm/ftrace.h).
- *
- * Return: a pt_regs whose argument registers are valid, nothing else.
- */
-static inline struct pt_regs *nsp_ftrace_regs(struct ftrace_regs *fregs)
-{
-#ifdef arch_ftrace_regs
-	return &arch_ftrace_regs(fregs)->regs;
-#else
-	return &fregs->regs;
-#endif
 }
 
 /**

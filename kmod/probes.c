@@ -6,7 +6,6 @@
  */
 
 #include <linux/cpumask.h>
-#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
@@ -14,7 +13,6 @@
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 
-#include "compat.h"
 #include "probes.h"
 
 /* Serializes every registration and state change; never taken in handlers. */
@@ -45,7 +43,6 @@ void nsp_probe_add(struct nsp_probe *p, enum nsp_probe_state state)
 	p->reason = state == NSP_PROBE_DISABLED ? NSP_PROBE_REASON_PARAM_OFF :
 		    NSP_PROBE_REASON_NO_SYMBOL;
 	p->nmissed = 0;
-	atomic_long_set(&p->fmissed, 0);
 	nsp_probe_table[p->id] = p;
 	mutex_unlock(&nsp_probes_lock);
 }
@@ -77,76 +74,11 @@ static int nsp_probe_tp_register(struct nsp_probe *p)
 	return 0;
 }
 
-/* kind kprobe: the probe's entry handler behind the kprobe core's. */
-static int nsp_probe_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	struct nsp_probe *p = container_of(kp, struct nsp_probe, kp);
-
-	return p->pre(p, regs);
-}
-
-/*
- * kind ftrace: ftrace calls this from its trampoline at the function's
- * first instruction (ftrace_func_t, the same on 6.1 and 6.12). The ops has
- * FTRACE_OPS_FL_RECURSION, so the guard is ours: the trylock also disables
- * preemption until the unlock.
- */
-static void notrace nsp_probe_ftrace(unsigned long ip, unsigned long parent_ip,
-				     struct ftrace_ops *op,
-				     struct ftrace_regs *fregs)
-{
-	struct nsp_probe *p = container_of(op, struct nsp_probe, ops);
-	int bit;
-
-	bit = ftrace_test_recursion_trylock(ip, parent_ip);
-	if (unlikely(bit < 0)) {
-		atomic_long_inc(&p->fmissed);
-		return;
-	}
-	p->pre(p, nsp_ftrace_regs(fregs));
-	ftrace_test_recursion_unlock(bit);
-}
-
-/*
- * An ftrace_ops of our own on @sym: no full pt_regs, no kprobe lookup, the
- * cheapest function-entry hook a module has (docs/performance.md). The
- * filter names the function; -EINVAL from ftrace_set_filter() means no
- * traceable function has that name.
- *
- * Return: 0, -ENOENT if ftrace cannot hook @sym, or another -errno.
- */
-static int nsp_probe_ftrace_register(struct nsp_probe *p, const char *sym)
-{
-	unsigned char buf[KSYM_NAME_LEN];
-	int err;
-
-	if (strscpy(buf, sym, sizeof(buf)) < 0)
-		return -ENOENT;
-	memset(&p->ops, 0, sizeof(p->ops));
-	p->ops.func = nsp_probe_ftrace;
-	p->ops.flags = FTRACE_OPS_FL_RECURSION;
-	err = ftrace_set_filter(&p->ops, buf, strlen(buf), 1);
-	if (!err)
-		err = register_ftrace_function(&p->ops);
-	if (err) {
-		ftrace_free_filter(&p->ops);
-		return err == -EINVAL ? -ENOENT : err;
-	}
-	p->kind = NSP_PROBE_FTRACE;
-	return 0;
-}
-
 static int nsp_probe_register(struct nsp_probe *p, const char *sym)
 {
 	if (p->tp_name && !strcmp(sym, p->tp_name))
 		return nsp_probe_tp_register(p);
 	p->kind = p->base_kind;
-	if (p->kind == NSP_PROBE_FTRACE) {
-		if (!nsp_probe_ftrace_register(p, sym))
-			return 0;
-		/* Not traceable (or no such symbol): the kprobe core decides. */
-		p->kind = NSP_PROBE_KPROBE;
-	}
 	/*
 	 * register_kprobe() fills in addr, flags and list heads; a struct
 	 * that was registered before must be cleared before it is reused.
@@ -162,7 +94,7 @@ static int nsp_probe_register(struct nsp_probe *p, const char *sym)
 	}
 	memset(&p->kp, 0, sizeof(p->kp));
 	p->kp.symbol_name = sym;
-	p->kp.pre_handler = nsp_probe_kprobe_pre;
+	p->kp.pre_handler = p->pre;
 	return register_kprobe(&p->kp);
 }
 
@@ -212,8 +144,6 @@ static unsigned long nsp_probe_cur_missed(const struct nsp_probe *p)
 {
 	if (p->state != NSP_PROBE_ARMED || p->kind == NSP_PROBE_TRACEPOINT)
 		return 0;
-	if (p->kind == NSP_PROBE_FTRACE)
-		return atomic_long_read(&p->fmissed);
 	if (p->kind == NSP_PROBE_KRETPROBE)
 		return p->rp.nmissed + p->rp.kp.nmissed;
 	return p->kp.nmissed;
@@ -240,15 +170,6 @@ void nsp_probe_disarm(struct nsp_probe *p, enum nsp_probe_state state)
 		if (p->kind == NSP_PROBE_TRACEPOINT) {
 			tracepoint_probe_unregister(p->tp, p->tp_func, p);
 			tracepoint_synchronize_unregister();
-		} else if (p->kind == NSP_PROBE_FTRACE) {
-			/*
-			 * The ops is not core kernel data, so ftrace makes it
-			 * FTRACE_OPS_FL_DYNAMIC and waits out every CPU still
-			 * in the handler (synchronize_rcu_tasks*()) first.
-			 */
-			unregister_ftrace_function(&p->ops);
-			ftrace_free_filter(&p->ops);
-			atomic_long_set(&p->fmissed, 0);
 		} else if (p->kind == NSP_PROBE_KRETPROBE) {
 			unregister_kretprobe(&p->rp);
 		} else {

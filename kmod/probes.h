@@ -2,8 +2,6 @@
 #ifndef NSP_PROBES_H
 #define NSP_PROBES_H
 
-#include <linux/atomic.h>
-#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -29,29 +27,13 @@ enum nsp_hook_id {
 	NSP_HOOK_ID__COUNT,
 };
 
-struct nsp_probe;
-
-/**
- * typedef nsp_pre_handler_t - an entry handler, kprobe or ftrace alike
- * @p:    the probe
- * @regs: the registers at the function's entry. Through ftrace they are
- *        the ftrace_regs of DYNAMIC_FTRACE_WITH_ARGS (x86: the argument
- *        registers, the stack and instruction pointers; nothing else), so a
- *        handler reads only arguments (regs_get_kernel_argument()).
- *
- * Return: 0 (a kprobe's "do not skip the instruction").
- */
-typedef int (*nsp_pre_handler_t)(struct nsp_probe *p, struct pt_regs *regs);
-
 /**
  * struct nsp_probe - one hook: its registration and what "probes" shows
  * @id:        slot in the probe table and in the per-CPU hit counters
  * @name:      NSP_HOOK_* name
- * @kind:      NSP_PROBE_FTRACE, NSP_PROBE_KPROBE or NSP_PROBE_KRETPROBE;
- *             an ftrace probe whose symbol ftrace cannot hook (not
- *             traceable) falls back to a kprobe with the same handler
+ * @kind:      NSP_PROBE_KPROBE or NSP_PROBE_KRETPROBE
  * @symbols:   NULL-terminated candidate symbols, tried in order
- * @pre:       entry handler (kind ftrace or kprobe)
+ * @pre:       kprobe pre-handler (kind kprobe)
  * @entry:     kretprobe entry handler (kind kretprobe)
  * @ret:       kretprobe return handler (kind kretprobe)
  * @data_size: kretprobe per-instance data size (bytes)
@@ -66,9 +48,6 @@ typedef int (*nsp_pre_handler_t)(struct nsp_probe *p, struct pt_regs *regs);
  * @err:       -errno of the last failed registration, 0 if none
  * @reason:    why the probe is in @state (NSP_PROBE_REASON_*)
  * @nmissed:   nmissed summed over earlier registrations
- * @fmissed:   calls of the ftrace handler skipped by ftrace's recursion
- *             guard (kind ftrace; the kprobe core counts its own)
- * @ops:       the ftrace_ops (kind ftrace)
  * @kp:        the kprobe (kind kprobe)
  * @rp:        the kretprobe (kind kretprobe)
  *
@@ -80,7 +59,7 @@ struct nsp_probe {
 	const char *name;
 	enum nsp_probe_kind kind;
 	const char * const *symbols;
-	nsp_pre_handler_t pre;
+	kprobe_pre_handler_t pre;
 	kretprobe_handler_t entry;
 	kretprobe_handler_t ret;
 	size_t data_size;
@@ -95,9 +74,7 @@ struct nsp_probe {
 	int err;
 	const char *reason;
 	unsigned long nmissed;
-	atomic_long_t fmissed;
 	union {
-		struct ftrace_ops ops;
 		struct kprobe kp;
 		struct kretprobe rp;
 	};

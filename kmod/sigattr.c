@@ -411,8 +411,9 @@ static struct nsp_probe nsp_ns_exit_probe;
  * (b) exit_task_namespaces(p) / switch_task_namespaces(p, new), entry. At
  * exit, also note the netns the task leaves (nsp_exited_note()).
  */
-static int nsp_ns_change_pre(struct nsp_probe *probe, struct pt_regs *regs)
+static int nsp_ns_change_pre(struct kprobe *kp, struct pt_regs *regs)
 {
+	struct nsp_probe *probe = container_of(kp, struct nsp_probe, kp);
 	struct task_struct *p = nsp_ns_change_task(regs);
 	LIST_HEAD(mine);
 

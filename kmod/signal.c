@@ -115,8 +115,9 @@ static DEFINE_PER_CPU(struct nsp_sig_force_slot, nsp_sig_force_slot);
  *                      struct task_struct *t, enum pid_type type, bool force)
  * (6.1.170, 6.12.107; __send_signal() with the same arguments before 6.0).
  */
-static int nsp_sig_generate_pre(struct nsp_probe *p, struct pt_regs *regs)
+static int nsp_sig_generate_pre(struct kprobe *kp, struct pt_regs *regs)
 {
+	struct nsp_probe *p = container_of(kp, struct nsp_probe, kp);
 	int sig = nsp_sig_generate_sig(regs);
 	struct task_struct *t = nsp_sig_generate_target(regs);
 	bool force = nsp_sig_generate_force(regs);

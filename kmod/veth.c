@@ -98,8 +98,9 @@ static DEFINE_PER_CPU(struct nsp_xmit_ctx, nsp_xmit_ctx);
  * ndo_start_xmit of veth on 6.1.170 and 6.12.107. Entry kprobe (through
  * ftrace): the arguments are still in their registers.
  */
-static int nsp_veth_xmit_pre(struct nsp_probe *p, struct pt_regs *regs)
+static int nsp_veth_xmit_pre(struct kprobe *kp, struct pt_regs *regs)
 {
+	struct nsp_probe *p = container_of(kp, struct nsp_probe, kp);
 	struct sk_buff *skb = nsp_veth_xmit_skb(regs);
 	struct net_device *dev = nsp_veth_xmit_dev(regs);
 
@@ -181,8 +182,9 @@ static int nsp_veth_xmit_ret(struct kretprobe_instance *ri,
  * __dev_forward_skb(struct net_device *dev, struct sk_buff *skb): dev is
  * the peer. Inside veth_xmit() only (the context names this skb).
  */
-static int nsp_veth_fwd_pre(struct nsp_probe *p, struct pt_regs *regs)
+static int nsp_veth_fwd_pre(struct kprobe *kp, struct pt_regs *regs)
 {
+	struct nsp_probe *p = container_of(kp, struct nsp_probe, kp);
 	struct net_device *peer = nsp_dev_forward_dev(regs);
 	struct sk_buff *skb = nsp_dev_forward_skb(regs);
 	struct nsp_xmit_ctx *ctx = this_cpu_ptr(&nsp_xmit_ctx);
@@ -205,8 +207,9 @@ static int nsp_veth_fwd_pre(struct nsp_probe *p, struct pt_regs *regs)
 }
 
 /* enqueue_to_backlog(struct sk_buff *skb, int cpu, unsigned int *qtail) */
-static int nsp_veth_backlog_pre(struct nsp_probe *p, struct pt_regs *regs)
+static int nsp_veth_backlog_pre(struct kprobe *kp, struct pt_regs *regs)
 {
+	struct nsp_probe *p = container_of(kp, struct nsp_probe, kp);
 	struct sk_buff *skb = nsp_backlog_skb(regs);
 	struct nsp_xmit_ctx *ctx = this_cpu_ptr(&nsp_xmit_ctx);
 
@@ -222,25 +225,25 @@ static int nsp_veth_backlog_pre(struct nsp_probe *p, struct pt_regs *regs)
  * other helpers, hits counts only the calls that concern nsprobe (here: an
  * skb of the matcher's table).
  */
-static int nsp_rx_backlog_pre(struct nsp_probe *p, struct pt_regs *regs)
+static int nsp_rx_backlog_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	if (nsp_lat_match(nsp_rx_backlog_skb(regs)))
-		nsp_probe_hit(p);
+		nsp_probe_hit(container_of(kp, struct nsp_probe, kp));
 	return 0;
 }
 
 /* napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb) */
-static int nsp_rx_napi_pre(struct nsp_probe *p, struct pt_regs *regs)
+static int nsp_rx_napi_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	if (nsp_lat_match(nsp_rx_napi_skb(regs)))
-		nsp_probe_hit(p);
+		nsp_probe_hit(container_of(kp, struct nsp_probe, kp));
 	return 0;
 }
 
 static struct nsp_probe nsp_veth_probe = {
 	.id = NSP_HOOK_ID_VETH_XMIT,
 	.name = NSP_HOOK_VETH_XMIT,
-	.kind = NSP_PROBE_FTRACE,
+	.kind = NSP_PROBE_KPROBE,
 	.pre = nsp_veth_xmit_pre,
 	.entry = nsp_veth_xmit_entry,
 	.ret = nsp_veth_xmit_ret,
@@ -252,22 +255,22 @@ static struct nsp_probe nsp_veth_helpers[] = {
 	{
 		.id = NSP_HOOK_ID_VETH_FWD,
 		.name = NSP_HOOK_VETH_FWD,
-		.kind = NSP_PROBE_FTRACE,
+		.kind = NSP_PROBE_KPROBE,
 		.pre = nsp_veth_fwd_pre,
 	}, {
 		.id = NSP_HOOK_ID_VETH_BACKLOG,
 		.name = NSP_HOOK_VETH_BACKLOG,
-		.kind = NSP_PROBE_FTRACE,
+		.kind = NSP_PROBE_KPROBE,
 		.pre = nsp_veth_backlog_pre,
 	}, {
 		.id = NSP_HOOK_ID_RX_BACKLOG,
 		.name = NSP_HOOK_RX_BACKLOG,
-		.kind = NSP_PROBE_FTRACE,
+		.kind = NSP_PROBE_KPROBE,
 		.pre = nsp_rx_backlog_pre,
 	}, {
 		.id = NSP_HOOK_ID_RX_NAPI,
 		.name = NSP_HOOK_RX_NAPI,
-		.kind = NSP_PROBE_FTRACE,
+		.kind = NSP_PROBE_KPROBE,
 		.pre = nsp_rx_napi_pre,
 	},
 };
@@ -441,7 +444,7 @@ int nsp_veth_init(bool enable, bool paths, bool latency, const char *off)
 	}
 
 	nsp_veth_probe.symbols = nsp_veth_xmit_symbols();
-	nsp_veth_probe.kind = paths ? NSP_PROBE_KRETPROBE : NSP_PROBE_FTRACE;
+	nsp_veth_probe.kind = paths ? NSP_PROBE_KRETPROBE : NSP_PROBE_KPROBE;
 	/* veth_xmit() runs with BH off and does not nest: one per CPU. */
 	nsp_veth_probe.maxactive = 2 * num_possible_cpus();
 	nsp_probe_add(&nsp_veth_probe,

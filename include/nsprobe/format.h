@@ -40,7 +40,7 @@
 #define NSPROBE_FORMAT_H
 
 #define NSP_FORMAT_MAJOR 1
-#define NSP_FORMAT_MINOR 7
+#define NSP_FORMAT_MINOR 6
 
 #define NSP_VERSION_PREFIX "nsprobe-format"
 
@@ -60,13 +60,10 @@
  *   name    one of NSP_HOOK_* below;
  *   symbol  the kernel symbol (or tracepoint) that attached, or the first
  *           candidate while none is attached, "-" if there is none;
- *   kind    one of NSP_PROBE_KIND_NAMES: what attached ((1.7) "ftrace": an
- *           ftrace_ops of the module's own at the function's entry; an
- *           ftrace hook falls back to "kprobe" where ftrace cannot hook);
+ *   kind    one of NSP_PROBE_KIND_NAMES;
  *   state   one of NSP_PROBE_STATE_NAMES;
  *   hits    handler invocations since the module loaded;
- *   nmissed the kernel's kprobe/kretprobe nmissed, or (1.7) the calls an
- *           ftrace hook's recursion guard skipped, summed over re-arms;
+ *   nmissed the kernel's kprobe/kretprobe nmissed, summed over re-arms;
  *   reason  (1.1) why the probe is in its state, one of NSP_PROBE_REASON_*.
  */
 #define NSP_FILE_PROBES "probes"
@@ -312,11 +309,10 @@ enum nsp_probe_kind {
 	NSP_PROBE_KPROBE,
 	NSP_PROBE_KRETPROBE,
 	NSP_PROBE_TRACEPOINT,
-	NSP_PROBE_FTRACE,	/* (1.7) an ftrace_ops of nsprobe's own */
 	NSP_PROBE_KIND__COUNT,
 };
 
-#define NSP_PROBE_KIND_NAMES { "kprobe", "kretprobe", "tracepoint", "ftrace" }
+#define NSP_PROBE_KIND_NAMES { "kprobe", "kretprobe", "tracepoint" }
 
 enum nsp_probe_state {
 	NSP_PROBE_PENDING,	/* target not present yet (veth.ko not loaded) */

@@ -143,8 +143,8 @@ TEST(Coverage, OnlyWhileNotArmedAndOnlyWhenTheModeIsOn)
 		false, {{"veth_fwd", nn_fwd},
 			{"veth_backlog", nn_bl},
 			{"veth_xmit", line("veth_xmit", "veth_xmit", "kprobe", "armed", "armed_at_load")}}));
-	// ... so no helper gap, but counters-only mode: veth_xmit is hooked at
-	// its entry only, and drops, their reasons, paths and requeued are not collected.
+	// ... so no helper gap, but counters-only mode: veth_xmit is an entry
+	// kprobe, and drops, their reasons, paths and requeued are not collected.
 	ASSERT_EQ(c.gaps.size(), 1u);
 	EXPECT_EQ(c.gaps[0].hook, "veth_xmit");
 	EXPECT_EQ(c.gaps[0].reason, kCountersOnly);
@@ -156,7 +156,7 @@ TEST(Coverage, OnlyWhileNotArmedAndOnlyWhenTheModeIsOn)
 	EXPECT_FALSE(c.unknown("tx_bytes"));
 	EXPECT_EQ(coverage_notes(c, CoverageScope::counters),
 		  (std::vector<std::string>{
-			  "counters-only mode (veth_paths=0): veth_xmit is hooked at its entry only, so "
+			  "counters-only mode (veth_paths=0): veth_xmit is an entry kprobe, so "
 			  "drops, drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, "
 			  "path_backlog, path_napi, requeued are not collected, shown as -"}));
 	EXPECT_TRUE(coverage_notes(c, CoverageScope::latency).empty());

@@ -120,10 +120,6 @@ check "fwd: probe state, reason" "disabled module_parameter" \
 	"$(probe_field veth_fwd state) $(probe_field veth_fwd reason)"
 check "fwd: the other helpers armed" "armed armed armed" \
 	"$(probe_field veth_backlog state) $(probe_field rx_backlog state) $(probe_field rx_napi state)"
-# Every helper is an ftrace_ops of the module's own (format 1.7; a kprobe
-# only where ftrace cannot hook the function), veth_xmit a kretprobe.
-check "fwd: hook kinds" "kretprobe ftrace ftrace ftrace" \
-	"$(probe_field veth_xmit kind) $(probe_field veth_backlog kind) $(probe_field rx_backlog kind) $(probe_field rx_napi kind)"
 traffic
 snap
 exact fwd
@@ -213,12 +209,11 @@ check "none: json coverage" '{"hooks":[],"missed":[],"unknown":[]}' "$(cov tojso
 check "none: no note" "" "$(notes)"
 nsp_unload
 
-# Counters-only mode: veth_xmit is hooked at its entry only (an ftrace_ops,
-# format 1.7); drops, their reasons, the
+# Counters-only mode: veth_xmit is an entry kprobe; drops, their reasons, the
 # paths and requeued are not collected (0 in debugfs) and the tool says
 # unknown; tx_* stay exact.
 nsp_load veth_paths=0
-check "counters: veth_xmit kind, helpers not needed" "ftrace not_needed not_needed" \
+check "counters: veth_xmit kind, helpers not needed" "kprobe not_needed not_needed" \
 	"$(probe_field veth_xmit kind) $(probe_field veth_fwd reason) $(probe_field veth_backlog reason)"
 traffic
 snap
@@ -231,7 +226,7 @@ done
 check "counters: json coverage.hooks" "veth_xmit counters_only" \
 	"$(cov '.hooks[] | "\(.hook) \(.reason)"')"
 check "counters: text va NSP_DROPS, NSP_PATH_BACKLOG/NAPI" "- -" "$(text_col 2) $(text_col 3)"
-check "counters: text note, once" "note: counters-only mode (veth_paths=0): veth_xmit is hooked at its entry only, so drops, drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, path_backlog, path_napi, requeued are not collected, shown as -" \
+check "counters: text note, once" "note: counters-only mode (veth_paths=0): veth_xmit is an entry kprobe, so drops, drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, path_backlog, path_napi, requeued are not collected, shown as -" \
 	"$(notes)"
 nsp_unload
 

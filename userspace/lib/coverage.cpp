@@ -103,14 +103,11 @@ Coverage coverage_of(const std::vector<ProbeRecord> &probes)
 	const std::vector<std::string> drop_reasons = {"drop_peer", "drop_mtu", "drop_ring",
 						       "drop_backlog", "drop_other"};
 	// Counters-only mode (veth_paths=0 latency=0): veth_xmit is an entry
-	// hook (ftrace since format 1.7, a kprobe before, or a kprobe where
-	// ftrace cannot hook it), which never sees the return value, and no
-	// helper runs, so
+	// kprobe, which never sees the return value, and no helper runs, so
 	// nothing counts drops, their reasons, the paths or requeues. (A module
 	// older than the helpers, format 1.0, has no veth_fwd record.)
 	const ProbeRecord *fwd = find(probes, NSP_HOOK_VETH_FWD);
-	if ((xmit->kind == ProbeKind::kprobe || xmit->kind == ProbeKind::ftrace) && fwd &&
-	    !in_use(*fwd)) {
+	if (xmit->kind == ProbeKind::kprobe && fwd && !in_use(*fwd)) {
 		std::vector<std::string> fields = {"drops", "path_backlog", "path_napi", "requeued"};
 		fields.insert(fields.end(), drop_reasons.begin(), drop_reasons.end());
 		c.gaps.push_back({xmit->name, xmit->symbol, xmit->state_word, kCountersOnly, 0,
@@ -162,8 +159,8 @@ std::vector<std::string> coverage_notes(const Coverage &c, CoverageScope scope)
 		if (fields.empty())
 			continue;
 		if (g.reason == kCountersOnly) {
-			out.push_back(fmt::format("counters-only mode (veth_paths=0): {} {} hooked at "
-						  "its entry only, so {} are not collected{}",
+			out.push_back(fmt::format("counters-only mode (veth_paths=0): {} {} an entry "
+						  "kprobe, so {} are not collected{}",
 						  g.hook, g.symbol == g.hook ? "is" : "(" + g.symbol + ") is",
 						  join(fields),
 						  scope == CoverageScope::counters ? ", shown as -" : ""));

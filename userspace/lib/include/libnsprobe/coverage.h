@@ -42,7 +42,7 @@ namespace nsprobe {
 inline constexpr const char *kCrossField = "cross";
 
 // The reason of the gap that counters-only mode (veth_paths=0, latency=0)
-// makes: veth_xmit is an entry hook (ftrace or kprobe), so drops, their reasons, the paths and
+// makes: veth_xmit is an entry kprobe, so drops, their reasons, the paths and
 // requeued are never counted (they read 0 in debugfs). Not a module reason
 // word: the tool derives it from veth_xmit's kind and veth_fwd's not_needed.
 inline constexpr const char *kCountersOnly = "counters_only";

@@ -44,8 +44,7 @@ struct FormatVersion {
 // The version this tool was built against (NSP_FORMAT_MAJOR.NSP_FORMAT_MINOR).
 FormatVersion tool_format_version();
 
-// The kind words of NSP_PROBE_KIND_NAMES, in order (ftrace: format 1.7).
-enum class ProbeKind { kprobe, kretprobe, tracepoint, ftrace, unknown };
+enum class ProbeKind { kprobe, kretprobe, tracepoint, unknown };
 enum class ProbeState { pending, armed, gone, failed, disabled, unknown };
 
 // A "probe" record of NSP_FILE_PROBES.
@@ -57,7 +56,7 @@ struct ProbeRecord {
 	std::string state_word;	// as written, e.g. "armed"
 	ProbeState state = ProbeState::unknown;
 	uint64_t hits = 0;	// handler invocations since load
-	uint64_t nmissed = 0;	// misses (kprobe nmissed, ftrace recursion), summed over re-arms
+	uint64_t nmissed = 0;	// kprobe nmissed, summed over re-arms
 	int64_t err = 0;	// -errno of the last failed registration, 0 if none
 	std::string reason;	// (1.1) NSP_PROBE_REASON_* word; empty from a 1.0 module
 };
