@@ -14,6 +14,14 @@
  *   tracepoint  net:net_dev_xmit, fired by xmit_one() (net/core/dev.c)
  *               after every ndo_start_xmit(), veth's included; found with
  *               for_each_kernel_tracepoint() (it is not exported)
+ *   ftrace      an ftrace_ops of our own on veth_xmit(), without
+ *               FTRACE_OPS_FL_SAVE_REGS: the function-entry hook a kprobe
+ *               on ftrace is built on, minus the kprobe layer (the full
+ *               pt_regs, the per-CPU current_kprobe, the kprobe lookup);
+ *               the handler reads the device argument (ftrace_regs
+ *               carries the argument registers: DYNAMIC_FTRACE_WITH_ARGS,
+ *               set in Debian's 6.1 and 6.12) and guards recursion as an
+ *               FTRACE_OPS_FL_RECURSION ops must
  *
  * /sys/module/hookcost/parameters/hits is the sum of the handler's calls on
  * all CPUs, so the benchmark divides the extra instructions per packet by
@@ -21,6 +29,7 @@
  * (veth_xmit(struct sk_buff *, struct net_device *); net_dev_xmit's probe
  * arguments (skb, rc, dev, skb_len) are the same on both).
  */
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
@@ -30,7 +39,7 @@
 
 static char *hook = "kprobe";
 module_param(hook, charp, 0444);
-MODULE_PARM_DESC(hook, "kprobe, kretprobe or tracepoint (see the source)");
+MODULE_PARM_DESC(hook, "kprobe, kretprobe, tracepoint or ftrace (see the source)");
 
 static DEFINE_PER_CPU(unsigned long, hc_hits);
 
@@ -70,6 +79,37 @@ static void hc_tp_net_dev_xmit(void *data, struct sk_buff *skb, int rc,
 	this_cpu_inc(hc_hits);
 }
 
+/*
+ * ftrace_ops callback (include/linux/ftrace.h, ftrace_func_t, the same on
+ * 6.1 and 6.12). The argument is read as a real handler would read it, so
+ * that the figure includes that work: ftrace_regs_get_argument() on 6.12;
+ * on 6.1, where that accessor does not exist yet, struct ftrace_regs is a
+ * struct pt_regs whose argument registers ftrace_caller saved.
+ */
+static void hc_ftrace(unsigned long ip, unsigned long parent_ip,
+		      struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	unsigned long dev;
+	int bit;
+
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (bit < 0)
+		return;
+#ifdef ftrace_regs_get_argument
+	dev = ftrace_regs_get_argument(fregs, 1);
+#else
+	dev = regs_get_kernel_argument(&fregs->regs, 1);
+#endif
+	if (likely(dev))
+		this_cpu_inc(hc_hits);
+	ftrace_test_recursion_unlock(bit);
+}
+
+static struct ftrace_ops hc_ops = {
+	.func = hc_ftrace,
+	.flags = FTRACE_OPS_FL_RECURSION,
+};
+
 static struct kprobe hc_kp = {
 	.symbol_name = "veth_xmit",
 	.pre_handler = hc_kprobe_pre,
@@ -88,7 +128,7 @@ static void hc_tp_match(struct tracepoint *tp, void *priv)
 		hc_tp = tp;
 }
 
-enum hc_kind { HC_KPROBE, HC_KRETPROBE, HC_TRACEPOINT };
+enum hc_kind { HC_KPROBE, HC_KRETPROBE, HC_TRACEPOINT, HC_FTRACE };
 static enum hc_kind hc_kind;
 
 static int __init hc_init(void)
@@ -108,6 +148,19 @@ static int __init hc_init(void)
 			return -ENOENT;
 		return tracepoint_probe_register(hc_tp, hc_tp_net_dev_xmit, NULL);
 	}
+	if (!strcmp(hook, "ftrace")) {
+		unsigned char sym[] = "veth_xmit";	/* the filter is writable */
+		int err;
+
+		hc_kind = HC_FTRACE;
+		err = ftrace_set_filter(&hc_ops, sym, strlen(sym), 1);
+		if (err)
+			return err;
+		err = register_ftrace_function(&hc_ops);
+		if (err)
+			ftrace_free_filter(&hc_ops);
+		return err;
+	}
 	return -EINVAL;
 }
 
@@ -124,10 +177,15 @@ static void __exit hc_exit(void)
 		tracepoint_probe_unregister(hc_tp, hc_tp_net_dev_xmit, NULL);
 		tracepoint_synchronize_unregister();
 		break;
+	case HC_FTRACE:
+		/* Waits for every CPU to leave the callback. */
+		unregister_ftrace_function(&hc_ops);
+		ftrace_free_filter(&hc_ops);
+		break;
 	}
 }
 
 module_init(hc_init);
 module_exit(hc_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("nsprobe benchmark: the cost floor of a kprobe, kretprobe or tracepoint on veth's transmit path");
+MODULE_DESCRIPTION("nsprobe benchmark: the cost floor of a kprobe, kretprobe, tracepoint or ftrace_ops on veth's transmit path");

@@ -21,6 +21,12 @@
  *                                       print "rr COUNT MIN P50 P99 MAX" (round
  *                                       trip times in ns, CLOCK_MONOTONIC);
  *                                       exit 1 if a reply takes over 5 s
+ *   nsp-udp blast ADDR PORT SIZE NS     send datagrams of SIZE bytes for NS
+ *                                       ns of CLOCK_MONOTONIC counted from
+ *                                       the first sendto() (the clock is read
+ *                                       every 256 sends); print "sent COUNT
+ *                                       ELAPSED_NS": a rate that excludes
+ *                                       the sender's own start-up
  *
  * A frame on the wire is SIZE + 42 bytes: 14 Ethernet + 20 IPv4 + 8 UDP.
  * Exit status: 0 on success, 1 on a socket error (the message names the
@@ -53,7 +59,8 @@ static int usage(void)
 			"       nsp-udp sink PORT [READY_FILE]\n"
 			"       nsp-udp hold PORT RCVBUF READY_FILE\n"
 			"       nsp-udp echo PORT READY_FILE\n"
-			"       nsp-udp rr ADDR PORT COUNT SIZE\n");
+			"       nsp-udp rr ADDR PORT COUNT SIZE\n"
+			"       nsp-udp blast ADDR PORT SIZE NS\n");
 	return 2;
 }
 
@@ -79,6 +86,45 @@ static int do_send(const char *addr, int port, long count, long size)
 			return 1;
 		}
 	}
+	free(buf);
+	close(fd);
+	return 0;
+}
+
+static long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+static int do_blast(const char *addr, int port, long size, long ns)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
+	long t0, t = 0;
+	long n = 0;
+	char *buf;
+	int fd;
+
+	if (inet_pton(AF_INET, addr, &to.sin_addr) != 1 || size < 0 || size > 65507 || ns <= 0)
+		return usage();
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	buf = calloc(1, size ? size : 1);
+	if (fd < 0 || !buf) {
+		perror("nsp-udp: socket");
+		return 1;
+	}
+	t0 = now_ns();
+	for (;;) {
+		if (sendto(fd, buf, size, 0, (struct sockaddr *)&to, sizeof(to)) != size) {
+			fprintf(stderr, "nsp-udp: sendto #%ld: %s\n", n, strerror(errno));
+			return 1;
+		}
+		if (++n % 256 == 0 && (t = now_ns()) - t0 >= ns)
+			break;
+	}
+	printf("sent %ld %ld\n", n, t - t0);
 	free(buf);
 	close(fd);
 	return 0;
@@ -209,14 +255,6 @@ static int cmp_long(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
-
 static int do_rr(const char *addr, int port, long count, long size)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -272,5 +310,7 @@ int main(int argc, char **argv)
 		return do_echo(atoi(argv[2]), argv[3]);
 	if (argc == 6 && !strcmp(argv[1], "rr"))
 		return do_rr(argv[2], atoi(argv[3]), atol(argv[4]), atol(argv[5]));
+	if (argc == 6 && !strcmp(argv[1], "blast"))
+		return do_blast(argv[2], atoi(argv[3]), atol(argv[4]), atol(argv[5]));
 	return usage();
 }
