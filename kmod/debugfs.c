@@ -167,7 +167,8 @@ static int nsp_devices_show(struct seq_file *m, void *v)
 			for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
 				seq_printf(m, " %s=%llu", nsp_dev_keys[i],
 					   snap.ctr[i]);
-			seq_printf(m, " tx_dropped_base=%llu\n", snap.kdrop_base);
+			seq_printf(m, " tx_dropped_base=%llu rx_packets_base=%llu\n",
+				   snap.kdrop_base, snap.krx_base);
 		}
 	}
 	rcu_read_unlock();

@@ -25,9 +25,13 @@
  *    synchronize_net(), all before NETDEV_UNREGISTER. Every handler that
  *    counts for a device runs inside veth_xmit() or in that device's own
  *    receive path, with BH disabled (an RCU read-side section), so it has
- *    returned by then. The RCU callback only frees: it never touches the
- *    netns state, so the netns exit need not wait for it (no rcu_barrier()
- *    there; module exit has one, for the callback's code).
+ *    returned by then. (1.7) rx_veth counts for the receiving device inside
+ *    its peer's veth_xmit(), only after __dev_forward_skb() was called
+ *    with it up (IFF_UP); the device is closed before that
+ *    synchronize_net(), so that veth_xmit() has returned too. The RCU
+ *    callback only frees: it never touches the netns state, so the netns
+ *    exit need not wait for it (no rcu_barrier() there; module exit has
+ *    one, for the callback's code).
  *  - The netns' retired counters (and, with latency, its retired histograms)
  *    are allocated when its first veth is tracked, not at netns creation:
  *    most namespaces never have a veth.
@@ -130,17 +134,19 @@ u64 nsp_devices_sum(struct nsp_net *pn, struct nsp_dev_stats *sum)
 }
 
 /*
- * The device's TX dropped, in packets. Context: @dev cannot be freed: RTNL
- * held, or its nsp_dev seen in pn->devs under pn->lock (see
- * nsp_devices_reset_locked()). dev_get_stats() calls veth_get_stats64(),
- * which neither sleeps nor takes a lock (/proc/net/dev calls it under RCU).
+ * The device's TX dropped and RX packets, in packets, as its link stats
+ * say. Context: @dev cannot be freed: RTNL held, or its nsp_dev seen in
+ * pn->devs under pn->lock (see nsp_devices_reset_locked()).
+ * dev_get_stats() calls veth_get_stats64(), which neither sleeps nor takes
+ * a lock (/proc/net/dev calls it under RCU).
  */
-static u64 nsp_dev_kdrop(struct net_device *dev)
+static void nsp_dev_kbase(struct nsp_dev *d, struct net_device *dev)
 {
 	struct rtnl_link_stats64 st;
 
 	dev_get_stats(dev, &st);
-	return st.tx_dropped;
+	d->kdrop_base = st.tx_dropped;
+	d->krx_base = st.rx_packets;
 }
 
 /**
@@ -150,8 +156,8 @@ static u64 nsp_dev_kdrop(struct net_device *dev)
  *
  * With latency tracking, each device's histograms become its hist_base and
  * are added to pn->hist_base (which the caller zeroed and filled with the
- * retired histograms first). kdrop_base becomes the device's TX dropped
- * now. No RTNL: a device found in pn->devs while pn->lock is held for
+ * retired histograms first). kdrop_base and krx_base become the device's
+ * TX dropped and RX packets now. No RTNL: a device found in pn->devs while pn->lock is held for
  * writing has not reached its NETDEV_UNREGISTER (which erases it under the
  * same lock, before the net_device can be freed), so d->dev is alive.
  *
@@ -168,7 +174,7 @@ void nsp_devices_reset_locked(struct nsp_net *pn, struct nsp_dev_stats *sum)
 
 		nsp_dev_stats_add(&s, d->stats);
 		d->base = s;
-		d->kdrop_base = nsp_dev_kdrop(d->dev);
+		nsp_dev_kbase(d, d->dev);
 		for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
 			sum->ctr[i] += s.ctr[i];
 		if (d->hist) {
@@ -205,6 +211,7 @@ void nsp_dev_read(struct nsp_net *pn, struct nsp_dev *d,
 		memcpy(snap->name, d->name, sizeof(snap->name));
 		snap->ifindex = d->ifindex;
 		snap->kdrop_base = d->kdrop_base;
+		snap->krx_base = d->krx_base;
 	} while (read_seqretry(&pn->lock, seq));
 	snap->name[IFNAMSIZ - 1] = '\0';
 }
@@ -283,7 +290,7 @@ static void nsp_dev_register(struct net_device *dev)
 	d->dev = dev;
 	d->pn = pn;
 	d->ifindex = dev->ifindex;
-	d->kdrop_base = nsp_dev_kdrop(dev);
+	nsp_dev_kbase(d, dev);
 	strscpy(d->name, dev->name, sizeof(d->name));
 	if (xa_insert(&pn->devs, dev->ifindex, d, GFP_KERNEL))
 		goto err_percpu;

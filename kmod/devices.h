@@ -22,6 +22,7 @@
  * @hist_base: @hist at the last reset, under pn->lock; allocated with @hist
  * @kdrop_base: the device's tx_dropped (dev_get_stats()) when its counters
  *           started: at tracking start or the last reset, under pn->lock
+ * @krx_base: the device's rx_packets (dev_get_stats()) at the same moment
  * @rcu:     frees the device after a grace period
  */
 struct nsp_dev {
@@ -34,6 +35,7 @@ struct nsp_dev {
 	struct nsp_hists __percpu *hist;
 	struct nsp_hists *hist_base;
 	u64 kdrop_base;
+	u64 krx_base;
 	struct rcu_head rcu;
 };
 
@@ -43,12 +45,14 @@ struct nsp_dev {
  * @name:    NUL-terminated name, not escaped
  * @ctr:     the NSP_DEV_COUNTERS values
  * @kdrop_base: the device's tx_dropped when the counters started
+ * @krx_base: the device's rx_packets when the counters started
  */
 struct nsp_dev_snap {
 	int ifindex;
 	char name[IFNAMSIZ];
 	u64 ctr[NSP_DEV_CTR__COUNT];
 	u64 kdrop_base;
+	u64 krx_base;
 };
 
 /**

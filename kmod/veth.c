@@ -79,6 +79,8 @@ enum nsp_xmit_state {
  * struct nsp_xmit_ctx - what is known about the veth_xmit() on this CPU
  * @skb:    its skb (compared only)
  * @d:      the sending device's state, or NULL if untracked
+ * @rx:     the peer's state once __dev_forward_skb() found it forwardable,
+ *          or NULL (peer untracked, or not forwarded); same lifetime as @d
  * @t0:     entry time (ktime_get_ns()) with latency on, else 0
  * @state:  enum nsp_xmit_state
  * @refuse: with state refused, the drop counter (drop_peer or drop_mtu)
@@ -86,6 +88,7 @@ enum nsp_xmit_state {
 struct nsp_xmit_ctx {
 	const struct sk_buff *skb;
 	struct nsp_dev *d;
+	struct nsp_dev *rx;
 	u64 t0;
 	u8 state;
 	u8 refuse;
@@ -125,6 +128,7 @@ static int nsp_veth_xmit_entry(struct kretprobe_instance *ri,
 	memcpy(ri->data, ctx, sizeof(*ctx));
 	ctx->skb = skb;
 	ctx->d = likely(skb && dev) ? nsp_devices_count_tx(dev, skb->len) : NULL;
+	ctx->rx = NULL;
 	ctx->t0 = nsp_latency ? ktime_get_ns() : 0;
 	ctx->state = NSP_XMIT_ENTERED;
 	return 0;
@@ -162,10 +166,13 @@ static int nsp_veth_xmit_ret(struct kretprobe_instance *ri,
 				nsp_dev_inc(d, NSP_DEV_CTR_drop_other);
 			}
 		}
-	} else if (ret == NETDEV_TX_OK && d) {
-		if (ctx->state == NSP_XMIT_BACKLOG)
+	} else if (ret == NETDEV_TX_OK) {
+		/* Delivered: veth adds it to the peer's RX (format.h rx_veth). */
+		if (ctx->rx && ctx->state >= NSP_XMIT_FORWARDED)
+			nsp_dev_inc(ctx->rx, NSP_DEV_CTR_rx_veth);
+		if (d && ctx->state == NSP_XMIT_BACKLOG)
 			nsp_dev_inc(d, NSP_DEV_CTR_path_backlog);
-		else if (ctx->state == NSP_XMIT_FORWARDED)
+		else if (d && ctx->state == NSP_XMIT_FORWARDED)
 			nsp_dev_inc(d, NSP_DEV_CTR_path_napi);
 	} else if (ret == NETDEV_TX_BUSY) {
 		/* 6.12, NAPI ring full, a qdisc: requeued, it enters again. */
@@ -200,6 +207,7 @@ static int nsp_veth_fwd_pre(struct kprobe *kp, struct pt_regs *regs)
 		ctx->refuse = NSP_DEV_CTR_drop_mtu;
 	} else {
 		ctx->state = NSP_XMIT_FORWARDED;
+		ctx->rx = nsp_devices_find_rcu(peer);
 		if (nsp_latency && ctx->d)
 			nsp_lat_insert(skb, peer, ctx->t0);
 	}

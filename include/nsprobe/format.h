@@ -114,12 +114,23 @@
  *   dev inum=<u32> cookie=<u64> ifindex=<int> name=<escaped>
  *       <one key per NSP_DEV_COUNTERS entry>=<u64>
  *       tx_dropped_base=<u64>   (1.2)
+ *       rx_packets_base=<u64>   (1.7)
  * tx_dropped_base is the device's own TX dropped count (dev_get_stats():
  * rtnl_link_stats64.tx_dropped, in packets) when its counters last started
  * from zero: when nsprobe began tracking it (NETDEV_REGISTER, or module
  * load for a device that existed) or at the last reset. So the link's TX
  * dropped minus tx_dropped_base is what the kernel dropped over the same
  * span as the counters, and minus drops, what it dropped before veth_xmit().
+ * (1.7) rx_packets_base is the device's RX packets (dev_get_stats():
+ * rx_packets) at the same moment. So the link's RX packets minus
+ * rx_packets_base minus rx_veth is what reached the device over that span
+ * without its peer's veth_xmit(): bpf_redirect_peer() (counted in RX by
+ * skb_do_redirect() from Linux 6.7, before only with a stable backport:
+ * Debian's 6.1.170 has it; not at all without), an XDP redirect
+ * into the peer or an XDP_TX of the peer (counted at the device's NAPI
+ * poll). Exact when no packet is in flight to the device at the moment the
+ * counters start (device creation, or a module load or reset while it is
+ * quiet): one in flight then may be in neither or both.
  */
 #define NSP_FILE_DEVICES "devices"
 
@@ -387,6 +398,14 @@ enum nsp_probe_state {
  *                 ring is full and a qdisc holds the skb): the skb was not
  *                 consumed and enters veth_xmit() again later, where it is
  *                 counted once more in tx_packets and tx_bytes
+ * (1.7)
+ *   rx_veth       skbs the PEER's veth_xmit() delivered to THIS device
+ *                 (counted in the peer's path_backlog or path_napi, and here
+ *                 too, at veth_xmit() return, if the peer is tracked):
+ *                 exactly what veth adds to this device's RX packets for its
+ *                 peer's veth_xmit() (6.1 and 6.12: the peer's TX counter
+ *                 on the backlog path, this device's NAPI poll count on the
+ *                 NAPI path). Needs the veth_fwd helper; 0 with veth_paths=0.
  *   Invariant: drops == drop_peer + drop_mtu + drop_ring + drop_backlog +
  *   drop_other, and tx_packets == drops + path_backlog + path_napi +
  *   requeued (in a quiescent read; with veth_paths=0 only tx_* count).
@@ -402,7 +421,8 @@ enum nsp_probe_state {
 	X(drop_other, packets)		\
 	X(path_backlog, packets)	\
 	X(path_napi, packets)		\
-	X(requeued, packets)
+	X(requeued, packets)		\
+	X(rx_veth, packets)
 
 /*
  * Per (target netns, signo) counters, in the order they are written.

@@ -79,7 +79,7 @@ TEST(Coverage, FwdOffLosesEveryReasonAndPath)
 {
 	Coverage c = coverage_of(probes(false, {{"veth_fwd", off("veth_fwd", "__dev_forward_skb")}}));
 	EXPECT_EQ(c.unknown_fields(), (S{"drop_peer", "drop_mtu", "drop_ring", "drop_backlog",
-					 "drop_other", "path_backlog", "path_napi"}));
+					 "drop_other", "path_backlog", "path_napi", "rx_veth"}));
 	for (const char *f : {"tx_packets", "tx_bytes", "drops", "requeued", "cross"})
 		EXPECT_FALSE(c.unknown(f)) << f;
 	ASSERT_EQ(c.gaps.size(), 1u);
@@ -89,7 +89,7 @@ TEST(Coverage, FwdOffLosesEveryReasonAndPath)
 	EXPECT_EQ(coverage_notes(c, CoverageScope::counters),
 		  S{"veth_fwd (__dev_forward_skb) is not armed (state disabled, reason "
 		    "module_parameter): drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, "
-		    "path_backlog, path_napi unknown, shown as -"});
+		    "path_backlog, path_napi, rx_veth unknown, shown as -"});
 	EXPECT_TRUE(coverage_notes(c, CoverageScope::latency).empty());
 
 	// With latency on, no crossing is recorded either.
@@ -151,14 +151,14 @@ TEST(Coverage, OnlyWhileNotArmedAndOnlyWhenTheModeIsOn)
 	EXPECT_EQ(c.unknown_fields(),
 		  (std::vector<std::string>{"drops", "drop_peer", "drop_mtu", "drop_ring",
 					    "drop_backlog", "drop_other", "path_backlog",
-					    "path_napi", "requeued"}));
+					    "path_napi", "requeued", "rx_veth"}));
 	EXPECT_FALSE(c.unknown("tx_packets"));
 	EXPECT_FALSE(c.unknown("tx_bytes"));
 	EXPECT_EQ(coverage_notes(c, CoverageScope::counters),
 		  (std::vector<std::string>{
 			  "counters-only mode (veth_paths=0): veth_xmit is an entry kprobe, so "
 			  "drops, drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, "
-			  "path_backlog, path_napi, requeued are not collected, shown as -"}));
+			  "path_backlog, path_napi, requeued, rx_veth are not collected, shown as -"}));
 	EXPECT_TRUE(coverage_notes(c, CoverageScope::latency).empty());
 	EXPECT_EQ(coverage_json(c, CoverageScope::counters)["hooks"][0]["reason"], "counters_only");
 
@@ -205,7 +205,7 @@ TEST(Coverage, BothHelpersOffListEachFieldOnce)
 						 off("veth_backlog", "enqueue_to_backlog")}}));
 	EXPECT_EQ(c.gaps.size(), 2u);
 	S want = kDropReasons;
-	want.insert(want.end(), {"path_backlog", "path_napi"});
+	want.insert(want.end(), {"path_backlog", "path_napi", "rx_veth"});
 	EXPECT_EQ(c.unknown_fields(), want);
 	EXPECT_EQ(coverage_json(c, CoverageScope::counters)["unknown"], json(want));
 }
@@ -221,7 +221,7 @@ TEST(Coverage, XmitMissesMayLowerTheCounts)
 	EXPECT_EQ(c.missed[0].nmissed, 3u);
 	EXPECT_EQ(c.missed[0].fields,
 		  (S{"tx_packets", "tx_bytes", "drops", "drop_peer", "drop_mtu", "drop_ring",
-		     "drop_backlog", "drop_other", "path_backlog", "path_napi", "requeued"}));
+		     "drop_backlog", "drop_other", "path_backlog", "path_napi", "requeued", "rx_veth"}));
 	EXPECT_EQ(coverage_notes(c, CoverageScope::counters),
 		  S{"veth_xmit kretprobe missed 3 calls: tx counts may be low by up to 3 (in "
 		    "total over all devices)"});
@@ -327,7 +327,7 @@ TEST(Coverage, StatusNotesEveryFieldOnce)
 	std::string text = render_text(m);
 	EXPECT_NE(text.find("\nnote: veth_fwd (__dev_forward_skb) is not armed (state disabled, "
 			    "reason module_parameter): drop_peer, drop_mtu, drop_ring, drop_backlog, "
-			    "drop_other, path_backlog, path_napi, cross unknown\n"),
+			    "drop_other, path_backlog, path_napi, rx_veth, cross unknown\n"),
 		  std::string::npos)
 		<< text;
 	EXPECT_EQ(text.find("note: veth_fwd"), text.rfind("note: veth_fwd"));

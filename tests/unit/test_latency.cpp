@@ -254,6 +254,19 @@ TEST(DevRecordMinor, OneZeroRecordsStillParse)
 	EXPECT_FALSE(parse_devices("dev inum=1 cookie=1 ifindex=2 name=a tx_packets=3 tx_bytes=4 "
 				   "tx_dropped_base=-1\n",
 				   "d"));
+	EXPECT_EQ((*r3)[0].rx_veth, 0u);
+	EXPECT_EQ((*r3)[0].rx_packets_base, std::nullopt);	// 1.2: absent, not 0
+	auto r4 = parse_devices("dev inum=1 cookie=1 ifindex=2 name=a tx_packets=3 tx_bytes=4 drops=5 "
+				"drop_peer=0 drop_mtu=5 drop_ring=0 drop_backlog=0 drop_other=0 "
+				"path_backlog=6 path_napi=7 requeued=1 rx_veth=8 tx_dropped_base=0 "
+				"rx_packets_base=9\n",
+				"d");
+	ASSERT_TRUE(r4);
+	EXPECT_EQ((*r4)[0].rx_veth, 8u);
+	EXPECT_EQ((*r4)[0].rx_packets_base, 9u);
+	EXPECT_FALSE(parse_devices("dev inum=1 cookie=1 ifindex=2 name=a tx_packets=3 tx_bytes=4 "
+				   "rx_packets_base=x\n",
+				   "d"));
 	auto p = parse_probes("probe name=veth_xmit symbol=veth_xmit kind=kretprobe state=gone hits=1 "
 			      "nmissed=0 err=0 reason=module_unloaded\n",
 			      "p");

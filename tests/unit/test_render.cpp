@@ -42,7 +42,9 @@ TEST(RenderJson, ShowShape)
 {
 	json j = to_json(show_model(good_snapshot()));
 	EXPECT_EQ(j["schema"], "nsprobe/1");
-	EXPECT_EQ(keys(j), (K{"counters", "coverage", "gone_netns", "netns", "schema", "since", "skipped"}));
+	EXPECT_EQ(keys(j), (K{"counters", "coverage", "gone_netns", "netns", "rx_counts_redirect_peer",
+			      "schema", "since", "skipped"}));
+	EXPECT_EQ(j["rx_counts_redirect_peer"], nullptr);	// not asked: unknown
 	EXPECT_EQ(j["since"], (nlohmann::json{{"nsprobe", "module_load_or_reset"},
 					      {"kernel_stats", "device_created"}}));
 	EXPECT_EQ(j["gone_netns"], json::array());	// format 1.0: no post-mortem file
@@ -66,7 +68,7 @@ TEST(RenderJson, ShowShape)
 	const json &h1 = host["interfaces"][1];
 	EXPECT_EQ(keys(h1), (K{"admin_up", "drops_before_driver", "ifindex", "kernel_stats", "kind",
 			       "link_netnsid", "mtu", "name", "nsprobe", "oper_state", "peer",
-			       "qdisc_drops"}));
+			       "qdisc_drops", "rx_without_veth_xmit"}));
 	EXPECT_EQ(h1["name"], "h1");
 	EXPECT_EQ(h1["link_netnsid"], 0);
 	EXPECT_EQ(keys(h1["peer"]), (K{"ifindex", "name", "netns", "status"}));
@@ -78,11 +80,12 @@ TEST(RenderJson, ShowShape)
 					"tx_dropped", "tx_packets"}));
 	EXPECT_EQ(h1["kernel_stats"]["tx_packets"], 60u);
 	// The fixture is a 1.0 module's: the 1.1 drop and path counters and
-	// the 1.2 requeued counter read 0.
+	// the 1.2 requeued counter read 0; the 1.7 rx_veth is unknown (null).
 	EXPECT_EQ(h1["nsprobe"], json({{"tx_bytes", 5880}, {"tx_packets", 60}, {"drops", 0},
 				       {"drop_peer", 0}, {"drop_mtu", 0}, {"drop_ring", 0},
 				       {"drop_backlog", 0}, {"drop_other", 0}, {"path_backlog", 0},
-				       {"path_napi", 0}, {"requeued", 0}}));
+				       {"path_napi", 0}, {"requeued", 0}, {"rx_veth", nullptr}}));
+	EXPECT_EQ(h1["rx_without_veth_xmit"], nullptr);	// no rx_packets_base (1.0)
 	// A 1.0 module gives no tx_dropped_base: the kernel's lifetime TX
 	// dropped cannot be compared with counters that started later.
 	EXPECT_EQ(h1["drops_before_driver"], nullptr);
@@ -399,6 +402,87 @@ TEST(RenderText, Golden)
 	expect_golden("signals.txt",
 		      render_text(build_signals(snap, "/sys/kernel/debug/nsprobe",
 						{info(4026532201, {"blue"}, {{1234, "sleep"}})})));
+}
+
+// Issue 12 item 4: packets that reached a veth without its peer's veth_xmit.
+TEST(RenderText, RxWithoutVethXmit)
+{
+	auto snap = good_snapshot();
+	ShowModel m = show_model(snap);
+	InterfaceView &h1 = m.netns[0].interfaces[1];
+	ASSERT_EQ(h1.link.name, "h1");
+	h1.link.stats.rx_packets = 50;
+	h1.nsprobe->rx_veth = 30;
+	EXPECT_EQ(rx_without_veth_xmit(h1), std::nullopt);	// format < 1.7: no base
+	const std::string line =
+		"\n  12 packets reached h1 without veth_xmit (bpf_redirect_peer, XDP redirect or "
+		"XDP_TX)\n";
+	EXPECT_EQ(render_text(m).find("without veth_xmit"), std::string::npos);
+	h1.nsprobe->rx_packets_base = 8;	// 8 received before the counters started
+	EXPECT_EQ(rx_without_veth_xmit(h1), 12u);
+	h1.nsprobe->rx_packets_base = 20;	// stats read moments apart: never negative
+	EXPECT_EQ(rx_without_veth_xmit(h1), 0u);
+	h1.nsprobe->rx_packets_base = 60;	// a base above the link's: never wraps
+	EXPECT_EQ(rx_without_veth_xmit(h1), 0u);
+	h1.nsprobe->rx_packets_base = 20;
+	h1.nsprobe->rx_veth = 18;
+	EXPECT_EQ(rx_without_veth_xmit(h1), 12u);
+	// rx_veth unknown (counters-only mode, or veth_fwd not armed): so is
+	// the difference.
+	Coverage counters_only;
+	counters_only.gaps.push_back({"veth_xmit", "veth_xmit", "armed", kCountersOnly, 0,
+				      {"drops", "rx_veth"}});
+	EXPECT_EQ(rx_without_veth_xmit(h1, counters_only), std::nullopt);
+	EXPECT_EQ(rx_without_veth_xmit(h1, Coverage{}), 12u);
+
+	std::string text = render_text(m);
+	EXPECT_NE(text.find(line), std::string::npos) << text;
+	EXPECT_EQ(text.find("note: before Linux 6.7"), std::string::npos) << text;	// not asked
+	EXPECT_EQ(to_json(m)["netns"][0]["interfaces"][1]["rx_without_veth_xmit"], 12u);
+	EXPECT_EQ(to_json(m)["netns"][0]["interfaces"][1]["nsprobe"]["rx_veth"], 18u);
+	EXPECT_NE(render_text(m, {.wide = true}).find(line), std::string::npos);
+	expect_golden("show_blind.txt", text);
+
+	// A kernel that may not count bpf_redirect_peer in RX (before 6.7,
+	// where it takes a stable backport): said once.
+	m.redirect_peer_asked = true;
+	text = render_text(m);
+	const std::string note =
+		"\nnote: before Linux 6.7 a veth's RX counts bpf_redirect_peer traffic only with a "
+		"stable backport (Debian's 6.1.170 has it) that nsprobe cannot detect: without it, "
+		"that traffic is in no counter and not in \"without veth_xmit\"\n";
+	EXPECT_NE(text.find(note), std::string::npos) << text;
+	EXPECT_EQ(to_json(m)["rx_counts_redirect_peer"], nullptr);
+	m.rx_counts_redirect_peer = true;
+	EXPECT_EQ(render_text(m).find("note: before Linux 6.7"), std::string::npos);
+	EXPECT_EQ(to_json(m)["rx_counts_redirect_peer"], true);
+	// Nothing to qualify when no device has a known count (format < 1.7).
+	m.rx_counts_redirect_peer.reset();
+	h1.nsprobe->rx_packets_base.reset();
+	EXPECT_EQ(render_text(m).find("note: before Linux 6.7"), std::string::npos);
+	// Counters-only: unknown, no line, null in JSON (rx_veth too).
+	h1.nsprobe->rx_packets_base = 20;
+	m.coverage = counters_only;
+	EXPECT_EQ(render_text(m).find("without veth_xmit"), std::string::npos);
+	EXPECT_EQ(to_json(m)["netns"][0]["interfaces"][1]["rx_without_veth_xmit"], nullptr);
+	EXPECT_EQ(to_json(m)["netns"][0]["interfaces"][1]["nsprobe"]["rx_veth"], nullptr);
+}
+
+TEST(Model, RxCountsRedirectPeer)
+{
+	// Before 6.7: a stable backport or not, the release does not say.
+	EXPECT_EQ(rx_counts_redirect_peer("6.1.0-47-amd64"), std::nullopt);
+	EXPECT_EQ(rx_counts_redirect_peer("6.6.30"), std::nullopt);
+	EXPECT_EQ(rx_counts_redirect_peer("6.7.0"), true);
+	EXPECT_EQ(rx_counts_redirect_peer("6.12.107+deb12-amd64"), true);
+	EXPECT_EQ(rx_counts_redirect_peer("6.12.107+deb12-rt-amd64"), true);
+	EXPECT_EQ(rx_counts_redirect_peer("7.0"), true);
+	EXPECT_EQ(rx_counts_redirect_peer("5.15.0-91-generic"), std::nullopt);
+	EXPECT_EQ(rx_counts_redirect_peer("10.0"), true);
+	EXPECT_EQ(rx_counts_redirect_peer("6"), std::nullopt);
+	EXPECT_EQ(rx_counts_redirect_peer("6."), std::nullopt);
+	EXPECT_EQ(rx_counts_redirect_peer("x.y"), std::nullopt);
+	EXPECT_EQ(rx_counts_redirect_peer(""), std::nullopt);
 }
 
 TEST(RenderText, WideColourAndDropReasons)

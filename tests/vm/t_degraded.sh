@@ -10,7 +10,7 @@
 # off on vb). The counters a helper feeds are then wrong in debugfs (checked:
 # that is the degraded state); the tool must print them as unknown, "-" in
 # text and null in JSON, say why once, and print every other counter exactly:
-#   veth_fwd      every drop reason and both paths unknown; the crossing
+#   veth_fwd      every drop reason, both paths and rx_veth unknown; the crossing
 #                 latency too (nothing is recorded); drops, tx_*, xmit exact
 #   veth_backlog  drop_ring, drop_backlog, path_backlog, path_napi unknown
 #   rx_backlog, rx_napi  the cross histograms unknown; every counter exact
@@ -126,19 +126,20 @@ exact fwd
 # The degraded state itself: every drop reads drop_peer, no path is counted.
 check "fwd: debugfs drop_peer (what the tool hides)" $K "$(dev_ctr "$A" va drop_peer)"
 check "fwd: debugfs path_backlog (what the tool hides)" 0 "$(dev_ctr "$A" va path_backlog)"
-for f in $DROP_REASONS path_backlog path_napi; do
+for f in $DROP_REASONS path_backlog path_napi rx_veth; do
 	check "fwd: json va $f unknown" null "$(js "$f")"
 done
-check "fwd: json coverage.unknown" "drop_peer,drop_mtu,drop_ring,drop_backlog,drop_other,path_backlog,path_napi" \
+check "fwd: json va rx_without_veth_xmit unknown" null "$(show_dev "$ia" va .rx_without_veth_xmit)"
+check "fwd: json coverage.unknown" "drop_peer,drop_mtu,drop_ring,drop_backlog,drop_other,path_backlog,path_napi,rx_veth" \
 	"$(cov '.unknown | join(",")')"
 check "fwd: json coverage.hooks" "veth_fwd __dev_forward_skb disabled module_parameter" \
 	"$(cov '.hooks[] | "\(.hook) \(.symbol) \(.state) \(.reason)"')"
 check "fwd: text va NSP_PATH_BACKLOG/NAPI" - "$(text_col 3)"
 check "fwd: text drop reasons" "  drops at veth_xmit: va $K (peer -, mtu -, ring -, backlog -, other -)" \
 	"$(drop_line)"
-check "fwd: text note, once" "note: veth_fwd (__dev_forward_skb) is not armed (state disabled, reason module_parameter): drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, path_backlog, path_napi unknown, shown as -" \
+check "fwd: text note, once" "note: veth_fwd (__dev_forward_skb) is not armed (state disabled, reason module_parameter): drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, path_backlog, path_napi, rx_veth unknown, shown as -" \
 	"$(notes)"
-check "fwd: status note (every field, cross too)" "note: veth_fwd (__dev_forward_skb) is not armed (state disabled, reason module_parameter): drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, path_backlog, path_napi, cross unknown" \
+check "fwd: status note (every field, cross too)" "note: veth_fwd (__dev_forward_skb) is not armed (state disabled, reason module_parameter): drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, path_backlog, path_napi, rx_veth, cross unknown" \
 	"$("$NSPROBE" status | grep '^note:')"
 check "fwd: json vb cross count unknown" null "$(lat cross vb "$ib" count)"
 check "fwd: json latency coverage" cross "$(lat_cov)"
@@ -220,13 +221,14 @@ snap
 check "counters: json va tx_packets" $((N + K)) "$(js tx_packets)"
 check "counters: json va tx_bytes" $((N * (S + 42) + K * (BIG + 42))) "$(js tx_bytes)"
 check "counters: debugfs drops (what the tool hides)" 0 "$(dev_ctr "$A" va drops)"
-for f in drops $DROP_REASONS path_backlog path_napi requeued; do
+for f in drops $DROP_REASONS path_backlog path_napi requeued rx_veth; do
 	check "counters: json va $f unknown" null "$(js "$f")"
 done
+check "counters: json va rx_without_veth_xmit unknown" null "$(show_dev "$ia" va .rx_without_veth_xmit)"
 check "counters: json coverage.hooks" "veth_xmit counters_only" \
 	"$(cov '.hooks[] | "\(.hook) \(.reason)"')"
 check "counters: text va NSP_DROPS, NSP_PATH_BACKLOG/NAPI" "- -" "$(text_col 2) $(text_col 3)"
-check "counters: text note, once" "note: counters-only mode (veth_paths=0): veth_xmit is an entry kprobe, so drops, drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, path_backlog, path_napi, requeued are not collected, shown as -" \
+check "counters: text note, once" "note: counters-only mode (veth_paths=0): veth_xmit is an entry kprobe, so drops, drop_peer, drop_mtu, drop_ring, drop_backlog, drop_other, path_backlog, path_napi, requeued, rx_veth are not collected, shown as -" \
 	"$(notes)"
 nsp_unload
 

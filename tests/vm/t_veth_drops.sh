@@ -15,9 +15,11 @@
 #    dropped while nsprobe is not loaded are not "drops before the driver":
 #    the base is the device's TX dropped when its counters start (load,
 #    reset), so drops_before_driver stays 0 through K2 more drops and a reset.
+#    The same for what vb received before the load (format 1.7,
+#    rx_packets_base): L datagrams are no packets "without veth_xmit".
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_veth.sh"
-K=7 F=11
+K=7 F=11 L=5
 
 veth_setup
 veth_pair A B
@@ -91,8 +93,19 @@ for ((i = 0; i < K; i++)); do
 	udp_send "$A" 10.88.0.2 5001 1 1200 2>/dev/null	# dropped, nsprobe not loaded
 done
 check "late load: kernel va TX dropped before load" $K "$(kstat "$A" va tx_dropped)"
+udp_send "$A" 10.88.0.2 5001 $L 100 || die "send before load"	# vb's RX grows unseen
+check "late load: kernel vb RX before load" $L "$(kstat "$B" vb rx_packets)"
 nsp_load
-ia=$(ns_inum "$A")
+ia=$(ns_inum "$A") ib=$(ns_inum "$B")
+# (format 1.7) rx_packets_base: what vb received before its counters
+# started is no blind spot.
+check "late load: vb rx_packets_base" $L "$(dev_ctr "$B" vb rx_packets_base)"
+check "late load: vb rx_veth" 0 "$(dev_ctr "$B" vb rx_veth)"
+check "late load: json vb rx_without_veth_xmit" 0 "$(show_dev "$ib" vb .rx_without_veth_xmit)"
+udp_send "$A" 10.88.0.2 5001 3 100 || die "send after load"
+wait_kstat "$B" vb rx_packets $((L + 3)) || die "vb did not receive 3 more"
+check "late load: vb rx_veth (3 more)" 3 "$(dev_ctr "$B" vb rx_veth)"
+check "late load: json vb rx_without_veth_xmit after 3 more" 0 "$(show_dev "$ib" vb .rx_without_veth_xmit)"
 check "late load: va tx_dropped_base" $K "$(dev_ctr "$A" va tx_dropped_base)"
 check "late load: json drops before the driver" 0 "$(show_dev "$ia" va .drops_before_driver)"
 for ((i = 0; i < 2; i++)); do
@@ -104,6 +117,9 @@ check "late load: json drops before the driver after 2 more" 0 "$(show_dev "$ia"
 check "reset: va drops" 0 "$(dev_ctr "$A" va drops)"
 check "reset: va tx_dropped_base" $((K + 2)) "$(dev_ctr "$A" va tx_dropped_base)"
 check "reset: json drops before the driver" 0 "$(show_dev "$ia" va .drops_before_driver)"
+check "reset: va rx_packets_base is va's RX now" "$(kstat "$A" va rx_packets)" "$(dev_ctr "$A" va rx_packets_base)"
+check "reset: va rx_veth" 0 "$(dev_ctr "$A" va rx_veth)"
+check "reset: json va rx_without_veth_xmit" 0 "$(show_dev "$ia" va .rx_without_veth_xmit)"
 
 ns_cleanup
 nsp_unload

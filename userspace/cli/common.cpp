@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <sys/resource.h>
+#include <sys/utsname.h>
 
 #include "commands.h"
 #include "exit_codes.h"
@@ -109,6 +110,12 @@ Result<ShowModel> show_model(const Result<Snapshot> &snap, const std::string &di
 	NetlinkLinkSource links;
 	auto obs = collect_links(std::move(*netns), links);
 	auto m = model_of(obs, links, snap, dir, selector);
+	if (m) {
+		struct utsname u {};
+		m->redirect_peer_asked = true;
+		if (uname(&u) == 0)
+			m->rx_counts_redirect_peer = rx_counts_redirect_peer(u.release);
+	}
 	if (!m || !qdiscs)
 		return m;
 	// Only the netns shown, after selection; a netns without links has

@@ -108,7 +108,8 @@ Coverage coverage_of(const std::vector<ProbeRecord> &probes)
 	// older than the helpers, format 1.0, has no veth_fwd record.)
 	const ProbeRecord *fwd = find(probes, NSP_HOOK_VETH_FWD);
 	if (xmit->kind == ProbeKind::kprobe && fwd && !in_use(*fwd)) {
-		std::vector<std::string> fields = {"drops", "path_backlog", "path_napi", "requeued"};
+		std::vector<std::string> fields = {"drops", "path_backlog", "path_napi", "requeued",
+						   "rx_veth"};
 		fields.insert(fields.end(), drop_reasons.begin(), drop_reasons.end());
 		c.gaps.push_back({xmit->name, xmit->symbol, xmit->state_word, kCountersOnly, 0,
 				  ordered(fields)});
@@ -120,7 +121,7 @@ Coverage coverage_of(const std::vector<ProbeRecord> &probes)
 			// gets a path, the backlog helper never acts, no crossing is
 			// recorded.
 			fields = drop_reasons;
-			fields.insert(fields.end(), {"path_backlog", "path_napi"});
+			fields.insert(fields.end(), {"path_backlog", "path_napi", "rx_veth"});
 			if (latency)
 				fields.push_back(kCrossField);
 		} else if (p.name == NSP_HOOK_VETH_BACKLOG) {
@@ -142,7 +143,7 @@ Coverage coverage_of(const std::vector<ProbeRecord> &probes)
 		// A kretprobe counts the outcome too; a plain kprobe only tx_*.
 		if (xmit->kind == ProbeKind::kretprobe) {
 			m.fields.insert(m.fields.end(), {"drops", "path_backlog", "path_napi",
-							 "requeued"});
+							 "requeued", "rx_veth"});
 			m.fields.insert(m.fields.end(), drop_reasons.begin(), drop_reasons.end());
 		}
 		m.fields = ordered(m.fields);

@@ -394,9 +394,19 @@ Result<std::vector<DevRecord>> parse_devices(std::string_view content, std::stri
 			 r.tx_dropped_base = n;
 			 return {};
 		 }},
+		{"rx_packets_base",	// 1.7
+		 [](std::string_view v, R &r) -> std::string {
+			 uint64_t n = 0;
+			 if (!parse_int(v, n))
+				 return fmt::format("key 'rx_packets_base': '{}' is not an unsigned "
+						    "decimal integer of at most 64 bits", v);
+			 r.rx_packets_base = n;
+			 return {};
+		 }},
 	};
 	// Format 1.0 had tx_packets and tx_bytes only; the rest came in 1.1
-	// (requeued and tx_dropped_base in 1.2).
+	// (requeued and tx_dropped_base in 1.2, rx_veth and rx_packets_base in
+	// 1.7).
 	static const std::vector<KeySpec<R>> dev_specs = [] {
 		std::vector<KeySpec<R>> v = specs;
 		for (KeySpec<R> &k : v)

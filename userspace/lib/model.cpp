@@ -38,6 +38,7 @@ DevCounters DevCounters::from(const DevRecord &r)
 	NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
 	c.tx_dropped_base = r.tx_dropped_base;
+	c.rx_packets_base = r.rx_packets_base;
 	return c;
 }
 
@@ -274,6 +275,34 @@ std::optional<uint64_t> drops_before_driver(const InterfaceView &iv,
 	uint64_t since = k > base ? k - base : 0;	// what the kernel dropped meanwhile
 	uint64_t n = iv.nsprobe->drops;
 	return since > n ? since - n : 0;
+}
+
+std::optional<uint64_t> rx_without_veth_xmit(const InterfaceView &iv,
+					     const std::optional<Coverage> &cov)
+{
+	if (!iv.nsprobe || !iv.nsprobe->rx_packets_base || (cov && cov->unknown("rx_veth")))
+		return std::nullopt;
+	uint64_t k = iv.link.stats.rx_packets, base = *iv.nsprobe->rx_packets_base;
+	uint64_t since = k > base ? k - base : 0;	// what the device received meanwhile
+	uint64_t n = iv.nsprobe->rx_veth;
+	return since > n ? since - n : 0;
+}
+
+std::optional<bool> rx_counts_redirect_peer(std::string_view release)
+{
+	unsigned major = 0, minor = 0;
+	size_t i = 0;
+	auto number = [&](unsigned &out) {
+		size_t start = i;
+		while (i < release.size() && release[i] >= '0' && release[i] <= '9' && i - start < 6)
+			out = out * 10 + static_cast<unsigned>(release[i++] - '0');
+		return i > start;
+	};
+	if (!number(major) || i >= release.size() || release[i++] != '.' || !number(minor))
+		return std::nullopt;
+	if (major > 6 || (major == 6 && minor >= 7))
+		return true;
+	return std::nullopt;	// a stable backport, or not: unknown
 }
 
 } // namespace nsprobe

@@ -225,7 +225,8 @@ void interface_metrics(Families &f, const Labels &ns, const InterfaceView &iv)
 // A counter coverage says is unknown (a helper not armed) has no series:
 // absent, never a wrong number.
 void veth_metrics(Families &f, const Labels &l, const DevCounters &c,
-		  std::optional<uint64_t> before_driver, const std::optional<Coverage> &cov)
+		  std::optional<uint64_t> before_driver, std::optional<uint64_t> rx_blind,
+		  const std::optional<Coverage> &cov)
 {
 	auto known = [&cov](const std::string &field) { return !cov || !cov->unknown(field); };
 	f.counter("nsprobe_veth_tx_packets_total", "packets at veth_xmit of the device", l,
@@ -256,6 +257,12 @@ void veth_metrics(Families &f, const Labels &l, const DevCounters &c,
 			"the kernel's TX dropped that nsprobe did not see at veth_xmit (carrier "
 			"off, qdisc, neighbour), over the span of nsprobe's counters",
 			l, d(*before_driver));
+	if (rx_blind)
+		f.gauge("nsprobe_veth_rx_without_veth_xmit_packets",
+			"packets that reached the device without its peer's veth_xmit "
+			"(bpf_redirect_peer, XDP redirect, XDP_TX), over the span of nsprobe's "
+			"counters",
+			l, d(*rx_blind));
 }
 
 void netns_metrics(Families &f, const Labels &l, const NetnsView &v)
@@ -438,11 +445,12 @@ std::vector<MetricFamily> build_metrics(const MetricsInput &in)
 				peer = std::to_string(iv.peer->netns->inum);
 			veth_metrics(f, with(ns, {{"interface", iv.link.name}, {"peer_netns", peer}}),
 				     *iv.nsprobe, drops_before_driver(iv, in.show.coverage),
-				     in.show.coverage);
+				     rx_without_veth_xmit(iv, in.show.coverage), in.show.coverage);
 		}
 		for (const DevRecord &r : v->module_devices)
 			veth_metrics(f, with(ns, {{"interface", r.name}, {"peer_netns", ""}}),
-				     DevCounters::from(r), std::nullopt, in.show.coverage);
+				     DevCounters::from(r), std::nullopt, std::nullopt,
+				     in.show.coverage);
 	}
 	seen.clear();
 	for (const SignalNetnsView &v : in.signals.netns) {

@@ -94,13 +94,16 @@ json netns_ref_json(const NetnsRef &r)
 	return {{"inum", r.inum}, {"cookie", opt(r.cookie)}, {"names", r.names}};
 }
 
-// null for a counter coverage says is unknown.
+// null for a counter coverage says is unknown, and for rx_veth from a module
+// older than format 1.7 (no rx_packets_base: the key was not there).
 json dev_counters_json(const DevCounters &c, const std::optional<Coverage> &cov)
 {
 	json j = json::object();
 #define NSP_X(key, unit) j[#key] = cov && cov->unknown(#key) ? json(nullptr) : json(c.key);
 	NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
+	if (!c.rx_packets_base)
+		j["rx_veth"] = nullptr;
 	return j;
 }
 
@@ -140,6 +143,7 @@ json interface_json(const InterfaceView &iv, const std::optional<Coverage> &cov)
 	j["nsprobe"] = iv.nsprobe ? dev_counters_json(*iv.nsprobe, cov) : json(nullptr);
 	std::optional<uint64_t> pre = drops_before_driver(iv, cov);
 	j["drops_before_driver"] = pre ? json(*pre) : json(nullptr);
+	j["rx_without_veth_xmit"] = opt(rx_without_veth_xmit(iv, cov));
 	j["qdisc_drops"] = opt(iv.qdisc_drops);
 	return j;
 }
@@ -239,6 +243,7 @@ json to_json(const ShowModel &m)
 	j["skipped"] = skipped;
 	// nsprobe's counters restart at a reset, the kernel's link stats never.
 	j["since"] = {{"nsprobe", "module_load_or_reset"}, {"kernel_stats", "device_created"}};
+	j["rx_counts_redirect_peer"] = opt(m.rx_counts_redirect_peer);
 	j["coverage"] = m.coverage ? coverage_json(*m.coverage, CoverageScope::counters)
 				   : json(nullptr);
 	return j;

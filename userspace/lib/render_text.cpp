@@ -271,6 +271,8 @@ Table interface_table_wide(const NetnsView &v, const std::optional<Coverage> &co
 	row.push_back(iv.nsprobe && !unknown(cov, #key) ? num(iv.nsprobe->key) : "-");
 		NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
+		if (iv.nsprobe && !iv.nsprobe->rx_packets_base)
+			row.back() = "-";	// NSP_RX_VETH: format < 1.7 has none
 		row.push_back(iv.qdisc_drops ? num(*iv.qdisc_drops) : "-");
 		std::optional<uint64_t> pre = drops_before_driver(iv, cov);
 		row.push_back(pre ? num(*pre) : "-");
@@ -300,6 +302,8 @@ Table module_devices_table(const NetnsView &v, bool wide, const std::optional<Co
 #define NSP_X(key, unit) row.push_back(unknown(cov, #key) ? "-" : num(d.key));
 			NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
+			if (!d.rx_packets_base)
+				row.back() = "-";	// NSP_RX_VETH: format < 1.7
 		} else {
 			row.insert(row.end(), {human_count(d.tx_packets), human_bytes(d.tx_bytes),
 					       paths_text(cov, d.path_backlog, d.path_napi),
@@ -330,6 +334,19 @@ std::string drop_reasons(const NetnsView &v, const std::optional<Coverage> &cov)
 		out += fmt::format("  drops at veth_xmit: {} {} ({})\n", printable(iv.link.name), n.drops,
 				   join(why, ", "));
 	}
+	return out;
+}
+
+// "  12 packets reached vc without veth_xmit (...)", for each device
+// where some did (rx_without_veth_xmit()).
+std::string blind_lines(const NetnsView &v, const std::optional<Coverage> &cov)
+{
+	std::string out;
+	for (const InterfaceView &iv : v.interfaces)
+		if (std::optional<uint64_t> n = rx_without_veth_xmit(iv, cov); n && *n)
+			out += fmt::format("  {} packets reached {} without veth_xmit "
+					   "(bpf_redirect_peer, XDP redirect or XDP_TX)\n",
+					   *n, printable(iv.link.name));
 	return out;
 }
 
@@ -390,6 +407,7 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 			out += t.render("  ", o.color);
 			if (!o.wide)
 				out += drop_reasons(v, m.coverage);
+			out += blind_lines(v, m.coverage);
 		}
 		if (!v.module_devices.empty()) {
 			out += "  module-only devices (not in the link dump):\n";
@@ -406,6 +424,15 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 	}
 	for (const SkippedNetns &s : m.skipped)
 		out += fmt::format("\nskipped netns {}: {}\n", s.inum, printable(s.reason));
+	bool blind_known = false;
+	for (const NetnsView &v : m.netns)
+		for (const InterfaceView &iv : v.interfaces)
+			blind_known |= rx_without_veth_xmit(iv, m.coverage).has_value();
+	if (blind_known && m.redirect_peer_asked && m.rx_counts_redirect_peer != true)
+		out += "\nnote: before Linux 6.7 a veth's RX counts bpf_redirect_peer traffic only "
+		       "with a stable backport (Debian's 6.1.170 has it) that nsprobe cannot "
+		       "detect: without it, that traffic is in no counter and not in \"without "
+		       "veth_xmit\"\n";
 	if (m.coverage) {
 		// Said once, under every table it concerns.
 		std::vector<std::string> notes = coverage_notes(*m.coverage, CoverageScope::counters);

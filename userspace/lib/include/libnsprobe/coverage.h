@@ -8,14 +8,15 @@
 // "A helper not armed", has the table this follows:
 //   veth_fwd      (paths)    every drop reason (drop_peer, drop_mtu,
 //                            drop_ring, drop_backlog, drop_other), both paths
-//                            (path_backlog, path_napi), and with latency on
+//                            (path_backlog, path_napi), rx_veth (1.7: the
+//                            peer is found there), and with latency on
 //                            the crossing histograms (cross);
 //   veth_backlog  (paths)    drop_ring, drop_backlog, path_backlog, path_napi;
 //   rx_backlog, rx_napi (latency)  the crossing histograms (cross).
 // Those become unknown; tx_packets, tx_bytes, drops, requeued and the xmit
 // histograms stay exact. A helper whose mode is off says reason not_needed;
-// in counters-only mode (veth_paths=0) drops, every drop reason, both paths
-// and requeued are not collected, and unknown too (reason counters_only);
+// in counters-only mode (veth_paths=0) drops, every drop reason, both paths,
+// requeued and rx_veth are not collected, and unknown too (reason counters_only);
 // with veth_xmit disabled (veth_probe=0) no veth counter counts at all, and
 // no helper matters.
 //

@@ -113,6 +113,9 @@ struct DevRecord {
 	// (1.2) The link's TX dropped (packets) when the counters started;
 	// nullopt from an older module.
 	std::optional<uint64_t> tx_dropped_base;
+	// (1.7) The link's RX packets when the counters started; nullopt from
+	// an older module.
+	std::optional<uint64_t> rx_packets_base;
 };
 
 // A "sig" record of NSP_FILE_SIGNALS: counters for one (netns, signo).

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "libnsprobe/coverage.h"
@@ -47,6 +48,7 @@ struct DevCounters {
 	NSP_DEV_COUNTERS(NSP_X)
 #undef NSP_X
 	std::optional<uint64_t> tx_dropped_base;	// DevRecord::tx_dropped_base
+	std::optional<uint64_t> rx_packets_base;	// DevRecord::rx_packets_base (1.7)
 	static DevCounters from(const DevRecord &r);
 };
 
@@ -85,6 +87,33 @@ struct InterfaceView {
 // difference would then be every drop, not the ones before the driver.
 std::optional<uint64_t> drops_before_driver(const InterfaceView &iv,
 					    const std::optional<Coverage> &cov = std::nullopt);
+
+// Packets that reached the device without its peer's veth_xmit() (a blind
+// spot of nsprobe: bpf_redirect_peer(), an XDP redirect into the peer, an
+// XDP_TX of the peer), over the span of nsprobe's counters:
+// (link rx_packets - rx_packets_base) - rx_veth. rx_veth counts what the
+// peer's veth_xmit() delivered here, drops and requeues excluded, on the
+// backlog and NAPI paths alike (format.h). nullopt when nsprobe does not
+// track the device, its module predates rx_packets_base (format < 1.7), or
+// coverage says rx_veth is unknown (counters-only mode, veth_fwd not
+// armed). 0 (never negative) if nsprobe saw more (the link stats and
+// debugfs are read moments apart, or a NAPI ring not yet polled). What the
+// kernel does not count in RX at all (bpf_redirect_peer() before Linux 6.7
+// without the stable backport: ShowModel::rx_counts_redirect_peer) is in
+// neither, so not here.
+std::optional<uint64_t> rx_without_veth_xmit(const InterfaceView &iv,
+					     const std::optional<Coverage> &cov = std::nullopt);
+
+// Whether a kernel of that release (uname -r, "6.12.107+deb12-amd64")
+// counts bpf_redirect_peer() traffic in the RX packets of the veth it
+// reaches: true from Linux 6.7, where skb_do_redirect() (net/core/filter.c,
+// BPF_F_PEER) calls dev_sw_netstats_rx_add() on the peer ("bpf: Fix dev's
+// rx stats for bpf_redirect_peer traffic", with veth's move to tstats).
+// nullopt (unknown) before 6.7: stable kernels may have the backport or
+// not, and the release does not say (Debian's 6.1.170, "6.1.0-47-amd64",
+// has it: tests/vm/t_veth_exact.sh); without it that traffic is in no
+// counter at all. nullopt too when the release does not parse.
+std::optional<bool> rx_counts_redirect_peer(std::string_view release);
 
 // Whether (inum, cookie) is the initial netns (init_net, the host's): its
 // inum is PROC_NET_INIT_INO (0xEFFFFFF9) on kernels that give it a static
@@ -170,6 +199,12 @@ struct ShowModel {
 	// helper that is not armed makes unknown, the calls veth_xmit missed.
 	// nullopt when the counters are unavailable.
 	std::optional<Coverage> coverage;
+	// Whether the running kernel counts bpf_redirect_peer() traffic in a
+	// veth's RX (rx_counts_redirect_peer()); nullopt: not known. Unless
+	// true, such traffic may be missing from rx_without_veth_xmit(), and
+	// the text says so when redirect_peer_asked (the tool read uname).
+	std::optional<bool> rx_counts_redirect_peer;
+	bool redirect_peer_asked = false;
 };
 
 struct SignalRow {
