@@ -194,7 +194,7 @@ workshop-name-%:
 # (tests/vm/stress_*.sh), on every kernel of the matrix, about 20-25 min
 # each under TCG. Goes on after a failed kernel; a summary line per kernel;
 # fails if any failed. NSP_STRESS_CYCLES=N etc. (see the test) are passed on.
-.PHONY: stress bench bench-kmod
+.PHONY: stress bench bench-kmod bench-veth-tax
 stress: kmod-matrix userspace tools ## stress suite in the VM (not part of check)
 	tests/vm/run-stress $(KERNELS)
 
@@ -211,6 +211,17 @@ bench-kmod: setup ## hookcost.ko (bench/hookcost) for every test kernel, for mak
 bench: setup userspace kmod-matrix tools bench-kmod ## benchmarks (never part of check)
 	@scripts/setup --bench
 	BUILD=$(BUILD) scripts/bench
+
+# The veth tax (issue 12): sockperf request/response on loopback, across
+# veth, veth + bridge and veth + bridge + NAT, then nsprobe latency=1's
+# breakdown of the difference (time in veth_xmit, wait in the backlog,
+# crossing); one instruction-counted guest on VETH_TAX_KERNEL, about 20 min
+# under TCG. Results and the plot in $(BUILD)/bench/veth-tax-<kernel>.*;
+# docs/performance.md. make bench runs it on 6.12 and 6.1. Never part of check.
+VETH_TAX_KERNEL ?= 6.12
+bench-veth-tax: setup tool kmod-matrix ## veth's cost per request/response, 4 setups, with nsprobe's breakdown (guest, not check)
+	@scripts/setup --bench
+	BUILD=$(BUILD) scripts/bench-veth-tax --kernel $(VETH_TAX_KERNEL)
 
 clean: ## remove build outputs (not the kernel cache)
 	rm -rf $(BUILD)

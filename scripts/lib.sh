@@ -39,3 +39,16 @@ nsp_kernel_dir() {
 nsp_kernel_name_of_abi() {
 	nsp_kernels_bootable | awk -v a="$1" '$2 == a { print $1; exit }'
 }
+
+# Benchmarks (scripts/bench-*-guest, which source this file inside the
+# guest too): the numbers on stdin, separated by blanks or newlines.
+# nsp_median: their median (for an even count, the lower middle one).
+nsp_median() {
+	tr -s ' \t' '\n\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'
+}
+
+# nsp_spread: (max - min) / median, in per cent ("n/a" when the median is 0).
+nsp_spread() {
+	tr -s ' \t' '\n\n' | grep -v '^$' | sort -g |
+		awk '{ a[NR] = $1 } END { m = a[int((NR + 1) / 2)]; if (NR && m > 0) printf "%.2f%%\n", 100 * (a[NR] - a[1]) / m; else print "n/a" }'
+}
