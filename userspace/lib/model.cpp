@@ -266,15 +266,26 @@ SignalsModel build_signals(const Result<Snapshot> &snap, std::string where,
 	return m;
 }
 
+namespace {
+
+// What a kernel link counter gained since nsprobe's base of it (@now -
+// @base) beyond the @seen that nsprobe counted over the same span; 0 when
+// nsprobe saw as much or more (a reset's base, a packet in flight).
+uint64_t beyond_seen(uint64_t now, uint64_t base, uint64_t seen)
+{
+	uint64_t since = now > base ? now - base : 0;
+	return since > seen ? since - seen : 0;
+}
+
+} // namespace
+
 std::optional<uint64_t> drops_before_driver(const InterfaceView &iv,
 					    const std::optional<Coverage> &cov)
 {
 	if (!iv.nsprobe || !iv.nsprobe->tx_dropped_base || (cov && cov->unknown("drops")))
 		return std::nullopt;
-	uint64_t k = iv.link.stats.tx_dropped, base = *iv.nsprobe->tx_dropped_base;
-	uint64_t since = k > base ? k - base : 0;	// what the kernel dropped meanwhile
-	uint64_t n = iv.nsprobe->drops;
-	return since > n ? since - n : 0;
+	return beyond_seen(iv.link.stats.tx_dropped, *iv.nsprobe->tx_dropped_base,
+			   iv.nsprobe->drops);
 }
 
 std::optional<uint64_t> rx_without_veth_xmit(const InterfaceView &iv,
@@ -282,10 +293,8 @@ std::optional<uint64_t> rx_without_veth_xmit(const InterfaceView &iv,
 {
 	if (!iv.nsprobe || !iv.nsprobe->rx_packets_base || (cov && cov->unknown("rx_veth")))
 		return std::nullopt;
-	uint64_t k = iv.link.stats.rx_packets, base = *iv.nsprobe->rx_packets_base;
-	uint64_t since = k > base ? k - base : 0;	// what the device received meanwhile
-	uint64_t n = iv.nsprobe->rx_veth;
-	return since > n ? since - n : 0;
+	return beyond_seen(iv.link.stats.rx_packets, *iv.nsprobe->rx_packets_base,
+			   iv.nsprobe->rx_veth);
 }
 
 std::optional<bool> rx_counts_redirect_peer(std::string_view release)
