@@ -126,7 +126,8 @@ check "redirected: $hs got them by vs's veth_xmit, none blind" 0 "$(show_dev "$i
 text=$("$NSPROBE" show 2>&1)
 # Every kernel of the matrix counts them in vc's RX: 6.12 upstream, 6.1.170
 # through Debian's stable backport, which the release cannot reveal: there
-# the tool must say so (a note, JSON null) rather than vouch for the count.
+# the tool must say so (a note under --wide, JSON null) rather than vouch
+# for the count.
 check "vc's RX counts them" $((M + R)) "$(ip netns exec "$ctr" cat /sys/class/net/vc/statistics/rx_packets)"
 check_cmd "text: $R packets reached vc without veth_xmit" \
 	grep -qx "  $R packets reached vc without veth_xmit (bpf_redirect_peer, XDP redirect or XDP_TX)" <<<"$text"
@@ -134,11 +135,13 @@ check "text: no such line for $vh" 0 "$(grep -c "reached $vh without" <<<"$text"
 case $(uname -r) in
 6.1.*)
 	check "json: rx_counts_redirect_peer on 6.1 (unknown)" null "$(nsp_json show | jq -r .rx_counts_redirect_peer)"
-	check "text: 6.1 notes the backport it cannot detect" 1 "$(grep -c "^note: before Linux 6.7 a veth's RX counts bpf_redirect_peer" <<<"$text")"
+	check "text --wide: 6.1 notes the backport it cannot detect" 1 \
+		"$("$NSPROBE" show --wide 2>&1 | grep -c "^note: before Linux 6.7 a veth's RX counts bpf_redirect_peer")"
+	check "text: that note only with --wide" 0 "$(grep -c "^note: before Linux 6.7" <<<"$text")"
 	;;
 *)
 	check "json: rx_counts_redirect_peer" true "$(nsp_json show | jq -r .rx_counts_redirect_peer)"
-	check "text: no kernel note" 0 "$(grep -c "^note: before Linux 6.7" <<<"$text")"
+	check "text --wide: no kernel note" 0 "$("$NSPROBE" show --wide 2>&1 | grep -c "^note: before Linux 6.7")"
 	;;
 esac
 check "json: vc rx_without_veth_xmit" $R "$(show_dev "$inum_ctr" vc .rx_without_veth_xmit)"

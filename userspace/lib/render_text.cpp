@@ -428,7 +428,8 @@ std::string render_text(const ShowModel &m, const TextOptions &o)
 	for (const NetnsView &v : m.netns)
 		for (const InterfaceView &iv : v.interfaces)
 			blind_known |= rx_without_veth_xmit(iv, m.coverage).has_value();
-	if (blind_known && m.redirect_peer_asked && m.rx_counts_redirect_peer != true)
+	if (o.wide && blind_known && m.redirect_peer_asked &&
+	    m.rx_counts_redirect_peer != true)
 		out += "\nnote: before Linux 6.7 a veth's RX counts bpf_redirect_peer traffic only "
 		       "with a stable backport (Debian's 6.1.170 has it) that nsprobe cannot "
 		       "detect: without it, that traffic is in no counter and not in \"without "
