@@ -215,7 +215,7 @@ bench: setup userspace kmod-matrix tools bench-kmod ## benchmarks (never part of
 # The veth tax (issue 12): sockperf request/response on loopback, across
 # veth, veth + bridge and veth + bridge + NAT, then nsprobe latency=1's
 # breakdown of the difference (time in veth_xmit, wait in the backlog,
-# crossing); one instruction-counted guest on VETH_TAX_KERNEL, about 20 min
+# crossing); one instruction-counted guest on VETH_TAX_KERNEL, about 75 min
 # under TCG. Results and the plot in $(BUILD)/bench/veth-tax-<kernel>.*;
 # docs/performance.md. make bench runs it on 6.12 and 6.1. Never part of check.
 VETH_TAX_KERNEL ?= 6.12
