@@ -115,7 +115,15 @@ tc filter add dev "$hs" ingress bpf direct-action object-pinned /tmp/nsp-bpf/pee
 ip netns exec "$ctr" nsp-udp sink 5003 /tmp/ready-r </dev/null >/tmp/sink-r 2>&1 &
 sinks+=($!)
 wait_for_file /tmp/ready-r
+# The sink is stopped only once it has read them: send() returns when the
+# datagrams are queued to hs's backlog, and they reach the socket later, in
+# softirq. udp_recvmsg() counts Udp InDatagrams (/proc/net/snmp of ctr) for
+# each datagram a reader took.
+udp_read() { ip netns exec "$ctr" awk '/^Udp: [0-9]/ { print $2 }' /proc/net/snmp; }
+udp_read_ge() { [ "$(udp_read)" -ge "$1" ]; }
+base=$(udp_read)
 ip netns exec "$src" nsp-udp send 10.77.0.2 5003 $R $S3 || die "send from src"
+wait_until 30 udp_read_ge $((base + R)) || echo "  the sink in $ctr read $(($(udp_read) - base)) of $R within 30 s"
 kill -TERM "${sinks[@]}"
 wait "${sinks[@]}"
 sinks=()
