@@ -23,7 +23,7 @@
 # CPU). If the guest dies of "Oops: int3" at one of these sites, a vCPU
 # executed an int3 that memory no longer held: the emulator's artefact.
 #
-# Prints "cycles N" every 200 patch cycles and "repro: N cycles in S s, no
+# Prints "cycles N" every 10 patch cycles and "repro: N cycles in S s, no
 # Oops" at the end; the kernel log is judged by vm-run (exit 98 on a report).
 secs=${1:-600}
 tools=${NSP_BUILD:?NSP_BUILD: the build tree with tools/nsp-sigtool}/tools
@@ -50,7 +50,7 @@ while [ $((SECONDS - t0)) -lt "$secs" ]; do
 	echo 0 >$T/events/signal/signal_generate/enable
 	echo '-:nsprepro/k' >>$T/kprobe_events || { rc=1; break; }
 	n=$((n + 1))
-	[ $((n % 200)) -ne 0 ] || echo "cycles $n"
+	[ $((n % 10)) -ne 0 ] || echo "cycles $n"
 done
 kill -KILL "${senders[@]}" "$target" 2>/dev/null
 wait 2>/dev/null
