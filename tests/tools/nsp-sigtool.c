@@ -47,6 +47,21 @@
  *                                        any /proc/.../ns reader does) and
  *                                        /proc/PID/status of every process,
  *                                        over and over, 0.5 ms apart
+ *   nsp-sigtool everyns [-k] PATH...     for each PATH (a netns file, e.g.
+ *                                        /run/netns/NAME), in order: setns()
+ *                                        into it, then three signals whose
+ *                                        target is this process there:
+ *                                        SIGUSR1 to itself (SIG_IGN: ignored),
+ *                                        SIGUSR2 to itself (handled), and the
+ *                                        SIGCHLD of a child's exit (reaped);
+ *                                        with -k also a child that stays
+ *                                        there (pause(), stdio on /dev/null)
+ *                                        until killed: a process per netns.
+ *                                        One process for all, so a netns
+ *                                        costs a setns and a fork or two, not
+ *                                        an exec (scripts/bench-scale-guest).
+ *                                        Prints "netns=N usr1=N usr2=N
+ *                                        chld=N kept=N" as sent and handled
  *
  * Ready files are created with rename(), so a reader never sees a partial
  * one. Exit status 2 on bad arguments, 1 on a failed system call.
@@ -56,6 +71,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,6 +392,81 @@ static int cmd_storm(int seconds)
 	return 0;
 }
 
+static volatile sig_atomic_t everyns_usr2, everyns_chld;
+
+static void on_everyns(int sig)
+{
+	if (sig == SIGUSR2)
+		everyns_usr2++;
+	else
+		everyns_chld++;
+}
+
+static int cmd_everyns(int n, char **paths)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	struct sigaction h = { .sa_handler = on_everyns };
+	long usr1 = 0, kept = 0;
+	int i, keep = 0;
+
+	if (n > 0 && !strcmp(paths[0], "-k")) {
+		keep = 1;
+		paths++;
+		n--;
+	}
+
+	if (sigaction(SIGUSR1, &ign, NULL) < 0 || sigaction(SIGUSR2, &h, NULL) < 0 ||
+	    sigaction(SIGCHLD, &h, NULL) < 0)
+		die("sigaction");
+	for (i = 0; i < n; i++) {
+		pid_t c;
+		int fd;
+
+		fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die(paths[i]);
+		if (setns(fd, CLONE_NEWNET) < 0)
+			die("setns");
+		close(fd);
+		if (kill(getpid(), SIGUSR1) < 0)
+			die("kill");
+		usr1++;
+		if (kill(getpid(), SIGUSR2) < 0)
+			die("kill");
+		c = fork();
+		if (c < 0)
+			die("fork");
+		if (c == 0)
+			_exit(0);
+		while (waitpid(c, NULL, 0) < 0)
+			if (errno != EINTR)
+				die("waitpid");
+		if (!keep)
+			continue;
+		fflush(stdout);
+		c = fork();
+		if (c < 0)
+			die("fork");
+		if (c == 0) {
+			int null = open("/dev/null", O_RDWR);
+
+			/* Hold no pipe of the caller open: $(...) waits for EOF. */
+			if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+			    dup2(null, 2) < 0)
+				_exit(1);
+			close(null);
+			signal(SIGCHLD, SIG_DFL);
+			signal(SIGUSR2, SIG_DFL);
+			for (;;)
+				pause();
+		}
+		kept++;
+	}
+	printf("netns=%d usr1=%ld usr2=%ld chld=%ld kept=%ld\n", n, usr1,
+	       (long)everyns_usr2, (long)everyns_chld, kept);
+	return 0;
+}
+
 static void on_catch(int sig)
 {
 	(void)sig;
@@ -440,6 +531,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "storm") && argc == 3)
 		return cmd_storm(atoi(argv[2]));
-	fprintf(stderr, "usage: nsp-sigtool ign|block|sigqueue|segv|threads|tgkill|orphans|kernel|hog|nsreader|storm|catch ...\n");
+	if (!strcmp(cmd, "everyns") && argc >= 3)
+		return cmd_everyns(argc - 2, argv + 2);
+	fprintf(stderr, "usage: nsp-sigtool ign|block|sigqueue|segv|threads|tgkill|orphans|kernel|hog|nsreader|storm|catch|everyns ...\n");
 	return 2;
 }
