@@ -6,13 +6,13 @@
 #include <linux/percpu.h>
 #include <linux/seqlock.h>
 #include <linux/types.h>
-#include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 #include <nsprobe/format.h>
 
 #include "counters.h"
+#include "devices.h"
 
 /* Rows of the signal counter arrays: signo 1..NSP_SIG_MAX, row 0 unused. */
 #define NSP_SIG_ROWS (NSP_SIG_MAX + 1)
@@ -78,23 +78,13 @@ struct nsp_sigev_rings {
 
 /**
  * struct nsp_net - nsprobe's state of one network namespace (net_generic)
- * @lock:     seqlock. Writers (spin lock): a reset, and a device leaving
- *            (NETDEV_UNREGISTER, under RTNL) or being renamed. Readers
- *            (debugfs, under rcu_read_lock()) retry, so a record never mixes
- *            values from before and after a reset or a device's retirement.
- *            Never taken by a probe handler.
- * @devs:     tracked veth devices: ifindex -> struct nsp_dev (devices.c)
- * @retired:  per-CPU counters of devices that left this netns (deleted or
- *            moved away), so the netns totals stay monotonic. NULL until
- *            the first veth of the netns is tracked (devices.c allocates it
- *            under RTNL and publishes it with smp_store_release()); a
- *            device is tracked only once it exists
- * @base:     netns totals (live + retired devices) at the last reset
- * @retired_hist: per-CPU histograms of devices that left this netns; NULL
- *            unless latency tracking is on (nsp_latency) and a veth was
- *            tracked; allocated and published after @hist_base
- * @hist_base: the netns histograms (live + retired devices) at the last
- *            reset; allocated with @retired_hist
+ * @lock:     seqlock over the signal baselines (nsp_sig_row.base). Writer
+ *            (spin lock): a reset, which also takes @devs' lock, nested
+ *            inside this one (lock order in devices.h). Readers (debugfs,
+ *            under rcu_read_lock()) retry, so a record never mixes values
+ *            from before and after a reset. Never taken by a probe handler.
+ * @devs:     the tracked veth devices and their counters (devices.c, which
+ *            alone touches its fields), under a lock of its own
  * @sig:      signal counter rows by signo (slot 0 unused); NULL until the
  *            first count of that signal in this netns; set once with
  *            cmpxchg(), read with READ_ONCE()
@@ -102,7 +92,8 @@ struct nsp_sigev_rings {
  * @ev_chunks: chunks of this netns' signal event ring (sigevents.c)
  * @alloc_failed: counts lost in this netns for want of memory: a signal
  *            counter increment or an event with the pool empty, or a veth
- *            not tracked because @retired could not be allocated
+ *            not tracked because its state or @devs' retired counters could
+ *            not be allocated
  * @exit_cgid: the cgroup v2 id of the last task that left this netns
  *            through exit_task_namespaces() (the sig_ns_exit kprobe), 0 if
  *            none yet; an id, not a reference: a netns may outlive that
@@ -112,17 +103,15 @@ struct nsp_sigev_rings {
  *
  * The signal counters are atomic64_t, not per-CPU: signals are not a packet
  * hot path, and per-CPU x 64 signals x 20 counters x every netns would cost
- * 10 KiB per CPU per netns. This struct is about 1 KiB (BUILD_BUG_ON in
- * netns.c: it must stay an order-0 allocation), allocated by the netns
- * core (.size) for every netns; everything bigger is allocated on first use.
+ * 10 KiB per CPU per netns. This struct is 760 bytes on 6.12 and 6.1, 872
+ * on 6.12-rt (whose seqlock_t holds an rtmutex-based spinlock_t), a
+ * kmalloc-1k object (pahole; more with lockdep). BUILD_BUG_ON in netns.c:
+ * it must stay an order-0 allocation, allocated by the netns core (.size)
+ * for every netns; everything bigger is allocated on first use.
  */
 struct nsp_net {
 	seqlock_t lock;
-	struct xarray devs;
-	struct nsp_dev_stats __percpu *retired;
-	struct nsp_dev_stats base;
-	struct nsp_hists __percpu *retired_hist;
-	struct nsp_hists *hist_base;
+	struct nsp_net_devs devs;
 	struct nsp_sig_row *sig[NSP_SIG_ROWS];
 	atomic_t sig_rows;
 	atomic_t ev_chunks;
