@@ -87,7 +87,6 @@ DEFINE_SHOW_ATTRIBUTE(nsp_probes_file);
 static int nsp_stats_show(struct seq_file *m, void *v)
 {
 	u64 nets = 0, devs = 0, untracked = 0;
-	struct nsp_dev *d;
 	unsigned long idx;
 	struct net *net;
 	int cpu;
@@ -95,7 +94,8 @@ static int nsp_stats_show(struct seq_file *m, void *v)
 	rcu_read_lock();
 	for_each_net_rcu(net) {
 		nets++;
-		nsp_devs_for_each(&nsp_net(net)->devs, idx, d)
+		idx = 0;
+		while (nsp_devs_next(&nsp_net(net)->devs, &idx))
 			devs++;
 	}
 	rcu_read_unlock();
@@ -158,7 +158,8 @@ static int nsp_devices_show(struct seq_file *m, void *v)
 	rcu_read_lock();
 	for_each_net_rcu(net) {
 		pn = nsp_net(net);
-		nsp_devs_for_each(&pn->devs, idx, d) {
+		idx = 0;
+		while ((d = nsp_devs_next(&pn->devs, &idx))) {
 			nsp_dev_read(d, &snap);
 			seq_puts(m, "dev ");
 			nsp_seq_netns_id(m, net);
@@ -611,7 +612,8 @@ static int nsp_latency_show(struct seq_file *m, void *v)
 		/* None until the netns' first veth (devices.c). */
 		if (!nsp_devs_hists(&pn->devs, nh))
 			continue;
-		nsp_devs_for_each(&pn->devs, idx, d) {
+		idx = 0;
+		while ((d = nsp_devs_next(&pn->devs, &idx))) {
 			if (!nsp_dev_hists(d, dh))
 				continue;
 			nsp_dev_read(d, &snap);

@@ -152,17 +152,27 @@ void nsp_devs_destroy(struct nsp_net_devs *nd)
 /**
  * nsp_devs_next() - the next tracked device of a netns, by ifindex
  * @nd:  the netns' devices
- * @idx: the lowest ifindex wanted; set to the ifindex of the device found
+ * @pos: a cursor, 0 to start: the lowest ifindex wanted; set to one past
+ *       the ifindex of the device returned (untouched when none is)
  *
- * The iterator of nsp_devs_for_each(): xa_find() on the devices' xarray.
+ * Walks the devices in ifindex order, as xa_for_each() would:
+ * ``pos = 0; while ((d = nsp_devs_next(nd, &pos))) ...``. A device may
+ * come or go during the walk; each is returned at most once.
  *
  * Context: rcu_read_lock() held, to use the device returned.
- * Return: the tracked device with the lowest ifindex at or above *@idx, or
+ * Return: the tracked device with the lowest ifindex at or above *@pos, or
  * NULL if there is none.
  */
-struct nsp_dev *nsp_devs_next(struct nsp_net_devs *nd, unsigned long *idx)
+struct nsp_dev *nsp_devs_next(struct nsp_net_devs *nd, unsigned long *pos)
 {
-	return xa_find(&nd->xa, idx, ULONG_MAX, XA_PRESENT);
+	unsigned long idx = *pos;
+	struct nsp_dev *d;
+
+	d = xa_find(&nd->xa, &idx, ULONG_MAX, XA_PRESENT);
+	/* idx is an ifindex, a positive int: idx + 1 cannot wrap. */
+	if (d)
+		*pos = idx + 1;
+	return d;
 }
 
 /**

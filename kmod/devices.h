@@ -115,7 +115,7 @@ struct nsp_dev *nsp_devices_count_tx(const struct net_device *dev,
 struct nsp_dev *nsp_devices_find_rcu(const struct net_device *dev);
 void nsp_devs_init(struct nsp_net_devs *nd);
 void nsp_devs_destroy(struct nsp_net_devs *nd);
-struct nsp_dev *nsp_devs_next(struct nsp_net_devs *nd, unsigned long *idx);
+struct nsp_dev *nsp_devs_next(struct nsp_net_devs *nd, unsigned long *pos);
 u64 nsp_devs_totals(struct nsp_net_devs *nd, u64 tx[NSP_DEV_CTR__COUNT]);
 void nsp_devs_reset(struct nsp_net_devs *nd);
 bool nsp_devs_hists(struct nsp_net_devs *nd, struct nsp_hists *h);
@@ -123,17 +123,5 @@ bool nsp_dev_hists(struct nsp_dev *d, struct nsp_hists *h);
 void nsp_dev_read(struct nsp_dev *d, struct nsp_dev_snap *snap);
 int nsp_devices_init(void);
 void nsp_devices_exit(void);
-
-/**
- * nsp_devs_for_each() - iterate over the tracked devices of a netns
- * @nd:  the netns' devices
- * @idx: an unsigned long, the ifindex of @d in the body
- * @d:   a struct nsp_dev *, each tracked device in ifindex order
- *
- * Context: rcu_read_lock() held (as for xa_for_each()); a device may come
- * or go during the walk.
- */
-#define nsp_devs_for_each(nd, idx, d) \
-	for ((idx) = 0; ((d) = nsp_devs_next((nd), &(idx))); (idx)++)
 
 #endif /* NSP_DEVICES_H */

@@ -18,8 +18,8 @@
  * current values as a baseline, under the netns seqlock (the signal
  * baselines) and, nested inside it, the seqlock of the netns' devices
  * (devices.c, the device baselines); readers subtract it. Counting never
- * pauses. A device registered after a reset starts from zero
- * anyway; its baseline is zero.
+ * pauses. A device registered after a reset starts from zero anyway; its
+ * baseline is zero.
  */
 
 #include <linux/atomic.h>
@@ -100,10 +100,10 @@ struct nsp_sig_row *nsp_net_sig_row(struct nsp_net *pn, int sig)
  * exit_batch runs after every pernet device exit of these namespaces, so all
  * their devices are unregistered by now and folded into their netns'
  * retired counters; the RCU callbacks still pending free only their own
- * nsp_dev (devices.c), so nothing here waits for them. The netns core frees *pn itself after this
- * returns. Probe handlers reach *pn only under rcu_read_lock() through a
- * live task's nsproxy; cleanup_net() waited a grace period after unlinking
- * the netns, so none still holds a signal row.
+ * nsp_dev (devices.c), so nothing here waits for them. The netns core frees
+ * *pn itself after this returns. Probe handlers reach *pn only under
+ * rcu_read_lock() through a live task's nsproxy; cleanup_net() waited a
+ * grace period after unlinking the netns, so none still holds a signal row.
  */
 static void __net_exit nsp_net_exit_batch(struct list_head *net_exit_list)
 {
