@@ -479,6 +479,17 @@ static struct nsp_dev *nsp_dev_find(struct net_device *dev)
 	return d && d->dev == dev ? d : NULL;
 }
 
+/**
+ * nsp_dev_unregister() - retire a device: fold its counts into its netns'
+ * @dev: the device at its NETDEV_UNREGISTER
+ *
+ * Under the lock of the netns' devices, taken for writing, the device
+ * leaves the xarray and its counters (and histograms) are added to the
+ * retired ones, so a reader sees them in exactly one place. The nsp_dev is
+ * freed after a grace period (nsp_dev_free_rcu()).
+ *
+ * Context: process context, RTNL held (the netdevice notifier).
+ */
 static void nsp_dev_unregister(struct net_device *dev)
 {
 	struct nsp_dev *d = nsp_dev_find(dev);
