@@ -87,7 +87,6 @@ DEFINE_SHOW_ATTRIBUTE(nsp_probes_file);
 static int nsp_stats_show(struct seq_file *m, void *v)
 {
 	u64 nets = 0, devs = 0, untracked = 0;
-	struct nsp_dev *d;
 	unsigned long idx;
 	struct net *net;
 	int cpu;
@@ -95,7 +94,8 @@ static int nsp_stats_show(struct seq_file *m, void *v)
 	rcu_read_lock();
 	for_each_net_rcu(net) {
 		nets++;
-		xa_for_each(&nsp_net(net)->devs, idx, d)
+		idx = 0;
+		while (nsp_devs_next(&nsp_net(net)->devs, &idx))
 			devs++;
 	}
 	rcu_read_unlock();
@@ -158,8 +158,9 @@ static int nsp_devices_show(struct seq_file *m, void *v)
 	rcu_read_lock();
 	for_each_net_rcu(net) {
 		pn = nsp_net(net);
-		xa_for_each(&pn->devs, idx, d) {
-			nsp_dev_read(pn, d, &snap);
+		idx = 0;
+		while ((d = nsp_devs_next(&pn->devs, &idx))) {
+			nsp_dev_read(d, &snap);
 			seq_puts(m, "dev ");
 			nsp_seq_netns_id(m, net);
 			seq_printf(m, " ifindex=%d name=", snap.ifindex);
@@ -578,19 +579,18 @@ static void nsp_seq_hists(struct seq_file *m, const struct nsp_hists *h, int k)
 
 /*
  * The "latency" file. Histograms are baselined by a reset like the counters
- * (nsp_net_reset()): each sum is read in a pn->lock read section, so it is
- * all from before or all from after a reset.
+ * (nsp_net_reset()): each sum is read in a read section of the netns'
+ * devices' lock (nsp_devs_hists(), nsp_dev_hists()), so it is all from
+ * before or all from after a reset.
  */
 static int nsp_latency_show(struct seq_file *m, void *v)
 {
 	struct nsp_dev_snap snap;
 	struct nsp_lat_stats st;
-	struct nsp_hists __percpu *rh;
 	struct nsp_hists *nh, *dh;
 	struct nsp_net *pn;
 	struct nsp_dev *d;
 	unsigned long idx;
-	unsigned int seq;
 	struct net *net;
 	int k;
 
@@ -609,29 +609,14 @@ static int nsp_latency_show(struct seq_file *m, void *v)
 	rcu_read_lock();
 	for_each_net_rcu(net) {
 		pn = nsp_net(net);
-		/* Set on its first veth, after pn->hist_base (devices.c). */
-		rh = smp_load_acquire(&pn->retired_hist);
-		if (!rh)
+		/* None until the netns' first veth (devices.c). */
+		if (!nsp_devs_hists(&pn->devs, nh))
 			continue;
-		do {
-			seq = read_seqbegin(&pn->lock);
-			memset(nh, 0, sizeof(*nh));
-			nsp_hists_sum(nh, rh);
-			xa_for_each(&pn->devs, idx, d)
-				if (d->hist)
-					nsp_hists_sum(nh, d->hist);
-			nsp_hists_sub(nh, pn->hist_base);
-		} while (read_seqretry(&pn->lock, seq));
-		xa_for_each(&pn->devs, idx, d) {
-			if (!d->hist)
+		idx = 0;
+		while ((d = nsp_devs_next(&pn->devs, &idx))) {
+			if (!nsp_dev_hists(d, dh))
 				continue;
-			do {
-				seq = read_seqbegin(&pn->lock);
-				memset(dh, 0, sizeof(*dh));
-				nsp_hists_sum(dh, d->hist);
-				nsp_hists_sub(dh, d->hist_base);
-			} while (read_seqretry(&pn->lock, seq));
-			nsp_dev_read(pn, d, &snap);
+			nsp_dev_read(d, &snap);
 			for (k = 0; k < NSP_HIST_KIND__COUNT; k++) {
 				seq_puts(m, "dev_hist ");
 				nsp_seq_netns_id(m, net);
@@ -659,7 +644,7 @@ static int nsp_control_reset(bool all, u32 inum)
 	int err = all ? 0 : -ENOENT;
 	struct net *net;
 
-	/* No RTNL: nsp_net_reset() needs only RCU and the netns seqlock. */
+	/* No RTNL: nsp_net_reset() needs only RCU and the netns seqlocks. */
 	rcu_read_lock();
 	for_each_net_rcu(net) {
 		if (!all && net->ns.inum != inum)

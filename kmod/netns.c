@@ -15,18 +15,18 @@
  *
  * Reset semantics: counters are never zeroed, since per-CPU counters cannot
  * be zeroed remotely without racing their owners. A reset stores the
- * current values as a baseline, under the netns seqlock; readers subtract it.
- * Counting never pauses. A device registered after a reset starts from zero
- * anyway; its baseline is zero.
+ * current values as a baseline, under the netns seqlock (the signal
+ * baselines) and, nested inside it, the seqlock of the netns' devices
+ * (devices.c, the device baselines); readers subtract it. Counting never
+ * pauses. A device registered after a reset starts from zero anyway; its
+ * baseline is zero.
  */
 
 #include <linux/atomic.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/seqlock.h>
-#include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -64,7 +64,7 @@ static int __net_init nsp_net_init(struct net *net)
 	 * here, so a netns creation never fails because of nsprobe.
 	 */
 	seqlock_init(&pn->lock);
-	xa_init(&pn->devs);
+	nsp_devs_init(&pn->devs);
 	return 0;
 }
 
@@ -98,12 +98,12 @@ struct nsp_sig_row *nsp_net_sig_row(struct nsp_net *pn, int sig)
 
 /*
  * exit_batch runs after every pernet device exit of these namespaces, so all
- * their devices are unregistered by now and folded into pn->retired; the
- * RCU callbacks still pending free only their own nsp_dev (devices.c), so
- * nothing here waits for them. The netns core frees *pn itself after this
- * returns. Probe handlers reach *pn only under rcu_read_lock() through a
- * live task's nsproxy; cleanup_net() waited a grace period after unlinking
- * the netns, so none still holds a signal row.
+ * their devices are unregistered by now and folded into their netns'
+ * retired counters; the RCU callbacks still pending free only their own
+ * nsp_dev (devices.c), so nothing here waits for them. The netns core frees
+ * *pn itself after this returns. Probe handlers reach *pn only under
+ * rcu_read_lock() through a live task's nsproxy; cleanup_net() waited a
+ * grace period after unlinking the netns, so none still holds a signal row.
  */
 static void __net_exit nsp_net_exit_batch(struct list_head *net_exit_list)
 {
@@ -114,25 +114,18 @@ static void __net_exit nsp_net_exit_batch(struct list_head *net_exit_list)
 	list_for_each_entry(net, net_exit_list, exit_list) {
 		struct nsp_net *pn = nsp_net(net);
 
-		WARN_ON_ONCE(!xa_empty(&pn->devs));
 		/*
 		 * The record as debugfs showed it last, kept (with the signal
 		 * rows and the ring, which it takes over) if post-mortem
 		 * records are on (postmortem.c). Every device is gone and
-		 * folded into pn->retired by now.
+		 * folded into the retired counters by now.
 		 */
 		rcu_read_lock();
 		nsp_net_totals(pn, &t);
 		rcu_read_unlock();
 		nsp_pm_keep(net, pn, &t);
 		nsp_sigev_rings_free(&pn->dead_rings);
-		xa_destroy(&pn->devs);
-		free_percpu(pn->retired);
-		pn->retired = NULL;
-		free_percpu(pn->retired_hist);
-		pn->retired_hist = NULL;
-		kfree(pn->hist_base);
-		pn->hist_base = NULL;
+		nsp_devs_destroy(&pn->devs);
 		for (s = 1; s <= NSP_SIG_MAX; s++) {
 			nsp_pool_free(&nsp_row_pool, pn->sig[s]);
 			pn->sig[s] = NULL;
@@ -157,26 +150,24 @@ static struct pernet_operations nsp_net_ops = {
  * @pn: netns state, reached under rcu_read_lock()
  * @t:  filled with the totals minus the last reset's baseline
  *
- * Retries while a reset or a device retirement runs, so @t is consistent.
+ * Retries while a reset runs (pn->lock), and the device part while a device
+ * retirement runs (nsp_devs_totals()), so @t is consistent: its device and
+ * signal counters are all from the same side of a reset.
  *
  * Context: rcu_read_lock() held.
  */
 void nsp_net_totals(struct nsp_net *pn, struct nsp_net_totals *t)
 {
-	struct nsp_dev_stats sum;
 	unsigned int seq;
-	int s, i;
+	int s;
 
 	do {
 		seq = read_seqbegin(&pn->lock);
 		memset(t, 0, sizeof(*t));
-		memset(&sum, 0, sizeof(sum));
 		t->sig_rows = atomic_read(&pn->sig_rows);
 		t->ev_chunks = atomic_read(&pn->ev_chunks);
 		t->alloc_failed = atomic64_read(&pn->alloc_failed);
-		t->devices = nsp_devices_sum(pn, &sum);
-		for (i = 0; i < NSP_DEV_CTR__COUNT; i++)
-			t->tx[i] = nsp_sub(sum.ctr[i], pn->base.ctr[i]);
+		t->devices = nsp_devs_totals(&pn->devs, t->tx);
 		for (s = 1; s <= NSP_SIG_MAX; s++) {
 			u64 v[NSP_SIG_CTR__COUNT];
 
@@ -245,34 +236,21 @@ void nsp_sig_row_free(struct nsp_sig_row *row)
  * @pn: netns state, reached under rcu_read_lock() or with a reference
  *
  * Stores the current device, netns and signal counters, and the latency
- * histograms, as baselines. Work is O(devices x possible CPUs) under the
- * netns seqlock (a spin lock): resets are rare administrative writes. No
- * RTNL: device registration and unregistration change what this reads only
- * under the same seqlock (devices.c), and the retired counters and
- * histograms are published with release stores, read here with acquire.
+ * histograms, as baselines: the signal ones under pn->lock, the device ones
+ * (nsp_devs_reset()) under the devices' seqlock, nested inside pn->lock
+ * (lock order: devices.h), so a reader in a pn->lock read section sees all
+ * of a reset or none of it. Work is O(devices x possible CPUs) under spin
+ * locks: resets are rare administrative writes. No RTNL (nsp_devs_reset()
+ * says why).
  *
  * Context: process context, rcu_read_lock() held, no spin lock.
  */
 void nsp_net_reset(struct nsp_net *pn)
 {
-	struct nsp_dev_stats __percpu *retired;
-	struct nsp_hists __percpu *rh;
-	struct nsp_dev_stats sum = {};
 	int s, i;
 
 	write_seqlock(&pn->lock);
-	/* Pairs with nsp_net_retired_alloc(): hist_base is there. */
-	rh = smp_load_acquire(&pn->retired_hist);
-	if (rh) {
-		memset(pn->hist_base, 0, sizeof(*pn->hist_base));
-		nsp_hists_sum(pn->hist_base, rh);
-	}
-	nsp_devices_reset_locked(pn, &sum);
-	/* Pairs with nsp_net_retired_alloc(): zeroed before published. */
-	retired = smp_load_acquire(&pn->retired);
-	if (retired)
-		nsp_dev_stats_add(&sum, retired);
-	pn->base = sum;
+	nsp_devs_reset(&pn->devs);
 	/*
 	 * A row installed after this loop passed its slot started from zero
 	 * with a zero baseline: as if it had been reset here.

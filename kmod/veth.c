@@ -62,6 +62,7 @@
 #include "compat.h"
 #include "devices.h"
 #include "latency.h"
+#include "netns.h"
 #include "probes.h"
 #include "veth.h"
 
