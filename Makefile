@@ -24,6 +24,10 @@ DEFAULT_KERNEL := $(firstword $(KERNELS))
 kabi = $(shell awk -v n=$(1) '!/^\#/ && $$1 == n {print $$2}' scripts/kernels.conf)
 
 NSPROBE := $(BUILD)/userspace/userspace/nsprobe
+# vm-run does not pass the environment into the guest, whose scripts find
+# the build in $NSP_BUILD (default: build/ of the checkout): hand BUILD on,
+# or make demo BUILD=DIR builds into DIR and then loads build/'s module.
+GUEST_ENV := /usr/bin/env NSP_BUILD=$(BUILD)
 
 .PHONY: all help setup setup-build userspace kmod kmod-matrix tools \
 	check check-unit check-host check-vm demo bench clean
@@ -120,7 +124,7 @@ setup-deb: ## install the Debian packages needed to build the .debs
 
 check-deb: setup deb ## install the packages: dpkg -i and DKMS (host), modprobe and the tool (VM, default kernel)
 	tests/host/deb
-	scripts/vm-run --kernel $(DEFAULT_KERNEL) tests/vm/guest-suite $(DEFAULT_KERNEL) t_deb.sh
+	scripts/vm-run --kernel $(DEFAULT_KERNEL) $(GUEST_ENV) tests/vm/guest-suite $(DEFAULT_KERNEL) t_deb.sh
 
 # The debug kernel (KASAN, lockdep, kmemleak, UBSAN): slow, so not in check.
 .PHONY: check-debug
@@ -159,7 +163,7 @@ $(BUILD)/tools/%: tests/tools/%.c | setup-build
 	$(CC) -O2 -g -Wall -Wextra $(if $(werror_on),-Werror) -o $@ $<
 
 demo: setup userspace kmod-matrix tools ## boot the default test kernel and show nsprobe at work
-	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/demo-guest
+	scripts/vm-run --kernel $(DEFAULT_KERNEL) $(GUEST_ENV) scripts/demo-guest
 
 # The workshop (docs/workshop.md): "make workshop" lists the exercises,
 # "make workshop-NAME" runs one in the default test kernel's guest
@@ -176,14 +180,14 @@ workshop-build: setup
 	@$(MAKE) --no-print-directory tool tools
 	@$(MAKE) --no-print-directory kmod-matrix KERNELS=$(DEFAULT_KERNEL)
 workshop-all: workshop-build ## every exercise, one after the other, in the test guest
-	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/workshop-guest $$(scripts/workshop --list | awk '$$4 == "ready" {print $$1}')
+	scripts/vm-run --kernel $(DEFAULT_KERNEL) $(GUEST_ENV) scripts/workshop-guest $$(scripts/workshop --list | awk '$$4 == "ready" {print $$1}')
 # The name is checked first, in its own make (prerequisites may run in
 # parallel): a typo or a "not yet" exercise fails at once, not after the
 # builds and a guest boot.
 workshop-%:
 	@$(MAKE) --no-print-directory workshop-name-$*
 	@$(MAKE) --no-print-directory workshop-build
-	scripts/vm-run --kernel $(DEFAULT_KERNEL) scripts/workshop-guest $*
+	scripts/vm-run --kernel $(DEFAULT_KERNEL) $(GUEST_ENV) scripts/workshop-guest $*
 workshop-name-%:
 	@scripts/workshop --list | awk -v n='$*' '$$1 == n && $$4 == "ready" {ok = 1} END {exit !ok}' || \
 		{ echo "make: workshop-$*: no exercise ready by that name:" >&2; scripts/workshop --list >&2; exit 2; }

@@ -36,6 +36,12 @@ check "  ... no pid or ifindex label" hasnt "$P" '(pid|ifindex)='
 check "export --max-netns 1: one netns, the tool's own" \
 	eq "$HOST_INUM" "$(grep -E '^nsprobe_netns_info\{' "$P" | sed -E 's/.*netns="([0-9]+)".*/\1/' | xargs)"
 check "  ... nsprobe_netns_omitted counts the others" has "$P" '^nsprobe_netns_omitted [1-9][0-9]*$'
+for c in export "serve --listen 127.0.0.1:0"; do
+	# shellcheck disable=SC2086 # $c is the command and its words
+	timeout 10 "$NSPROBE" --debugfs "$TMP/empty" $c --max-netns -1 >/dev/null 2>"$TMP/err"
+	check "$c --max-netns -1 is a usage error (exit 2), not no cap" eq 2 "$?"
+	check "  ... naming --max-netns" has "$TMP/err" 'max-netns'
+done
 "$NSPROBE" --debugfs "$FIXTURES/v1_3" export >"$TMP/v13.prom" 2>/dev/null
 check "export on the format 1.3 fixture exits 0" eq 0 "$?"
 check "  ... passes promtool check metrics" promcheck "$TMP/v13.prom"

@@ -485,6 +485,16 @@ TEST(DebugfsSource, Diagnosis)
 	EXPECT_NE(plain.error().why.find(", and no nsprobe/ in it"), std::string::npos)
 		<< plain.error().why;
 
+	// An explicit --debugfs that is a regular file: the same (exit 4),
+	// not an internal error (1) for "Not a directory".
+	fs::path file = tmp / "a-file";
+	std::ofstream(file) << "x\n";
+	auto notdir = DebugfsSource({file.string(), false}).read();
+	ASSERT_FALSE(notdir);
+	EXPECT_EQ(notdir.error().code, Errc::debugfs_not_mounted);
+	EXPECT_EQ(notdir.error().what, file.string());
+	fs::remove(file);
+
 	// A debugfs mount (explicit or default) without nsprobe/: module not
 	// loaded (exit 3), with both ways to load it.
 	struct OnDebugfs : DebugfsSource {

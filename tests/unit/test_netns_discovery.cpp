@@ -159,7 +159,7 @@ TEST_F(FakeProc, NoInitGuessWhenTasksAreHidden)
 	// As non-root: pid 1 and 250 are hidden (their ns/net cannot be
 	// stat()ed; a symlink loop stands in for EACCES). The host netns A
 	// shows only the user's bash 300, whose parent 250 looks outside A
-	// but may be in it: 300 is not the init. B's 60 was started by 300
+	// but may be in it: 300 is not the init; nor is kthreadd (PPid 0). B's 60 was started by 300
 	// (seen in A): it is B's. C's PID 1 of a pid namespace still is.
 	fs::path proc = root_ / "proc";
 	ns(proc / "thread-self/ns/net", "A");
@@ -169,6 +169,8 @@ TEST_F(FakeProc, NoInitGuessWhenTasksAreHidden)
 		write(proc / pid / "comm", "hidden\n");
 	}
 	task(proc, "300", "A", "bash", "250", "300");
+	// kthreadd: PPid 0 is no parent at all, not one outside A.
+	task(proc, "2", "A", "kthreadd", "0", "2");
 	task(proc, "60", "B", "app", "300", "60");
 	task(proc, "71", "C", "sleep", "70", "71\t1");
 	write(proc / "self/mountinfo", "");
@@ -178,7 +180,7 @@ TEST_F(FakeProc, NoInitGuessWhenTasksAreHidden)
 	ASSERT_TRUE(r) << r.error().message();
 	const NetnsInfo *a = find(*r, stat_ino("A"));
 	ASSERT_TRUE(a);
-	EXPECT_EQ(a->pids, (std::vector<ProcRef>{{300, "bash"}}));
+	EXPECT_EQ(a->pids, (std::vector<ProcRef>{{2, "kthreadd"}, {300, "bash"}}));
 	EXPECT_FALSE(a->init) << a->init->comm;
 	const NetnsInfo *b = find(*r, stat_ino("B"));
 	ASSERT_TRUE(b && b->init);

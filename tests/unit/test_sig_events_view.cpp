@@ -56,7 +56,15 @@ TEST(SigEventFilters, ParseSignal)
 	EXPECT_EQ(parse_signal("KILL"), 9);
 	EXPECT_EQ(parse_signal("RTMIN+3"), SIGRTMIN + 3);
 	EXPECT_EQ(parse_signal(std::to_string(SIGRTMAX)), SIGRTMAX);
-	for (const char *bad : {"", "0", "-9", "+9", "65", "SIG", "FOO", "SIGTERM ", "9x", "1.5"})
+	// Names bash's kill -l prints that signal_name() does not, and aliases.
+	EXPECT_EQ(parse_signal("IO"), SIGIO);
+	EXPECT_EQ(parse_signal("SIGIOT"), SIGABRT);
+	EXPECT_EQ(parse_signal("cld"), SIGCHLD);
+	EXPECT_EQ(parse_signal("RTMAX"), SIGRTMAX);
+	EXPECT_EQ(parse_signal("SIGRTMAX-2"), SIGRTMAX - 2);
+	EXPECT_EQ(parse_signal("RTMAX-14"), SIGRTMAX - 14);
+	for (const char *bad : {"", "0", "-9", "+9", "65", "SIG", "FOO", "SIGTERM ", "9x", "1.5",
+				"RTMAX-0", "RTMAX+1", "RTMAX-99", "RTMAX-", "RTMAX-x"})
 		EXPECT_EQ(parse_signal(bad), std::nullopt) << bad;
 }
 

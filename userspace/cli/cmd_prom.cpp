@@ -322,7 +322,9 @@ ServeCommand::ServeCommand(CLI::App &app, const GlobalOptions &g)
 			 "at most N network namespaces get series (nsprobe_netns_omitted counts "
 			 "the rest)")
 		->type_name("N")
-		->default_val(kDefaultMaxNetns);
+		->default_val(kDefaultMaxNetns)
+		// CLI11 2.1 reads "-1" into a size_t as SIZE_MAX: no cap at all.
+		->check(CLI::NonNegativeNumber);
 	sub_->add_option("--max-age", max_age_,
 			 "reuse a snapshot for scrapes within SEC seconds of it (concurrent "
 			 "scrapes share one)")
@@ -390,7 +392,9 @@ ExportCommand::ExportCommand(CLI::App &app, const GlobalOptions &g)
 			 "at most N network namespaces get series (nsprobe_netns_omitted counts "
 			 "the rest)")
 		->type_name("N")
-		->default_val(kDefaultMaxNetns);
+		->default_val(kDefaultMaxNetns)
+		// CLI11 2.1 reads "-1" into a size_t as SIZE_MAX: no cap at all.
+		->check(CLI::NonNegativeNumber);
 }
 
 int ExportCommand::run()

@@ -29,8 +29,8 @@ struct GlobalOptions {
 
 constexpr const char *kNetnsOptionHelp =
 	"only this netns, live or (format 1.4) dead: an inum, a /run/netns name or any path to it, "
-	"a pid, a container id prefix, or INUM:COOKIE; spell the kind (inode:N, name:X, pid:N, "
-	"container:P) when it could mean two netns (exit 2 lists them)";
+	"a pid, a container id prefix, INUM:COOKIE, or host (the initial netns); spell the kind "
+	"(inode:N, name:X, pid:N, container:P) when it could mean two netns (exit 2 lists them)";
 
 // Prints "nsprobe: <what>: <why> (<hint>)" on stderr (printable()), returns
 // its exit code.

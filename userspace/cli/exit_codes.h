@@ -58,7 +58,8 @@ constexpr const char *kExitCodesHelp =
 	"  11 serve: the --listen address is already in use\n"
 	"\n"
 	"Environment:\n"
-	"  NSPROBE_DEBUGFS  debugfs mount point (default /sys/kernel/debug; --debugfs wins)\n";
+	"  NSPROBE_DEBUGFS  debugfs mount point (default /sys/kernel/debug; --debugfs wins)\n"
+	"  NO_COLOR         if set and not empty, no colour on a terminal\n";
 
 } // namespace nsprobe::cli
 

@@ -167,7 +167,9 @@ Result<Snapshot> DebugfsSource::read()
 			return *e;
 	if (::stat(dir().c_str(), &st) != 0) {
 		int err = errno;
-		if (err != ENOENT)
+		// ENOTDIR: an explicit --debugfs that is a file, not a debugfs
+		// mount either (exit 4), not an internal error.
+		if (err != ENOENT && err != ENOTDIR)
 			return access_error(dir(), err, lockdown_mode());
 		if (!loc_.require_debugfs_magic)
 			if (auto e = not_debugfs(false))

@@ -128,7 +128,9 @@ void find_init(const std::string &proc, NetnsInfo &info, const std::set<int> &me
 			init = &p;
 			break;
 		}
-		if (!top && t.ppid >= 0 && !members.count(t.ppid) && !hidden.count(t.ppid))
+		// PPid 0: no parent (kthreadd, an init), or one outside nsprobe's
+		// pid namespace: neither says where the parent's netns is.
+		if (!top && t.ppid > 0 && !members.count(t.ppid) && !hidden.count(t.ppid))
 			top = &p;
 	}
 	if (!init)

@@ -337,6 +337,17 @@ std::optional<int> parse_signal(std::string_view s)
 	for (int signo = 1; signo <= SIGRTMAX; signo++)
 		if (signal_name(signo) == want)
 			return signo;
+	// The other names kill -l prints (bash: SIGIO, SIGRTMAX-N), which the
+	// error message points to, and the aliases signal(7) lists.
+	static const std::pair<std::string_view, int> aliases[] = {
+		{"SIGIO", SIGIO}, {"SIGIOT", SIGABRT}, {"SIGCLD", SIGCHLD}, {"SIGRTMAX", SIGRTMAX}};
+	for (auto [name, signo] : aliases)
+		if (want == name)
+			return signo;
+	int k = 0;
+	if (want.rfind("SIGRTMAX-", 0) == 0 && to_int(std::string_view(want).substr(9), k) &&
+	    k >= 1 && SIGRTMAX - k >= SIGRTMIN)
+		return SIGRTMAX - k;
 	return std::nullopt;
 }
 

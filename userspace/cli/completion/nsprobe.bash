@@ -16,14 +16,17 @@ _nsprobe()
 	--netns|--why)
 		COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur"))
 		return ;;
-	-i|--interval|-n|--count|--dev|--listen|--max-netns|--max-age|--rescan) return ;;
+	--signal|--exclude-signal)
+		COMPREPLY=($(compgen -W "$(kill -l | grep -oE 'SIG[A-Z0-9+-]+' | sed 's/^SIG//')" -- "${cur^^}"))
+		return ;;
+	-i|--interval|-n|--count|--dev|--listen|--max-netns|--max-age|--rescan|--since) return ;;
 	esac
 	local opts
 	case $cmd in
-	'') COMPREPLY=($(compgen -W "status show signals latency watch reset serve export drops --debugfs --help" -- "$cur")); return ;;
+	'') COMPREPLY=($(compgen -W "status show signals latency watch reset serve export drops --debugfs --version --help" -- "$cur")); return ;;
 	status) opts="--json" ;;
 	show) opts="--json --wide --netns" ;;
-	signals) opts="--json --netns --events --follow --why --all" ;;
+	signals) opts="--json --netns --events --follow --signal --exclude-signal --since --why --all" ;;
 	latency) opts="--json --netns --dev" ;;
 	drops) opts="--json --netns" ;;
 	watch) opts="-i --interval -n --count --netns --wide --rescan --plain --json" ;;
