@@ -127,6 +127,7 @@ for fx in why why_off v1_3 v1_4; do
 done
 # latency text: labels with the cookie, bounds with units, the scope line,
 # and "all devices" only for the netns of two devices.
+expect 12 "latency on a module without latency=1" --debugfs "$FIX/good" latency
 expect 0 "latency on why" --debugfs "$FIX/why" latency
 head -1 "$TMP/out" | grep -qx "measured: the veth crossing only (xmit: time in veth_xmit(); cross: the peer's veth_xmit() entry to this device's backlog/NAPI receive); not measured: qdisc, IP/UDP/TCP stack and socket time" ||
 	{ echo "FAIL: latency lacks the scope line"; head -1 "$TMP/out"; FAILED=1; }
@@ -165,6 +166,8 @@ expect 0 "--help" --help
 grep -q "8  network namespace not found" "$TMP/out" || { echo "FAIL: --help lacks exit codes"; FAILED=1; }
 grep -q "11 serve: the --listen address is already in use" "$TMP/out" ||
 	{ echo "FAIL: --help lacks exit code 11"; FAILED=1; }
+grep -q "12 the module runs without what was asked" "$TMP/out" ||
+	{ echo "FAIL: --help lacks exit code 12"; FAILED=1; }
 # Each subcommand's --help: an example, and a pointer to the table (once).
 for c in status show signals reset watch latency serve export drops; do
 	expect 0 "$c --help" "$c" --help

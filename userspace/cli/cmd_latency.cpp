@@ -35,7 +35,7 @@ int LatencyCommand::run()
 	auto text = read_whole_file(path);
 	if (!text) {
 		if (text.error().sys_errno == ENOENT)
-			return fail(Error{Errc::usage, path, "latency tracking is off",
+			return fail(Error{Errc::feature_off, path, "latency tracking is off",
 					  "load the module with latency=1: modprobe nsprobe latency=1, "
 					  "or insmod kmod/nsprobe.ko latency=1", ENOENT});
 		return fail(text.error());

@@ -20,6 +20,7 @@ enum ExitCode : int {
 	kExitNetlink = 9,		// a netlink request failed
 	kExitRejected = 10,		// the module rejected a control write (EINVAL)
 	kExitAddressInUse = 11,		// serve: the --listen address is in use
+	kExitFeatureOff = 12,		// the module runs without it (latency: latency=0)
 };
 
 constexpr int exit_code_for(Errc code)
@@ -37,6 +38,7 @@ constexpr int exit_code_for(Errc code)
 	case Errc::netlink: return kExitNetlink;
 	case Errc::rejected: return kExitRejected;
 	case Errc::address_in_use: return kExitAddressInUse;
+	case Errc::feature_off: return kExitFeatureOff;
 	}
 	return kExitInternal;
 }
@@ -56,6 +58,7 @@ constexpr const char *kExitCodesHelp =
 	"  9  netlink error\n"
 	"  10 the module rejected a control command (reset)\n"
 	"  11 serve: the --listen address is already in use\n"
+	"  12 the module runs without what was asked (latency: load it with latency=1)\n"
 	"\n"
 	"Environment:\n"
 	"  NSPROBE_DEBUGFS  debugfs mount point (default /sys/kernel/debug; --debugfs wins)\n"

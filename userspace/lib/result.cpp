@@ -20,6 +20,7 @@ std::string_view errc_name(Errc code)
 	case Errc::netlink: return "netlink";
 	case Errc::rejected: return "rejected";
 	case Errc::address_in_use: return "address_in_use";
+	case Errc::feature_off: return "feature_off";
 	}
 	return "internal";
 }

@@ -28,6 +28,7 @@ enum class Errc {
 	netlink,		// a netlink request failed
 	rejected,		// the module refused a control command (EINVAL)
 	address_in_use,		// serve: the --listen address is taken (EADDRINUSE)
+	feature_off,		// the module runs without what was asked (latency=0)
 };
 
 // Stable machine-readable name of an Errc ("module_not_loaded", ...). Used as
