@@ -237,6 +237,10 @@ struct nsp_sigev_rings {
  *            cgroup, which must not stay pinned for it (postmortem.c)
  * @dead_rings: the event rings, moved here by their pernet exit for the
  *            post-mortem record; empty while the netns lives
+ * @walk_key: this netns' place in net_namespace_list for the debugfs
+ *            iterators (debugfs.c, nsp_walk_key()): 0 until a debugfs walk
+ *            first reaches the netns, then set once; increasing along the
+ *            list among the netns that are still on it
  *
  * The signal counters are atomic64_t, not per-CPU: signals are not a packet
  * hot path, and per-CPU x 64 signals x 20 counters x every netns would cost
@@ -257,6 +261,7 @@ struct nsp_net {
 	atomic64_t alloc_failed;
 	u64 exit_cgid;
 	struct nsp_sigev_rings dead_rings;
+	atomic64_t walk_key;
 };
 
 /**
