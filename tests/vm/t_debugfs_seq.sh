@@ -195,6 +195,47 @@ grep " inum=${inums[0]} " $out/cat.events >$out/want
 printf '%s\n' "$sel" >$out/got
 check "events select: the same lines as that netns' in the whole file" "same $((BIG + 1)) lines" "$(same_list $out/want $out/got | sed 's/[()]//g')"
 
+# ---- 1b. byte for byte: small read()s against big ones, every selection -------
+# nsp-readcmp (tests/tools): from one open file, a big pass, a pass of
+# 100-byte (then 4097-byte) read()s, a big pass; the two big passes equal
+# (nothing changed meanwhile, retried up to 5 times), the small one must be
+# the same bytes, host netns included.
+readcmp() {
+	local r
+	r=$(nsp-readcmp "$NSP_DEBUGFS/$1" "$2" 5 "$3" 100 4097 | tr '\n' ' ')
+	check "$4: bs=100 and bs=4097 read()s byte-identical to big ones" ok \
+		"$(grep -q -e differ -e unstable <<<"$r" && echo "$r" || echo ok)"
+}
+for f in $FILES; do readcmp $f "" $out/big.$f "$f"; done
+cookie1=$(raw_field netns netns cookie "inum=${inums[1]}")
+half=$((N / 2))
+# G: the gseq of the last event of netns N/2 (signalled in index order).
+G=$(awk -v i="inum=${inums[half]}" '$1 == "ev" && $2 == i { for (k = 3; k <= NF; k++) if ($k ~ /^gseq=/) g = substr($k, 6) } END { print g + 0 }' $out/big.events)
+wmask=$((1 << (WINCH - 1)))
+sels=("select all"
+	"select inum=${inums[0]} cookie=$cookie0 after=0"
+	"select inum=${inums[0]} cookie=$cookie0 after=$((BIG / 2)) signals=$wmask"
+	"select inum=${inums[1]} cookie=$cookie1 after=0 signals=1"
+	"select gseq_after=0"
+	"select gseq_after=$G"
+	"select gseq_after=$G signals=$wmask")
+for ((k = 0; k < ${#sels[@]}; k++)); do
+	readcmp events "${sels[k]}" $out/sel.$k "events ${sels[k]% inum=*}${sels[k]#select inum=*}"
+done
+cmp -s $out/sel.0 $out/big.events
+check "events select all: the whole file" same "$([ $? -eq 0 ] && echo same || echo differ)"
+check "events one netns: its evring and $BIG ev, nothing else" "1 $BIG $((BIG + 1))" \
+	"$(grep -c '^evring ' $out/sel.1) $(grep -c "^ev inum=${inums[0]} " $out/sel.1) $(wc -l <$out/sel.1)"
+check "events one netns after=$((BIG / 2)) SIGWINCH: its evring and $((BIG - BIG / 2)) ev" "$((BIG - BIG / 2 + 1))" "$(wc -l <$out/sel.2)"
+check "events one netns, SIGHUP only: its evring alone" "1 1" "$(grep -c "^evring inum=${inums[1]} " $out/sel.3) $(wc -l <$out/sel.3)"
+check "events gseq_after=0: the evnode header first, once" "1 1" \
+	"$(awk '$1 == "evnode" { n++; if (NR == 1) f = 1 } END { print n + 0, f + 0 }' $out/sel.4)"
+check_list $out/sel.4 evring 1 1 "events gseq_after=0: one evring per netns of ours, in order"
+check "events gseq_after=G: only the netns signalled after netns N/2" "$((N - 1 - half))" \
+	"$(per_netns $out/sel.5 evring | wc -l)"
+check "events gseq_after=G SIGWINCH: their $SMALL ev each" "$((SMALL * (N - 1 - half)))" \
+	"$(per_netns $out/sel.6 ev | awk '{ s += $2 } END { print s + 0 }')"
+
 # ---- 2. reads while every other netns is destroyed -----------------------------
 # Survivors: even indexes; victims: odd ones (their sleep killed, then the
 # netns deleted; it dies when cleanup_net() gets to it).
