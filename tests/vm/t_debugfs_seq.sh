@@ -220,10 +220,13 @@ sels=("select all"
 	"select gseq_after=$G"
 	"select gseq_after=$G signals=$wmask")
 for ((k = 0; k < ${#sels[@]}; k++)); do
-	readcmp events "${sels[k]}" $out/sel.$k "events ${sels[k]% inum=*}${sels[k]#select inum=*}"
+	readcmp events "${sels[k]}" $out/sel.$k "events ${sels[k]#select }"
 done
-cmp -s $out/sel.0 $out/big.events
-check "events select all: the whole file" same "$([ $? -eq 0 ] && echo same || echo differ)"
+# (two processes: the host netns' events differ between them)
+quiet $out/sel.0 >$out/sel.0.q
+quiet $out/big.events >$out/big.events.q
+check "events select all: the whole file (host netns aside)" "same $(wc -l <$out/big.events.q) lines" \
+	"$(same_list $out/big.events.q $out/sel.0.q | sed 's/[()]//g')"
 check "events one netns: its evring and $BIG ev, nothing else" "1 $BIG $((BIG + 1))" \
 	"$(grep -c '^evring ' $out/sel.1) $(grep -c "^ev inum=${inums[0]} " $out/sel.1) $(wc -l <$out/sel.1)"
 check "events one netns after=$((BIG / 2)) SIGWINCH: its evring and $((BIG - BIG / 2)) ev" "$((BIG - BIG / 2 + 1))" "$(wc -l <$out/sel.2)"
