@@ -100,10 +100,14 @@ struct nsp_sigev_rings {
  *            cgroup, which must not stay pinned for it (postmortem.c)
  * @dead_rings: the event rings, moved here by their pernet exit for the
  *            post-mortem record; empty while the netns lives
+ * @walk_key: this netns' place in net_namespace_list for the debugfs
+ *            iterators (debugfs.c, nsp_walk_key()): 0 until a debugfs walk
+ *            first reaches the netns, then set once; increasing along the
+ *            list among the netns that are still on it
  *
  * The signal counters are atomic64_t, not per-CPU: signals are not a packet
  * hot path, and per-CPU x 64 signals x 20 counters x every netns would cost
- * 10 KiB per CPU per netns. This struct is 760 bytes on 6.12 and 6.1, 872
+ * 10 KiB per CPU per netns. This struct is 768 bytes on 6.12 and 6.1, 880
  * on 6.12-rt (whose seqlock_t holds an rtmutex-based spinlock_t), a
  * kmalloc-1k object (pahole; more with lockdep). BUILD_BUG_ON in netns.c:
  * it must stay an order-0 allocation, allocated by the netns core (.size)
@@ -118,6 +122,7 @@ struct nsp_net {
 	atomic64_t alloc_failed;
 	u64 exit_cgid;
 	struct nsp_sigev_rings dead_rings;
+	atomic64_t walk_key;
 };
 
 /**
